@@ -1,0 +1,34 @@
+/** The Auto Scaling gateway: every group's launch template reference, all pages. */
+import { AutoScalingClient, paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling'
+import type { GroupTemplateRef } from '../rules/usage.js'
+import { SDK_RETRY, HTTP_TIMEOUTS } from './ec2.js'
+
+export class AutoScaling {
+  constructor(
+    readonly region: string,
+    readonly client: AutoScalingClient = new AutoScalingClient({ region, ...SDK_RETRY, requestHandler: HTTP_TIMEOUTS })
+  ) {}
+
+  async groupTemplateRefs(): Promise<GroupTemplateRef[]> {
+    const refs: GroupTemplateRef[] = []
+    for await (const page of paginateDescribeAutoScalingGroups({ client: this.client, pageSize: 100 }, {})) {
+      for (const g of page.AutoScalingGroups ?? []) {
+        const name = g.AutoScalingGroupName ?? ''
+        const direct = g.LaunchTemplate
+        if (direct) {
+          refs.push({ autoScalingGroupName: name, launchTemplateId: direct.LaunchTemplateId, launchTemplateName: direct.LaunchTemplateName, version: direct.Version, viaMixedInstancesPolicy: false })
+        }
+        const mixed = g.MixedInstancesPolicy?.LaunchTemplate
+        if (mixed?.LaunchTemplateSpecification) {
+          const spec = mixed.LaunchTemplateSpecification
+          refs.push({ autoScalingGroupName: name, launchTemplateId: spec.LaunchTemplateId, launchTemplateName: spec.LaunchTemplateName, version: spec.Version, viaMixedInstancesPolicy: true })
+        }
+        for (const o of mixed?.Overrides ?? []) {
+          const spec = o.LaunchTemplateSpecification
+          if (spec) refs.push({ autoScalingGroupName: name, launchTemplateId: spec.LaunchTemplateId, launchTemplateName: spec.LaunchTemplateName, version: spec.Version, viaMixedInstancesPolicy: true })
+        }
+      }
+    }
+    return refs
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The EC2 gateway: SDK client, paginators, waiter, DryRun. Fetches and changes; decides nothing
+ * and hands back plain data.
+ */
+import {
+  DescribeImageAttributeCommand,
+  DescribeLaunchTemplatesCommand,
+  DisableImageCommand,
+  EC2Client,
+  EnableImageCommand,
+  CreateTagsCommand,
+  ModifyImageAttributeCommand,
+  paginateDescribeImages,
+  paginateDescribeLaunchTemplateVersions,
+  type Filter,
+  type Image as Ec2Image,
+  type LaunchPermission
+} from '@aws-sdk/client-ec2'
+import { createWaiter, WaiterState } from '@smithy/core/client'
+import type { Image, Sharing, Tag } from '../model.js'
+import type { TemplateVersion, TemplateVersions } from '../rules/usage.js'
+import { isCode } from './errors.js'
+
+/** Retries with the SDK's adaptive mode: it backs off and rate-limits itself under throttling. */
+export const SDK_RETRY = { retryMode: 'adaptive', maxAttempts: 8 } as const
+export const HTTP_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000 }
+
+export function ec2Client(region: string): EC2Client {
+  return new EC2Client({ region, ...SDK_RETRY, requestHandler: HTTP_TIMEOUTS })
+}
+
+export function toImage(region: string, image: Ec2Image): Image {
+  return {
+    region,
+    imageId: image.ImageId ?? '',
+    name: image.Name ?? '',
+    ownerId: image.OwnerId ?? '',
+    state: image.State ?? 'unknown',
+    creationDate: image.CreationDate ?? '',
+    public: image.Public ?? false,
+    tags: (image.Tags ?? []).map((t) => ({ key: t.Key ?? '', value: t.Value ?? '' })),
+    ...(image.DeprecationTime ? { deprecationTime: image.DeprecationTime } : {}),
+    ...(image.LastLaunchedTime ? { lastLaunchedTime: image.LastLaunchedTime } : {})
+  }
+}
+
+/** The result of a DryRun: allowed, or the error that said no. */
+export type DryRunAnswer = { allowed: true } | { allowed: false; error: unknown }
+
+/** Seconds between polls of a pending image: from 2, backing off to 15. */
+const WAIT_MIN_DELAY = 2
+const WAIT_MAX_DELAY = 15
+const FAILED_STATES = new Set(['failed', 'error', 'invalid', 'deregistered', 'disabled'])
+
+export class Ec2 {
+  constructor(
+    readonly region: string,
+    readonly client: EC2Client = ec2Client(region)
+  ) {}
+
+  /** Images by id, disabled ones included; ids that do not exist (or are not visible) are absent. */
+  async imagesById(imageIds: string[], owners?: string[]): Promise<Image[]> {
+    if (imageIds.length === 0) return []
+    return this.images([{ Name: 'image-id', Values: imageIds }], { owners, includeDisabled: true })
+  }
+
+  /** Every image matching the filters, across all pages. */
+  async images(filters: Filter[], options: { owners?: string[]; includeDisabled?: boolean } = {}): Promise<Image[]> {
+    const found: Image[] = []
+    const pages = paginateDescribeImages(
+      { client: this.client, pageSize: 1000 },
+      { Filters: filters, Owners: options.owners, IncludeDisabled: options.includeDisabled, IncludeDeprecated: true }
+    )
+    for await (const page of pages) for (const image of page.Images ?? []) found.push(toImage(this.region, image))
+    return found
+  }
+
+  /**
+   * Waits until every image is `available`. Ends at once (FAILURE) when one is failed, error,
+   * invalid, deregistered or disabled, and at `timeoutSeconds` (TIMEOUT).
+   */
+  async waitAvailable(imageIds: string[], timeoutSeconds: number, abortSignal?: AbortSignal): Promise<{ state: 'available' | 'failed' | 'timeout'; images: Image[] }> {
+    let last: Image[] = []
+    const check = async (): Promise<WaiterState> => {
+      last = await this.imagesById(imageIds)
+      if (last.some((i) => FAILED_STATES.has(i.state))) return WaiterState.FAILURE
+      if (last.length === imageIds.length && last.every((i) => i.state === 'available')) return WaiterState.SUCCESS
+      return WaiterState.RETRY
+    }
+    const name = (s: WaiterState) => (s === WaiterState.SUCCESS ? 'available' : s === WaiterState.FAILURE ? 'failed' : 'timeout')
+    if (timeoutSeconds <= WAIT_MIN_DELAY) {
+      const state = await check()
+      return { state: name(state), images: last }
+    }
+    const result = await createWaiter(
+      { client: this.client, maxWaitTime: timeoutSeconds, minDelay: WAIT_MIN_DELAY, maxDelay: WAIT_MAX_DELAY, abortSignal },
+      {},
+      async () => ({ state: await check() })
+    )
+    return { state: name(result.state), images: last }
+  }
+
+  /** Who may launch the image: accounts, organizations, OUs, public. */
+  async sharing(imageId: string): Promise<Sharing> {
+    const out = await this.client.send(new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'launchPermission' }))
+    const sharing: Sharing = { public: false, userIds: [], organizationArns: [], organizationalUnitArns: [] }
+    for (const p of out.LaunchPermissions ?? []) {
+      if (p.Group === 'all') sharing.public = true
+      if (p.UserId) sharing.userIds.push(p.UserId)
+      if (p.OrganizationArn) sharing.organizationArns.push(p.OrganizationArn)
+      if (p.OrganizationalUnitArn) sharing.organizationalUnitArns.push(p.OrganizationalUnitArn)
+    }
+    return sharing
+  }
+
+  async lastLaunchedTime(imageId: string): Promise<string | undefined> {
+    const out = await this.client.send(new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'lastLaunchedTime' }))
+    return out.LastLaunchedTime?.Value
+  }
+
+  async tag(imageId: string, tags: Tag[], dryRun = false): Promise<DryRunAnswer> {
+    return this.change(dryRun, (DryRun) =>
+      this.client.send(new CreateTagsCommand({ Resources: [imageId], Tags: tags.map((t) => ({ Key: t.key, Value: t.value })), DryRun }))
+    )
+  }
+
+  async disable(imageId: string, dryRun = false): Promise<DryRunAnswer> {
+    return this.change(dryRun, (DryRun) => this.client.send(new DisableImageCommand({ ImageId: imageId, DryRun })))
+  }
+
+  async enable(imageId: string, dryRun = false): Promise<DryRunAnswer> {
+    return this.change(dryRun, (DryRun) => this.client.send(new EnableImageCommand({ ImageId: imageId, DryRun })))
+  }
+
+  /** Adds launch permissions (accounts, organizations, OUs; `public` adds the group `all`). */
+  async share(imageId: string, sharing: Sharing, dryRun = false): Promise<DryRunAnswer> {
+    const add: LaunchPermission[] = [
+      ...sharing.userIds.map((UserId) => ({ UserId })),
+      ...sharing.organizationArns.map((OrganizationArn) => ({ OrganizationArn })),
+      ...sharing.organizationalUnitArns.map((OrganizationalUnitArn) => ({ OrganizationalUnitArn })),
+      ...(sharing.public ? [{ Group: 'all' as const }] : [])
+    ]
+    if (add.length === 0) return { allowed: true }
+    return this.change(dryRun, (DryRun) =>
+      this.client.send(new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Add: add }, DryRun }))
+    )
+  }
+
+  /**
+   * Runs a change, or with `dryRun` asks EC2 whether it would be allowed: `DryRunOperation`
+   * means yes; any other error (e.g. `UnauthorizedOperation`) is the answer no.
+   */
+  private async change(dryRun: boolean, send: (dryRun: boolean | undefined) => Promise<unknown>): Promise<DryRunAnswer> {
+    if (!dryRun) {
+      await send(undefined)
+      return { allowed: true }
+    }
+    try {
+      await send(true)
+      return { allowed: true }
+    } catch (error) {
+      if (isCode(error, 'DryRunOperation')) return { allowed: true }
+      return { allowed: false, error }
+    }
+  }
+
+  /**
+   * The latest and default versions, of every launch template in the region, whose image is one
+   * of `imageIds`: one paginated query (pages of 200) whatever the number of templates. Image ids
+   * written as SSM parameters (`resolve:ssm:…`) are resolved by EC2 (`ResolveAlias`); whether
+   * the `image-id` filter sees the resolved value is not documented, so a second query, run at
+   * the same time, asks for the SSM-based versions themselves and they are matched here.
+   */
+  async templateVersionsUsing(imageIds: string[]): Promise<TemplateVersion[]> {
+    const query = async (values: string[]): Promise<TemplateVersion[]> => {
+      const found: TemplateVersion[] = []
+      const pages = paginateDescribeLaunchTemplateVersions(
+        { client: this.client, pageSize: 200 },
+        { Versions: ['$Latest', '$Default'], Filters: [{ Name: 'image-id', Values: values }], ResolveAlias: true }
+      )
+      for await (const page of pages) {
+        for (const v of page.LaunchTemplateVersions ?? []) {
+          found.push({
+            launchTemplateId: v.LaunchTemplateId ?? '',
+            launchTemplateName: v.LaunchTemplateName ?? '',
+            versionNumber: v.VersionNumber ?? 0,
+            isDefault: v.DefaultVersion ?? false,
+            imageId: v.LaunchTemplateData?.ImageId
+          })
+        }
+      }
+      return found
+    }
+    const [direct, viaSsm] = await Promise.all([query(imageIds), query(['resolve:ssm:*'])])
+    return [...direct, ...viaSsm]
+  }
+
+  /** The default and latest version numbers of the given templates. */
+  async templateNumbers(launchTemplateIds: string[]): Promise<TemplateVersions[]> {
+    const found: TemplateVersions[] = []
+    for (let i = 0; i < launchTemplateIds.length; i += 200) {
+      const out = await this.client.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: launchTemplateIds.slice(i, i + 200) }))
+      for (const t of out.LaunchTemplates ?? []) {
+        found.push({
+          launchTemplateId: t.LaunchTemplateId ?? '',
+          defaultVersionNumber: t.DefaultVersionNumber ?? 0,
+          latestVersionNumber: t.LatestVersionNumber ?? 0
+        })
+      }
+    }
+    return found
+  }
+}

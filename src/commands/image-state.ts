@@ -1,0 +1,85 @@
+/**
+ * Changing one image's state safely. Disabling: read its sharing, write the record (sharing +
+ * lineage) as tags, and only then DisableImage; an image whose record cannot be written stays
+ * enabled. Enabling: EnableImage, then share it again as the record says.
+ */
+import type { Ec2, DryRunAnswer } from '../aws/ec2.js'
+import { describeError } from '../aws/errors.js'
+import type { Change, Image, Lineage, Sharing } from '../model.js'
+import { readRecord, recordDoesNotFit, recordTags, reenabledLineageTag } from '../rules/lineage.js'
+
+function failed(image: Image, action: Change['action'], message: string, sharing?: Sharing): Change {
+  return { region: image.region, imageId: image.imageId, name: image.name, action, outcome: 'failed', message, ...(sharing ? { sharing } : {}) }
+}
+
+function denied(answer: DryRunAnswer, action: string): string | undefined {
+  return answer.allowed ? undefined : `dry run: ${describeError(answer.error, action)}`
+}
+
+export async function recordAndDisable(ec2: Ec2, image: Image, lineage: Lineage, dryRun: boolean): Promise<Change> {
+  let sharing: Sharing
+  try {
+    sharing = await ec2.sharing(image.imageId)
+  } catch (error) {
+    return failed(image, 'disable', `not disabled: its sharing could not be read, so it could not be restored: ${describeError(error, 'ec2:DescribeImageAttribute')}`)
+  }
+  const tags = recordTags({ lineage, sharing })
+  const tooMany = recordDoesNotFit(image.tags, tags)
+  if (tooMany) return failed(image, 'disable', `not disabled: ${tooMany}, so it could not be restored`, sharing)
+  try {
+    const tagged = await ec2.tag(image.imageId, tags, dryRun)
+    const no = denied(tagged, 'ec2:CreateTags')
+    if (no) return failed(image, 'disable', no, sharing)
+  } catch (error) {
+    return failed(image, 'disable', `not disabled: its sharing record could not be written: ${describeError(error, 'ec2:CreateTags')}`, sharing)
+  }
+  try {
+    const answer = await ec2.disable(image.imageId, dryRun)
+    const no = denied(answer, 'ec2:DisableImage')
+    if (no) return failed(image, 'disable', no, sharing)
+  } catch (error) {
+    return failed(image, 'disable', describeError(error, 'ec2:DisableImage'), sharing)
+  }
+  return { region: image.region, imageId: image.imageId, name: image.name, action: 'disable', outcome: dryRun ? 'would-disable' : 'disabled', sharing }
+}
+
+/**
+ * Re-enables an image and restores the sharing its record holds. An image already available is
+ * left as it is (its sharing too). Public sharing refused (block public access) is a warning.
+ */
+export async function enableAndRestore(ec2: Ec2, image: Image, dryRun: boolean, now: Date): Promise<Change> {
+  const base = { region: image.region, imageId: image.imageId, name: image.name, action: 'enable' as const }
+  if (image.state === 'available') return { ...base, outcome: 'unchanged', message: 'already available' }
+  if (image.state !== 'disabled') return failed(image, 'enable', `cannot be enabled: its state is ${image.state}`)
+  const record = readRecord(image.tags)
+  try {
+    const no = denied(await ec2.enable(image.imageId, dryRun), 'ec2:EnableImage')
+    if (no) return failed(image, 'enable', no)
+  } catch (error) {
+    return failed(image, 'enable', describeError(error, 'ec2:EnableImage'))
+  }
+  const warnings: string[] = []
+  if (!record) warnings.push('no sharing record from this action: enabled without restoring any sharing')
+  const sharing = record?.sharing
+  if (sharing) {
+    const { public: isPublic, ...accounts } = sharing
+    const restore = async (part: Sharing, what: string): Promise<void> => {
+      try {
+        const no = denied(await ec2.share(image.imageId, part, dryRun), 'ec2:ModifyImageAttribute')
+        if (no) warnings.push(no)
+      } catch (error) {
+        warnings.push(`${what} not restored: ${describeError(error, 'ec2:ModifyImageAttribute')}`)
+      }
+    }
+    await restore({ ...accounts, public: false }, 'sharing with accounts, organizations and OUs')
+    if (isPublic) await restore({ public: true, userIds: [], organizationArns: [], organizationalUnitArns: [] }, 'public sharing')
+  }
+  if (record && !dryRun) {
+    try {
+      await ec2.tag(image.imageId, [reenabledLineageTag(record, now.toISOString())])
+    } catch (error) {
+      warnings.push(`lineage not marked as re-enabled: ${describeError(error, 'ec2:CreateTags')}`)
+    }
+  }
+  return { ...base, outcome: dryRun ? 'would-enable' : 'enabled', ...(sharing ? { sharing } : {}), ...(warnings.length ? { warnings } : {}) }
+}

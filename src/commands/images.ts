@@ -1,0 +1,51 @@
+/** Finding the images a command is about: visible, owned by this account, and (when asked) available. */
+import type { Ec2 } from '../aws/ec2.js'
+import type { Image } from '../model.js'
+import { RegionError } from './context.js'
+
+export interface OwnedImages {
+  images: Image[]
+  /** The calling account, read off the images it owns. */
+  accountId: string
+}
+
+/**
+ * The images by id, all owned by the calling account. Any id that does not exist, or belongs
+ * to another account, is a RegionError naming it.
+ */
+export async function ownedImages(ec2: Ec2, imageIds: string[]): Promise<OwnedImages> {
+  const owned = await ec2.imagesById(imageIds, ['self'])
+  const missing = imageIds.filter((id) => !owned.some((i) => i.imageId === id))
+  if (missing.length > 0) {
+    const visible = await ec2.imagesById(missing)
+    const problems = missing.map((id) => {
+      const other = visible.find((i) => i.imageId === id)
+      return other ? `${id} is owned by account ${other.ownerId}, not by this account` : `${id} was not found in ${ec2.region}`
+    })
+    throw new RegionError(ec2.region, problems.join('; '))
+  }
+  const byId = new Map(owned.map((i) => [i.imageId, i]))
+  return { images: imageIds.map((id) => byId.get(id)!), accountId: owned[0].ownerId }
+}
+
+/** Waits (at most `timeoutSeconds`) for every image to be `available`; a RegionError otherwise. */
+export async function waitUntilAvailable(ec2: Ec2, images: Image[], timeoutSeconds: number, log: (m: string) => void): Promise<Image[]> {
+  const pending = images.filter((i) => i.state !== 'available')
+  if (pending.length === 0) return images
+  const bad = pending.filter((i) => !['pending', 'transient'].includes(i.state))
+  if (bad.length === 0) {
+    log(`waiting up to ${timeoutSeconds}s for ${pending.map((i) => `${i.imageId} (${i.state})`).join(', ')} to become available`)
+  }
+  const result =
+    bad.length > 0 ? { state: 'failed' as const, images } : await ec2.waitAvailable(pending.map((i) => i.imageId), timeoutSeconds)
+  if (result.state === 'available') {
+    const fresh = new Map(result.images.map((i) => [i.imageId, i]))
+    return images.map((i) => fresh.get(i.imageId) ?? i)
+  }
+  const states = result.images
+    .filter((i) => i.state !== 'available')
+    .map((i) => `${i.imageId} is ${i.state}`)
+    .join(', ')
+  if (result.state === 'failed') throw new RegionError(ec2.region, `new image not usable: ${states}; nothing was changed`)
+  throw new RegionError(ec2.region, `new image not available after wait-timeout (${timeoutSeconds}s): ${states}; nothing was changed`)
+}

@@ -1,0 +1,29 @@
+/** The usage finder: launch templates and Auto Scaling groups that point at images, per region. */
+import type { AutoScaling } from '../aws/autoscaling.js'
+import type { Ec2 } from '../aws/ec2.js'
+import { describeError, errorInfo } from '../aws/errors.js'
+import { groupUses, templateUses, type GroupTemplateRef } from '../rules/usage.js'
+import type { Usage, UsageFinder } from './context.js'
+
+export function usageFinder(ec2: (region: string) => Ec2, autoscaling: (region: string) => AutoScaling): UsageFinder {
+  return async (region: string, imageIds: string[]): Promise<Usage> => {
+    const warnings: string[] = []
+    // The groups do not depend on the templates: both queries run at once.
+    const groupsQuery = autoscaling(region)
+      .groupTemplateRefs()
+      .catch((error: unknown): GroupTemplateRef[] => {
+        const info = errorInfo(error, 'autoscaling:DescribeAutoScalingGroups')
+        warnings.push(
+          info.missingAction
+            ? `Auto Scaling groups were not checked in ${region}: the role needs ${info.missingAction}`
+            : `Auto Scaling groups were not checked in ${region}: ${describeError(error, 'autoscaling:DescribeAutoScalingGroups')}`
+        )
+        return []
+      })
+    const versions = await ec2(region).templateVersionsUsing(imageIds)
+    const hitIds = [...new Set(versions.filter((v) => v.imageId && imageIds.includes(v.imageId)).map((v) => v.launchTemplateId))]
+    const [numbers, refs] = await Promise.all([hitIds.length ? ec2(region).templateNumbers(hitIds) : Promise.resolve([]), groupsQuery])
+    const templates = templateUses(region, versions, imageIds, numbers)
+    return { templates, groups: groupUses(region, refs, templates, numbers), warnings }
+  }
+}

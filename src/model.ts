@@ -1,0 +1,163 @@
+/**
+ * Plain data shared by every layer: no SDK types, no I/O. The rules, the commands and the
+ * reports speak only these shapes.
+ */
+
+export type Command = 'disable' | 'enable' | 'rollback' | 'status'
+export type InUsePolicy = 'report' | 'skip' | 'fail'
+
+export const IMAGE_STATES = [
+  'pending',
+  'available',
+  'invalid',
+  'deregistered',
+  'transient',
+  'failed',
+  'error',
+  'disabled'
+] as const
+export type ImageState = (typeof IMAGE_STATES)[number]
+
+/** One new (or named) image: where it lives and its id. */
+export interface Target {
+  region: string
+  imageId: string
+}
+
+export interface Tag {
+  key: string
+  value: string
+}
+
+/** What EC2 tells about an image, reduced to what the action needs. */
+export interface Image {
+  region: string
+  imageId: string
+  name: string
+  ownerId: string
+  state: string
+  /** ISO 8601, as EC2 gives it. */
+  creationDate: string
+  public: boolean
+  tags: Tag[]
+  deprecationTime?: string
+  lastLaunchedTime?: string
+}
+
+/** Who may launch an image: exactly what DisableImage removes. */
+export interface Sharing {
+  public: boolean
+  userIds: string[]
+  organizationArns: string[]
+  organizationalUnitArns: string[]
+}
+
+/** What this action writes on an image before it disables it. */
+export interface Lineage {
+  /** The image that superseded this one (the new image, or for a rollback the image rolled back to). */
+  supersededBy: string
+  /** Why: `superseded` by a newer build, or `rolled-back` (the bad image disabled by a rollback). */
+  reason: 'superseded' | 'rolled-back'
+  disabledAt: string
+  /** The workflow run that disabled it, `owner/repo/actions/runs/ID`, when known. */
+  run?: string
+  /** Set by enable/rollback when the image was re-enabled. */
+  reenabledAt?: string
+}
+
+export interface DisableRecord {
+  lineage: Lineage
+  sharing: Sharing
+}
+
+export type DecisionKind = 'disable' | 'keep' | 'exclude' | 'skip'
+
+/** What happens to one image of a family, and why. */
+export interface Decision {
+  image: Image
+  kind: DecisionKind
+  reason: string
+  /** Left enabled because a launch template still uses it (in-use: skip). */
+  inUse?: boolean
+}
+
+/** A launch template version that points at an image. */
+export interface TemplateUse {
+  region: string
+  launchTemplateId: string
+  launchTemplateName: string
+  versionNumber: number
+  imageId: string
+  /** The value in the template when it is not the id itself (e.g. `resolve:ssm:/golden/web`). */
+  imageReference?: string
+  isDefault: boolean
+  isLatest: boolean
+}
+
+/** An Auto Scaling group whose launches use an affected template version. */
+export interface GroupUse {
+  region: string
+  autoScalingGroupName: string
+  launchTemplateId: string
+  launchTemplateName: string
+  /** As the group names it: `$Default`, `$Latest` or a number. */
+  version: string
+  versionNumber: number
+  imageId: string
+  viaMixedInstancesPolicy: boolean
+}
+
+export type ChangeOutcome = 'disabled' | 'enabled' | 'would-disable' | 'would-enable' | 'failed' | 'unchanged'
+
+/** What happened to one image the run set out to change. */
+export interface Change {
+  region: string
+  imageId: string
+  name: string
+  action: 'disable' | 'enable'
+  outcome: ChangeOutcome
+  /** Failure or remark, for the report. */
+  message?: string
+  /** Sharing removed by the disable (or restored by the enable). */
+  sharing?: Sharing
+  warnings?: string[]
+}
+
+export interface RegionReport {
+  region: string
+  /** The new images (disable), the named images (enable/rollback/status). */
+  images: Image[]
+  /** The family name this region's decisions were made for. */
+  family?: string
+  decisions: Decision[]
+  changes: Change[]
+  templates: TemplateUse[]
+  groups: GroupUse[]
+  warnings: string[]
+  /** A region-level failure (refusal, wait failure): nothing was changed in this region. */
+  error?: string
+}
+
+export interface StatusEntry {
+  region: string
+  imageId: string
+  state: string
+  name?: string
+  creationDate?: string
+  deprecationTime?: string
+  lastLaunchedTime?: string
+}
+
+export interface RunReport {
+  command: Command
+  dryRun: boolean
+  /** A label of the family for the comment marker and headings. */
+  family: string
+  regions: RegionReport[]
+  status?: StatusEntry[]
+  /** Set when the step must fail; the reason in one line. */
+  failure?: string
+  /** The workflow run, for links. */
+  runUrl?: string
+  repository?: string
+}

@@ -1,0 +1,51 @@
+/** RunReport -> the step's outputs (all JSON but `state` and `comment-url`). Pure. */
+import type { RunReport } from '../model.js'
+
+export function outputsOf(report: RunReport): Record<string, string> {
+  const changes = report.regions.flatMap((r) => r.changes)
+  const ids = (outcome: string) => JSON.stringify(changes.filter((c) => c.outcome === outcome).map((c) => c.imageId))
+  const templates = report.regions.flatMap((r) =>
+    r.templates.map((t) => ({
+      region: t.region,
+      launchTemplateId: t.launchTemplateId,
+      launchTemplateName: t.launchTemplateName,
+      versionNumber: t.versionNumber,
+      imageId: t.imageId,
+      isDefault: t.isDefault,
+      isLatest: t.isLatest
+    }))
+  )
+  const outputs: Record<string, string> = {
+    'disabled-image-ids': ids('disabled'),
+    'enabled-image-ids': ids('enabled'),
+    'affected-launch-templates': JSON.stringify(templates),
+    report: JSON.stringify(reportJson(report))
+  }
+  if (report.status) {
+    const states = new Set(report.status.map((s) => s.state))
+    outputs.state = states.size === 1 ? [...states][0] : 'mixed'
+  }
+  return outputs
+}
+
+/** The `report` output: the whole result as plain JSON, images reduced to what later steps use. */
+export function reportJson(report: RunReport): unknown {
+  return {
+    command: report.command,
+    dryRun: report.dryRun,
+    family: report.family,
+    success: !report.failure,
+    ...(report.failure ? { failure: report.failure } : {}),
+    regions: report.regions.map((r) => ({
+      region: r.region,
+      images: r.images.map((i) => ({ imageId: i.imageId, name: i.name, state: i.state, creationDate: i.creationDate })),
+      decisions: r.decisions.map((d) => ({ imageId: d.image.imageId, name: d.image.name, creationDate: d.image.creationDate, decision: d.kind, reason: d.reason })),
+      changes: r.changes,
+      launchTemplates: r.templates,
+      autoScalingGroups: r.groups,
+      warnings: r.warnings,
+      ...(r.error ? { error: r.error } : {})
+    })),
+    ...(report.status ? { status: report.status } : {})
+  }
+}

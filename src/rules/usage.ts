@@ -1,0 +1,121 @@
+/**
+ * Which launch template versions and Auto Scaling groups point at which images, and what the
+ * `in-use` policy does with that. Pure: plain records in, plain records out.
+ */
+import type { Decision, GroupUse, InUsePolicy, TemplateUse } from '../model.js'
+
+/** One launch template version as DescribeLaunchTemplateVersions returns it (latest/default form). */
+export interface TemplateVersion {
+  launchTemplateId: string
+  launchTemplateName: string
+  versionNumber: number
+  isDefault: boolean
+  /** As resolved by ResolveAlias (an AMI id), or as written. */
+  imageId?: string
+}
+
+/** A template's version numbers, from DescribeLaunchTemplates. */
+export interface TemplateVersions {
+  launchTemplateId: string
+  defaultVersionNumber: number
+  latestVersionNumber: number
+}
+
+/** An Auto Scaling group's launch template reference. */
+export interface GroupTemplateRef {
+  autoScalingGroupName: string
+  launchTemplateId?: string
+  launchTemplateName?: string
+  version?: string
+  viaMixedInstancesPolicy: boolean
+}
+
+/**
+ * The template versions that use one of `imageIds`, deduplicated (a version that is both the
+ * default and the latest appears once), with `isLatest` from the templates' version numbers
+ * when known, else from the form of the answer (a non-default version answered for `$Latest`).
+ */
+export function templateUses(region: string, versions: TemplateVersion[], imageIds: Iterable<string>, known: TemplateVersions[] = []): TemplateUse[] {
+  const wanted = new Set(imageIds)
+  const numbers = new Map(known.map((k) => [k.launchTemplateId, k]))
+  const uses = new Map<string, TemplateUse>()
+  for (const v of versions) {
+    if (!v.imageId || !wanted.has(v.imageId)) continue
+    const key = `${v.launchTemplateId}#${v.versionNumber}`
+    const k = numbers.get(v.launchTemplateId)
+    const isLatest = k ? k.latestVersionNumber === v.versionNumber : !v.isDefault
+    const isDefault = k ? k.defaultVersionNumber === v.versionNumber : v.isDefault
+    const previous = uses.get(key)
+    uses.set(key, {
+      region,
+      launchTemplateId: v.launchTemplateId,
+      launchTemplateName: v.launchTemplateName,
+      versionNumber: v.versionNumber,
+      imageId: v.imageId,
+      isDefault: isDefault || (previous?.isDefault ?? false),
+      isLatest: isLatest || (previous?.isLatest ?? false)
+    })
+  }
+  return [...uses.values()].sort((a, b) => a.launchTemplateName.localeCompare(b.launchTemplateName) || a.versionNumber - b.versionNumber)
+}
+
+/**
+ * The groups whose launches use an affected template version: `$Default` and `$Latest` (and no
+ * version, which means `$Default`) are resolved through the template's numbers; a number must
+ * equal the affected version.
+ */
+export function groupUses(region: string, groups: GroupTemplateRef[], uses: TemplateUse[], known: TemplateVersions[]): GroupUse[] {
+  const numbers = new Map(known.map((k) => [k.launchTemplateId, k]))
+  const result: GroupUse[] = []
+  for (const g of groups) {
+    const version = g.version ?? '$Default'
+    for (const use of uses) {
+      const sameTemplate = g.launchTemplateId ? g.launchTemplateId === use.launchTemplateId : g.launchTemplateName === use.launchTemplateName
+      if (!sameTemplate) continue
+      const k = numbers.get(use.launchTemplateId)
+      const hits =
+        version === '$Default'
+          ? (k ? k.defaultVersionNumber === use.versionNumber : use.isDefault)
+          : version === '$Latest'
+            ? (k ? k.latestVersionNumber === use.versionNumber : use.isLatest)
+            : Number(version) === use.versionNumber
+      if (hits) {
+        result.push({
+          region,
+          autoScalingGroupName: g.autoScalingGroupName,
+          launchTemplateId: use.launchTemplateId,
+          launchTemplateName: use.launchTemplateName,
+          version,
+          versionNumber: use.versionNumber,
+          imageId: use.imageId,
+          viaMixedInstancesPolicy: g.viaMixedInstancesPolicy
+        })
+      }
+    }
+  }
+  return result
+}
+
+function describeUse(t: TemplateUse): string {
+  const which = [t.isDefault ? 'default' : '', t.isLatest ? 'latest' : ''].filter(Boolean).join(' and ')
+  return `${t.launchTemplateName} (${t.launchTemplateId}) version ${t.versionNumber}${which ? ` (${which})` : ''}`
+}
+
+/** For `in-use: skip`: images to be disabled that a template still uses are left enabled. */
+export function applyInUse(decisions: Decision[], templates: TemplateUse[], policy: InUsePolicy): Decision[] {
+  if (policy !== 'skip') return decisions
+  return decisions.map((d) => {
+    if (d.kind !== 'disable') return d
+    const users = templates.filter((t) => t.imageId === d.image.imageId)
+    if (users.length === 0) return d
+    return { image: d.image, kind: 'skip', inUse: true, reason: `in use by launch template ${users.map(describeUse).join(', ')} (in-use: skip)` }
+  })
+}
+
+/** Images to be disabled that templates still use, with the templates, for `in-use: fail`. */
+export function inUseImages(decisions: Decision[], templates: TemplateUse[]): Array<{ imageId: string; templates: string[] }> {
+  return decisions
+    .filter((d) => d.kind === 'disable')
+    .map((d) => ({ imageId: d.image.imageId, templates: templates.filter((t) => t.imageId === d.image.imageId).map(describeUse) }))
+    .filter((u) => u.templates.length > 0)
+}

@@ -1,0 +1,156 @@
+/**
+ * Every input read and validated into one typed object, before any AWS call. Each error names
+ * the input and what was expected.
+ */
+import { InputError } from './errors.js'
+import { IMAGE_STATES, type Command, type ImageState, type InUsePolicy, type Target } from './model.js'
+import type { TagMatcher } from './rules/family.js'
+import { checkRegion, parseImageIds, parsePackerManifest } from './targets.js'
+
+export type { TagMatcher }
+
+export interface Settings {
+  command: Command
+  targets: Target[]
+  familyTag?: string
+  namePattern?: string
+  keep: number
+  excludeTags: TagMatcher[]
+  maxImages: number
+  inUse: InUsePolicy
+  dryRun: boolean
+  waitTimeoutSeconds: number
+  requireState: ImageState
+  comment: boolean
+  pullRequest?: number
+  githubToken: string
+}
+
+/** Where raw values come from: inputs by name, the environment, files. */
+export interface SettingsSource {
+  input(name: string): string
+  env: Record<string, string | undefined>
+  readFile(path: string): string
+}
+
+function oneOf<T extends string>(input: string, value: string, allowed: readonly T[], fallback: T): T {
+  const v = value.trim()
+  if (v === '') return fallback
+  if ((allowed as readonly string[]).includes(v)) return v as T
+  throw new InputError(input, `'${v}' is not one of ${allowed.join(', ')}`)
+}
+
+function wholeNumber(input: string, value: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = value.trim()
+  if (v === '') return fallback
+  if (!/^\d+$/.test(v)) throw new InputError(input, `'${v}' is not a whole number of 0 or more`)
+  const n = Number(v)
+  if (n > max) throw new InputError(input, `${v} is more than the largest allowed, ${max}`)
+  return n
+}
+
+const TRUE = ['true', 'True', 'TRUE', 'yes', 'Yes', 'YES', 'on', 'On', 'ON']
+const FALSE = ['false', 'False', 'FALSE', 'no', 'No', 'NO', 'off', 'Off', 'OFF']
+
+function boolean(input: string, value: string, fallback: boolean): boolean {
+  const v = value.trim()
+  if (v === '') return fallback
+  if (TRUE.includes(v)) return true
+  if (FALSE.includes(v)) return false
+  throw new InputError(input, `'${v}' is not true or false`)
+}
+
+const TAG_KEY_MAX = 128
+const TAG_VALUE_MAX = 256
+
+function tagKey(input: string, key: string): string {
+  if (key === '') throw new InputError(input, 'a tag key is empty')
+  if (key.length > TAG_KEY_MAX) throw new InputError(input, `tag key '${key.slice(0, 40)}…' is longer than ${TAG_KEY_MAX} characters`)
+  return key
+}
+
+export function parseExcludeTags(text: string, input = 'exclude-tags'): TagMatcher[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const eq = line.indexOf('=')
+      if (eq < 0) return { key: tagKey(input, line) }
+      const value = line.slice(eq + 1).trim()
+      if (value.length > TAG_VALUE_MAX) throw new InputError(input, `the value of '${line.slice(0, eq)}' is longer than ${TAG_VALUE_MAX} characters`)
+      return { key: tagKey(input, line.slice(0, eq).trim()), value }
+    })
+}
+
+/** An EC2 name filter: 3 to 128 characters of an AMI name, with `*` and `?`; not wildcards only. */
+export function checkNamePattern(value: string, input = 'name-pattern'): string {
+  if (value.length > 128) throw new InputError(input, 'is longer than an AMI name can be (128 characters)')
+  if (/^[*?]+$/.test(value)) {
+    throw new InputError(input, `'${value}' is only wildcards and would match every image: give part of the family's name, e.g. golden-web-*`)
+  }
+  if (/[^\w ()[\]./'@*?-]/.test(value)) {
+    throw new InputError(input, `'${value}' has characters an AMI name cannot hold (allowed: letters, digits, ( ) [ ] space . / - ' @ _ and the wildcards * ?)`)
+  }
+  return value
+}
+
+export function defaultRegion(source: SettingsSource): string | undefined {
+  const given = source.input('region').trim()
+  if (given) return checkRegion('region', given)
+  for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION']) {
+    const value = source.env[name]?.trim()
+    if (value) return checkRegion(`region (from ${name})`, value)
+  }
+  return undefined
+}
+
+function targetsOf(source: SettingsSource, region: string | undefined): Target[] {
+  const ids = source.input('image-id')
+  if (ids.trim() !== '') return parseImageIds(ids, region)
+  const manifest = source.input('packer-manifest').trim()
+  if (manifest === '') {
+    throw new InputError('image-id', 'no image given: set image-id (ami-… or region:ami-…) or packer-manifest')
+  }
+  let text: string
+  try {
+    text = source.readFile(manifest)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new InputError('packer-manifest', `cannot read '${manifest}'${code === 'ENOENT' ? ': no such file' : ` (${code ?? (error as Error).message})`}`)
+  }
+  return parsePackerManifest(text)
+}
+
+export function parseSettings(source: SettingsSource): Settings {
+  const command = oneOf<Command>('command', source.input('command'), ['disable', 'enable', 'rollback', 'status'], 'disable')
+  const familyTag = source.input('family-tag').trim() || undefined
+  if (familyTag !== undefined) tagKey('family-tag', familyTag)
+  const namePatternRaw = source.input('name-pattern').trim()
+  const namePattern = namePatternRaw === '' ? undefined : checkNamePattern(namePatternRaw)
+  if (command === 'disable' && !familyTag && !namePattern) {
+    throw new InputError('family-tag', 'disable needs family-tag or name-pattern (or both) to know which images are the same family')
+  }
+  const prText = source.input('pull-request').trim().replace(/^#/, '')
+  if (prText !== '' && !/^[1-9]\d{0,9}$/.test(prText)) {
+    throw new InputError('pull-request', `'${source.input('pull-request').trim()}' is not a pull request number`)
+  }
+  const settings: Settings = {
+    command,
+    familyTag,
+    namePattern,
+    keep: wholeNumber('keep', source.input('keep'), 0, 1000),
+    excludeTags: parseExcludeTags(source.input('exclude-tags')),
+    maxImages: wholeNumber('max-images', source.input('max-images'), 10, 1000),
+    inUse: oneOf<InUsePolicy>('in-use', source.input('in-use'), ['report', 'skip', 'fail'], 'report'),
+    dryRun: boolean('dry-run', source.input('dry-run'), false),
+    waitTimeoutSeconds: wholeNumber('wait-timeout', source.input('wait-timeout'), 900, 6 * 3600),
+    requireState: oneOf<ImageState>('require-state', source.input('require-state'), IMAGE_STATES, 'available'),
+    comment: boolean('comment', source.input('comment'), true),
+    pullRequest: prText === '' ? undefined : Number(prText),
+    githubToken: source.input('github-token').trim(),
+    targets: []
+  }
+  settings.targets = targetsOf(source, defaultRegion(source))
+  return settings
+}

@@ -1,0 +1,116 @@
+/**
+ * Which images a run is about: `image-id` lists and Packer manifests -> [{region, imageId}].
+ * Pure: the manifest arrives as text.
+ */
+import { InputError } from './errors.js'
+import type { Target } from './model.js'
+
+/** EC2 image ids: `ami-` and 8 or 17 lowercase hex digits. */
+export const AMI_ID = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/
+
+const DIRECTIONS = '(?:north|south|east|west|central|northeast|northwest|southeast|southwest)'
+/** The partitions' region shapes (aws, aws-cn, aws-us-gov, the isolated ones, the sovereign cloud). */
+const REGION = new RegExp(
+  `^(?:(?:us|eu|ap|sa|ca|me|af|il|mx|cn)|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc-de)-${DIRECTIONS}-[1-9][0-9]?$`
+)
+
+export function isRegion(value: string): boolean {
+  return REGION.test(value)
+}
+
+export function checkRegion(input: string, value: string): string {
+  if (!isRegion(value)) {
+    throw new InputError(input, `'${value}' is not an AWS region name (expected e.g. us-east-1, eu-west-2)`)
+  }
+  return value
+}
+
+function checkAmi(input: string, value: string): string {
+  if (!AMI_ID.test(value)) {
+    throw new InputError(input, `'${value}' is not an AMI id (expected ami- followed by 8 or 17 hex digits)`)
+  }
+  return value
+}
+
+function dedupe(targets: Target[]): Target[] {
+  const seen = new Set<string>()
+  return targets.filter((t) => {
+    const key = `${t.region}:${t.imageId}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+/**
+ * Parses `image-id`: ids separated by commas and/or newlines, each `ami-…` or `region:ami-…`.
+ * Bare ids take `defaultRegion`; with none, the input error says where a region comes from.
+ */
+export function parseImageIds(text: string, defaultRegion: string | undefined, input = 'image-id'): Target[] {
+  const items = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .flatMap((line) => line.split(','))
+    .map((item) => item.trim())
+  if (items.length === 0) throw new InputError(input, 'no AMI id given')
+  const targets = items.map((item, index): Target => {
+    if (item === '') {
+      throw new InputError(input, `item ${index + 1} is empty (check for a doubled or trailing comma)`)
+    }
+    const colon = item.indexOf(':')
+    if (colon >= 0) {
+      const region = checkRegion(input, item.slice(0, colon).trim())
+      return { region, imageId: checkAmi(input, item.slice(colon + 1).trim()) }
+    }
+    const imageId = checkAmi(input, item)
+    if (!defaultRegion) {
+      throw new InputError(
+        input,
+        `'${item}' has no region: write it as region:${item}, or set the 'region' input or AWS_REGION`
+      )
+    }
+    return { region: defaultRegion, imageId }
+  })
+  return dedupe(targets)
+}
+
+interface ManifestBuild {
+  name?: unknown
+  builder_type?: unknown
+  artifact_id?: unknown
+  packer_run_uuid?: unknown
+}
+
+/**
+ * The AMIs of a Packer manifest's last run (`last_run_uuid`): every build of that run whose
+ * `artifact_id` holds `region:ami-…` pairs. Builds of other types (docker, files) are passed over.
+ */
+export function parsePackerManifest(text: string, input = 'packer-manifest'): Target[] {
+  let manifest: unknown
+  try {
+    manifest = JSON.parse(text)
+  } catch (error) {
+    throw new InputError(input, `the file is not JSON (${(error as Error).message})`)
+  }
+  if (typeof manifest !== 'object' || manifest === null || !Array.isArray((manifest as { builds?: unknown }).builds)) {
+    throw new InputError(input, 'not a Packer manifest (expected an object with a "builds" array)')
+  }
+  const { builds, last_run_uuid: lastRun } = manifest as { builds: ManifestBuild[]; last_run_uuid?: unknown }
+  const ofRun = typeof lastRun === 'string' && lastRun !== '' ? builds.filter((b) => b?.packer_run_uuid === lastRun) : builds
+  const targets: Target[] = []
+  for (const build of ofRun) {
+    if (typeof build?.artifact_id !== 'string') continue
+    const pairs = build.artifact_id.split(',').map((p) => p.trim())
+    if (!pairs.every((p) => /^[^:]+:ami-/.test(p))) continue
+    for (const pair of pairs) {
+      const [region, imageId] = pair.split(':', 2)
+      targets.push({ region: checkRegion(input, region), imageId: checkAmi(input, imageId) })
+    }
+  }
+  if (targets.length === 0) {
+    const which = typeof lastRun === 'string' ? `its last run (${lastRun})` : 'it'
+    throw new InputError(input, `${which} has no AMI build (no artifact_id of region:ami-… pairs)`)
+  }
+  return dedupe(targets)
+}
