@@ -2,24 +2,24 @@
  * Wires the action: settings -> command -> reports -> outputs. The one try/catch -> setFailed.
  */
 import * as core from '@actions/core'
+import * as github from '@actions/github'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { AutoScaling } from './aws/autoscaling.js'
 import { Ec2 } from './aws/ec2.js'
 import type { Context } from './commands/context.js'
 import { disable } from './commands/disable.js'
+import { enable } from './commands/enable.js'
+import { rollback } from './commands/rollback.js'
+import { status } from './commands/status.js'
 import { usageFinder } from './commands/usage.js'
 import type { Command, RunReport } from './model.js'
-import { renderBody } from './report/markdown.js'
+import { marker, renderBody, renderComment } from './report/markdown.js'
+import { commentWarning, findPullRequest, upsertComment } from './report/pull-request.js'
 import { outputsOf } from './report/outputs.js'
 import { parseSettings, type Settings } from './settings.js'
 
-const COMMANDS: Record<Command, ((ctx: Context) => Promise<RunReport>) | undefined> = {
-  disable,
-  enable: undefined,
-  rollback: undefined,
-  status: undefined
-}
+const COMMANDS: Record<Command, (ctx: Context) => Promise<RunReport>> = { disable, enable, rollback, status }
 
 function maskCredentials(settings: Settings): void {
   if (settings.githubToken) core.setSecret(settings.githubToken)
@@ -53,7 +53,6 @@ export async function run(): Promise<void> {
     })
     maskCredentials(settings)
     const command = COMMANDS[settings.command]
-    if (!command) throw new Error(`command '${settings.command}' is not available yet`)
     const ec2 = memo((region) => new Ec2(region))
     const autoscaling = memo((region) => new AutoScaling(region))
     const { GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: runId } = process.env
@@ -69,6 +68,8 @@ export async function run(): Promise<void> {
     report.runUrl = runUrl()
     for (const [name, value] of Object.entries(outputsOf(report))) core.setOutput(name, value)
     await core.summary.addRaw(renderBody(report, { runUrl: report.runUrl })).write()
+    const url = await publishComment(report, settings)
+    if (url) core.setOutput('comment-url', url)
     if (report.failure) core.setFailed(report.failure)
     else core.info(summaryLine(report))
   } catch (error) {
@@ -81,4 +82,38 @@ function summaryLine(report: RunReport): string {
   const count = (o: string) => changes.filter((c) => c.outcome === o).length
   if (report.dryRun) return `Dry run: ${count('would-disable')} image(s) would be disabled, ${count('would-enable')} re-enabled; nothing was changed.`
   return `Done: ${count('disabled')} image(s) disabled, ${count('enabled')} re-enabled.`
+}
+
+/**
+ * The sticky comment, for every command but status. Never fails the step: a problem is a
+ * warning, and the job summary holds the same report.
+ */
+async function publishComment(report: RunReport, settings: Settings): Promise<string | undefined> {
+  if (!settings.comment || report.command === 'status') return undefined
+  const repository = process.env.GITHUB_REPOSITORY ?? ''
+  const [owner, repo] = repository.split('/')
+  if (!owner || !repo) {
+    core.notice('No pull-request comment: GITHUB_REPOSITORY is not set.')
+    return undefined
+  }
+  if (!settings.githubToken) {
+    core.warning('No pull-request comment: github-token is empty.')
+    return undefined
+  }
+  try {
+    const octokit = github.getOctokit(settings.githubToken)
+    const { eventName, payload, sha } = github.context
+    const pr = await findPullRequest(octokit, { owner, repo, eventName, payload, sha }, settings.pullRequest)
+    if (pr.number === undefined) {
+      core.notice(`No pull-request comment: ${pr.reason}. The report is in the job summary.`)
+      return undefined
+    }
+    const body = renderComment(report, { runUrl: report.runUrl })
+    const { url, created } = await upsertComment(octokit, { owner, repo }, pr.number, marker(report.family), body)
+    core.info(`${created ? 'Commented on' : 'Updated the comment on'} pull request #${pr.number} (from ${pr.source}): ${url}`)
+    return url
+  } catch (error) {
+    core.warning(commentWarning(error))
+    return undefined
+  }
 }

@@ -77,6 +77,8 @@ export interface Decision {
   image: Image
   kind: DecisionKind
   reason: string
+  /** The new image that supersedes it (disable and keep decisions). */
+  supersededBy?: string
   /** Left enabled because a launch template still uses it (in-use: skip). */
   inUse?: boolean
 }

@@ -4,17 +4,17 @@
  * concurrently. Returns the report; prints only through the logger.
  */
 import type { Filter } from '@aws-sdk/client-ec2'
-import { mapLimit, groupBy } from '../concurrency.js'
-import type { Decision, Image, RegionReport, RunReport } from '../model.js'
+import { mapLimit } from '../concurrency.js'
+import type { Image, RegionReport, RunReport } from '../model.js'
 import { decideFamily, familyKey, tagValue, toDisable } from '../rules/family.js'
 import { applyInUse, inUseImages } from '../rules/usage.js'
 import { describeError } from '../aws/errors.js'
 import { RegionError, type Context, type Usage } from './context.js'
 import { ownedImages, waitUntilAvailable } from './images.js'
-import { recordAndDisable } from './image-state.js'
+import { changeFailure, recordAndDisable } from './image-state.js'
+import { eachRegion, emptyRegion, regionFailure } from './regions.js'
+import { logChange, PER_REGION_CONCURRENCY } from './log.js'
 
-/** Images changed at once within one region; the SDK's adaptive retry paces them further. */
-export const PER_REGION_CONCURRENCY = 8
 
 interface RegionPlan {
   report: RegionReport
@@ -100,70 +100,29 @@ function refusal(ctx: Context, plans: RegionPlan[]): string | undefined {
 }
 
 async function execute(ctx: Context, report: RegionReport): Promise<void> {
-  const { settings, log } = ctx
-  const byReference = new Map<string, string>()
-  for (const d of report.decisions) if (d.kind === 'disable') byReference.set(d.image.imageId, d.reason.replace(/^superseded by /, ''))
-  const doomed = toDisable(report.decisions)
-  report.changes = await mapLimit(doomed, PER_REGION_CONCURRENCY, async (image) => {
+  const doomed = report.decisions.filter((d) => d.kind === 'disable')
+  report.changes = await mapLimit(doomed, PER_REGION_CONCURRENCY, async ({ image, supersededBy }) => {
     const lineage = {
-      supersededBy: byReference.get(image.imageId) ?? report.images[0].imageId,
+      supersededBy: supersededBy ?? report.images[0].imageId,
       reason: 'superseded' as const,
       disabledAt: ctx.now().toISOString(),
       ...(ctx.runRef ? { run: ctx.runRef } : {})
     }
-    const change = await recordAndDisable(ctx.ec2(report.region), image, lineage, settings.dryRun)
-    const shared = change.sharing ? describeSharing(change.sharing) : ''
-    if (change.outcome === 'failed') log.warning(`[${report.region}] ${image.imageId} (${image.name}): ${change.message}`)
-    else log.info(`[${report.region}] ${change.outcome === 'disabled' ? 'disabled' : 'would disable'} ${image.imageId} (${image.name}), ${lineage.reason} by ${lineage.supersededBy}${shared ? `; sharing recorded: ${shared}` : ''}`)
+    const change = await recordAndDisable(ctx.ec2(report.region), image, lineage, ctx.settings.dryRun)
+    logChange(ctx, change, `superseded by ${lineage.supersededBy}`)
     return change
   })
 }
 
-export function describeSharing(sharing: { public: boolean; userIds: string[]; organizationArns: string[]; organizationalUnitArns: string[] }): string {
-  const parts: string[] = []
-  if (sharing.public) parts.push('public')
-  if (sharing.userIds.length) parts.push(`${sharing.userIds.length} account(s)`)
-  if (sharing.organizationArns.length) parts.push(`${sharing.organizationArns.length} organization(s)`)
-  if (sharing.organizationalUnitArns.length) parts.push(`${sharing.organizationalUnitArns.length} OU(s)`)
-  return parts.join(', ')
-}
-
-function emptyRegion(region: string, images: Image[], error: string): RegionReport {
-  return { region, images, decisions: [] as Decision[], changes: [], templates: [], groups: [], warnings: [], error }
-}
-
 export async function disable(ctx: Context): Promise<RunReport> {
-  const regions = groupBy(ctx.settings.targets, (t) => t.region)
-  const settled = await Promise.allSettled(
-    [...regions].map(([region, targets]) => planRegion(ctx, region, targets.map((t) => t.imageId)))
-  )
-  const plans: RegionPlan[] = []
-  const failures: string[] = []
-  const reports: RegionReport[] = settled.map((s, i) => {
-    const region = [...regions.keys()][i]
-    if (s.status === 'fulfilled') {
-      plans.push(s.value)
-      return s.value.report
-    }
-    const message = s.reason instanceof RegionError ? s.reason.message : `${(s.reason as Error)?.message ?? s.reason}`
-    failures.push(`${region}: ${message}`)
-    return emptyRegion(region, [], message)
-  })
+  const results = await eachRegion(ctx.settings.targets, (region, ids) => planRegion(ctx, region, ids))
+  const plans = results.flatMap((r) => (r.value ? [r.value] : []))
+  const reports = results.map((r) => r.value?.report ?? emptyRegion(r.region, r.error))
   const family = [...new Set(reports.map((r) => r.family).filter(Boolean))].join(', ') || (ctx.settings.familyTag ?? ctx.settings.namePattern ?? '')
   const run: RunReport = { command: 'disable', dryRun: ctx.settings.dryRun, family, regions: reports }
-  if (failures.length > 0) {
-    run.failure = failures.length === 1 && regions.size === 1 ? failures[0] : `nothing was changed in any region: ${failures.join(' | ')}`
-    return run
-  }
-  const refused = refusal(ctx, plans)
-  if (refused) {
-    run.failure = refused
-    return run
-  }
+  run.failure = regionFailure(results) ?? refusal(ctx, plans)
+  if (run.failure) return run
   await Promise.all(plans.map((p) => execute(ctx, p.report)))
-  const failed = reports.flatMap((r) => r.changes.filter((c) => c.outcome === 'failed'))
-  if (failed.length > 0) {
-    run.failure = `${failed.length} image(s) could not be ${ctx.settings.dryRun ? 'checked' : 'disabled'}: ${failed.map((c) => `${c.imageId} (${c.message})`).join('; ')}`
-  }
+  run.failure = changeFailure(reports, ctx.settings.dryRun)
   return run
 }

@@ -83,3 +83,11 @@ export async function enableAndRestore(ec2: Ec2, image: Image, dryRun: boolean, 
   }
   return { ...base, outcome: dryRun ? 'would-enable' : 'enabled', ...(sharing ? { sharing } : {}), ...(warnings.length ? { warnings } : {}) }
 }
+
+/** The run's failure line when some images could not be changed. */
+export function changeFailure(reports: Array<{ changes: Change[] }>, dryRun: boolean): string | undefined {
+  const failed = reports.flatMap((r) => r.changes.filter((c) => c.outcome === 'failed'))
+  if (failed.length === 0) return undefined
+  const verb = dryRun ? 'checked' : 'changed'
+  return `${failed.length} image(s) could not be ${verb}: ${failed.map((c) => `${c.imageId} (${c.message})`).join('; ')}`
+}

@@ -16,7 +16,7 @@ export function md(value: string | undefined | null, max = MAX_CELL): string {
     .replace(/>/g, '&gt;')
     .replace(/\|/g, '&#124;')
     .replace(/`/g, '&#96;')
-    .replace(/[\\*_[\]()#~!+=:{}]/g, (c) => `\\${c}`)
+    .replace(/[\\*_[\]#~:]/g, (c) => `\\${c}`)
     .replace(/@/g, '@\u200B')
     .replace(/^(\s*)([-+>])/, '$1\\$2')
 }

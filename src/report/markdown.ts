@@ -40,7 +40,7 @@ export function sharingText(sharing: Sharing | undefined): string {
   if (!sharing) return ''
   const parts: string[] = []
   if (sharing.public) parts.push('**public**')
-  if (sharing.userIds.length) parts.push(`${sharing.userIds.length} account${sharing.userIds.length > 1 ? 's' : ''} (${sharing.userIds.slice(0, 5).map(md).join(', ')}${sharing.userIds.length > 5 ? ', …' : ''})`)
+  if (sharing.userIds.length) parts.push(`${sharing.userIds.length} account${sharing.userIds.length > 1 ? 's' : ''} (${sharing.userIds.slice(0, 5).map((id) => md(id)).join(', ')}${sharing.userIds.length > 5 ? ', …' : ''})`)
   if (sharing.organizationArns.length) parts.push(`${sharing.organizationArns.length} organization${sharing.organizationArns.length > 1 ? 's' : ''}`)
   if (sharing.organizationalUnitArns.length) parts.push(`${sharing.organizationalUnitArns.length} OU${sharing.organizationalUnitArns.length > 1 ? 's' : ''}`)
   return parts.join(', ') || 'not shared'

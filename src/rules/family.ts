@@ -102,8 +102,8 @@ export function decideFamily(newImages: Image[], candidates: Image[], accountId:
     superseded.forEach((image, index) => {
       decisions.push(
         index < rules.keep
-          ? { image, kind: 'keep', reason: `one of the ${rules.keep} most recent superseded (keep: ${rules.keep})` }
-          : { image, kind: 'disable', reason: `superseded by ${reference.imageId}` }
+          ? { image, kind: 'keep', supersededBy: reference.imageId, reason: `one of the ${rules.keep} most recent superseded (keep: ${rules.keep})` }
+          : { image, kind: 'disable', supersededBy: reference.imageId, reason: `superseded by ${reference.imageId}` }
       )
     })
   }

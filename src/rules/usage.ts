@@ -108,7 +108,7 @@ export function applyInUse(decisions: Decision[], templates: TemplateUse[], poli
     if (d.kind !== 'disable') return d
     const users = templates.filter((t) => t.imageId === d.image.imageId)
     if (users.length === 0) return d
-    return { image: d.image, kind: 'skip', inUse: true, reason: `in use by launch template ${users.map(describeUse).join(', ')} (in-use: skip)` }
+    return { ...d, kind: 'skip', inUse: true, reason: `in use by launch template ${users.map(describeUse).join(', ')} (in-use: skip)` }
   })
 }
 

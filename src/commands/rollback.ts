@@ -1,0 +1,77 @@
+/**
+ * `rollback`: the named images are bad. Re-enable the images each one superseded (found by the
+ * lineage `disable` wrote), restore their sharing, then disable the bad image, recording its own
+ * sharing and lineage so that the rollback can be undone too.
+ */
+import { mapLimit } from '../concurrency.js'
+import type { Change, Image, RegionReport, RunReport } from '../model.js'
+import { newestFirst } from '../rules/family.js'
+import { readRecord, SUPERSEDED_BY_TAG } from '../rules/lineage.js'
+import type { Context } from './context.js'
+import { ownedImages } from './images.js'
+import { changeFailure, enableAndRestore, recordAndDisable } from './image-state.js'
+import { eachRegion, emptyRegion, regionFailure } from './regions.js'
+import { PER_REGION_CONCURRENCY, logChange } from './log.js'
+
+interface RegionPlan {
+  bad: Image[]
+  superseded: Image[]
+}
+
+async function planRegion(ctx: Context, region: string, ids: string[]): Promise<RegionPlan> {
+  const ec2 = ctx.ec2(region)
+  const { images: bad } = await ownedImages(ec2, ids)
+  const superseded = (await ec2.images([{ Name: `tag:${SUPERSEDED_BY_TAG}`, Values: ids }], { owners: ['self'], includeDisabled: true }))
+    .filter((i) => !ids.includes(i.imageId) && readRecord(i.tags)?.lineage.reason === 'superseded')
+    .sort(newestFirst)
+  ctx.log.info(
+    `[${region}] ${bad.map((b) => b.imageId).join(', ')} superseded ${superseded.length} image(s)${superseded.length ? `: ${superseded.map((s) => `${s.imageId} (${s.state})`).join(', ')}` : ''}`
+  )
+  return { bad, superseded }
+}
+
+async function execute(ctx: Context, report: RegionReport, plan: RegionPlan): Promise<void> {
+  const { settings } = ctx
+  const ec2 = ctx.ec2(report.region)
+  const enabled = await mapLimit(plan.superseded, PER_REGION_CONCURRENCY, async (image) => {
+    const change = await enableAndRestore(ec2, image, settings.dryRun, ctx.now())
+    logChange(ctx, change)
+    return change
+  })
+  const disabled: Change[] = []
+  const restoreFailed = enabled.some((c) => c.outcome === 'failed')
+  for (const bad of plan.bad) {
+    const supersededHere = plan.superseded.filter((s) => readRecord(s.tags)?.lineage.supersededBy === bad.imageId)
+    let change: Change
+    if (restoreFailed) {
+      change = { region: bad.region, imageId: bad.imageId, name: bad.name, action: 'disable', outcome: 'failed', message: 'not disabled: an image it superseded could not be re-enabled, so it stays in service' }
+    } else if (bad.state === 'disabled') {
+      change = { region: bad.region, imageId: bad.imageId, name: bad.name, action: 'disable', outcome: 'unchanged', message: 'already disabled' }
+    } else {
+      const lineage = {
+        supersededBy: supersededHere[0]?.imageId ?? '',
+        reason: 'rolled-back' as const,
+        disabledAt: ctx.now().toISOString(),
+        ...(ctx.runRef ? { run: ctx.runRef } : {})
+      }
+      change = await recordAndDisable(ec2, bad, lineage, settings.dryRun)
+      if (supersededHere.length === 0) change.message = [change.message, 'it superseded no image: nothing was re-enabled'].filter(Boolean).join('; ')
+    }
+    logChange(ctx, change)
+    disabled.push(change)
+  }
+  report.changes = [...enabled, ...disabled]
+}
+
+export async function rollback(ctx: Context): Promise<RunReport> {
+  const { settings } = ctx
+  const plans = await eachRegion(settings.targets, (region, ids) => planRegion(ctx, region, ids))
+  const regions = plans.map((p) => ({ ...emptyRegion(p.region, p.error), images: p.value?.bad ?? [] }))
+  const family = `rollback ${settings.targets.map((t) => t.imageId).join(',')}`
+  const run: RunReport = { command: 'rollback', dryRun: settings.dryRun, family, regions }
+  run.failure = regionFailure(plans)
+  if (run.failure) return run
+  await Promise.all(plans.map((p, i) => execute(ctx, regions[i], p.value!)))
+  run.failure = changeFailure(regions, settings.dryRun)
+  return run
+}
