@@ -100,16 +100,16 @@ function newImages(report: RunReport, options: RenderOptions): string {
   return table(['Region', 'Image', 'Name', 'Created', 'State'], rows, options)
 }
 
-function changeRows(list: Change[], images: Map<string, Image>, options: RenderOptions, withSharing: boolean): string {
+function changeRows(list: Change[], images: Map<string, Image>, options: RenderOptions, sharingHeader?: string): string {
   const rows = list.map((c) => {
     const image = images.get(c.imageId)
     const row = [md(c.region), imageLink(c), md(c.name), date(image?.creationDate), date(image?.lastLaunchedTime)]
-    if (withSharing) row.push(sharingText(c.sharing))
+    if (sharingHeader) row.push(sharingText(c.sharing))
     row.push(md([c.message, ...(c.warnings ?? [])].filter(Boolean).join('; ')))
     return row
   })
   const headers = ['Region', 'Image', 'Name', 'Created', 'Last launched']
-  if (withSharing) headers.push('Loses access / regains access')
+  if (sharingHeader) headers.push(sharingHeader)
   headers.push('Note')
   return table(headers, rows, options)
 }
@@ -192,9 +192,9 @@ export function renderBody(report: RunReport, options: RenderOptions = {}): stri
   const enabled = all.filter((c) => c.action === 'enable' && c.outcome !== 'failed')
   const failed = all.filter((c) => c.outcome === 'failed')
   parts.push(
-    section(report.dryRun ? 'Would be re-enabled' : 'Re-enabled', changeRows(enabled, images, options, true)),
-    section(report.dryRun ? 'Would be disabled' : 'Disabled', changeRows(disabled, images, options, true)),
-    section('Failed', changeRows(failed, images, options, false)),
+    section(report.dryRun ? 'Would be re-enabled' : 'Re-enabled', changeRows(enabled, images, options, 'Sharing restored')),
+    section(report.dryRun ? 'Would be disabled' : 'Disabled', changeRows(disabled, images, options, 'Who loses access')),
+    section('Failed', changeRows(failed, images, options)),
     section('Kept enabled', decisionRows(decisions(report, 'keep'), options)),
     section('Excluded', decisionRows(decisions(report, 'exclude'), options)),
     section('Skipped', decisionRows(decisions(report, 'skip'), options)),

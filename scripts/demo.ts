@@ -1,0 +1,107 @@
+/**
+ * npm run demo: a realistic account on the local EC2 endpoint, a pull request on the local
+ * GitHub API, and the bundled action (dist/index.js) run exactly as a runner would. Prints the
+ * log, the outputs, the job summary and the pull-request comment. No AWS account needed.
+ *
+ *   npm run demo                 disable the images a new build supersedes
+ *   npm run demo -- --dry-run    the same, changing nothing
+ *   npm run demo -- --rollback   then roll the new build back (re-enable, restore sharing)
+ */
+import { startAwsEmulator, type AwsEmulator } from '../test-support/emulator/ec2.js'
+import { startGitHubFake } from '../test-support/github.js'
+import { runAction, type RunActionResult } from '../test-support/run-action.js'
+
+const args = new Set(process.argv.slice(2))
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s)
+const rule = (title: string) => console.log(`\n${bold(`━━━ ${title} ${'━'.repeat(Math.max(0, 70 - title.length))}`)}\n`)
+const day = (n: number) => new Date(Date.UTC(2026, 10, n, 9, 30)).toISOString()
+
+const ORG = 'arn:aws:organizations::111122223333:organization/o-demo1234ab'
+const OU = (n: number) => `arn:aws:organizations::111122223333:ou/o-demo1234ab/ou-demo-prod000${n}`
+
+/** Two families (web, batch) in two regions, shared images, launch templates, Auto Scaling groups. */
+function seedAccount(aws: AwsEmulator): { newImages: string[] } {
+  const newImages: string[] = []
+  for (const region of ['us-east-1', 'eu-west-1']) {
+    const web = [1, 8, 15, 22].map((d, i) =>
+      aws.addImage(region, {
+        name: `golden-web-2026.11.${String(d).padStart(2, '0')}`,
+        creationDate: day(d),
+        tags: [{ key: 'image-family', value: 'web' }, { key: 'os', value: 'al2023' }, ...(i === 0 ? [{ key: 'retain', value: 'audit' }] : [])],
+        launchPermissions: i === 2 ? [{ userId: '222233334444' }, { userId: '333344445555' }, { organizationalUnitArn: OU(1) }] : i === 1 ? [{ organizationArn: ORG }] : [],
+        public: false
+      })
+    )
+    const batch = [3, 17].map((d) => aws.addImage(region, { name: `golden-batch-2026.11.${String(d).padStart(2, '0')}`, creationDate: day(d), tags: [{ key: 'image-family', value: 'batch' }] }))
+    const fresh = aws.addImage(region, {
+      name: 'golden-web-2026.11.25',
+      creationDate: day(25),
+      tags: [{ key: 'image-family', value: 'web' }, { key: 'os', value: 'al2023' }],
+      // The build just finished: the image turns available while the action waits.
+      ...(region === 'us-east-1' ? { availableAfterDescribes: 2 } : {})
+    })
+    newImages.push(`${region}:${fresh.imageId}`)
+    aws.setSsmParameter(region, '/golden/web/previous', web[2].imageId)
+    const [webLt] = [
+      aws.addLaunchTemplate(region, { name: 'web-frontend', versions: [{ imageId: web[1].imageId }, { imageId: web[2].imageId }, { imageId: fresh.imageId }], defaultVersion: 2 }),
+      aws.addLaunchTemplate(region, { name: 'web-canary', versions: [{ imageId: web[0].imageId }, { imageId: 'resolve:ssm:/golden/web/previous' }], defaultVersion: 1 }),
+      aws.addLaunchTemplate(region, { name: 'batch-workers', versions: [{ imageId: batch[1].imageId }], defaultVersion: 1 })
+    ]
+    aws.addAutoScalingGroup(region, { name: `web-frontend-${region}`, launchTemplate: { launchTemplateId: webLt.launchTemplateId, version: '$Default' } })
+    aws.addAutoScalingGroup(region, {
+      name: `web-spot-${region}`,
+      mixedInstancesPolicy: { launchTemplate: { launchTemplateSpecification: { launchTemplateName: 'web-canary', version: '$Latest' } } }
+    })
+  }
+  return { newImages }
+}
+
+function show(result: RunActionResult, comment?: string): void {
+  rule('Log (what the runner shows)')
+  console.log(result.stdout.trimEnd())
+  if (result.stderr.trim()) console.log(result.stderr.trimEnd())
+  rule(`Outputs (exit code ${result.exitCode})`)
+  for (const [name, value] of Object.entries(result.outputs)) {
+    const shown = name === 'report' ? `${value.slice(0, 160)}… (${value.length} characters of JSON)` : value
+    console.log(`${name} = ${shown}`)
+  }
+  rule('Job summary ($GITHUB_STEP_SUMMARY)')
+  console.log(result.summary.trimEnd())
+  if (comment !== undefined) {
+    rule('Pull-request comment (posted to the local GitHub API)')
+    console.log(comment.trimEnd())
+  }
+}
+
+async function main(): Promise<void> {
+  const aws = await startAwsEmulator()
+  const github = await startGitHubFake()
+  try {
+    const { newImages } = seedAccount(aws)
+    github.addPullRequest(42, { headSha: 'a1b2c3d', headRef: 'golden-web-2026.11.25' } as never)
+    console.log(bold('disable-superseded-ami demo'))
+    console.log(`Local EC2 endpoint ${aws.url} (account ${aws.accountId}), local GitHub API ${github.url}.`)
+    console.log(`A Packer build made ${newImages.join(', ')}; pull request #42 asks to disable what it supersedes.`)
+    const common = { ec2Url: aws.url, githubUrl: github.url, region: 'us-east-1', eventName: 'pull_request', event: { pull_request: { number: 42 } } }
+    const disable = await runAction({
+      ...common,
+      inputs: { 'image-id': newImages.join(','), 'family-tag': 'image-family', 'exclude-tags': 'retain=audit', 'dry-run': String(args.has('--dry-run')) }
+    })
+    show(disable, github.comments(42).at(-1)?.body)
+    rule('EC2 calls made')
+    const counts = new Map<string, number>()
+    for (const c of aws.calls) counts.set(c.action, (counts.get(c.action) ?? 0) + 1)
+    console.log([...counts].map(([a, n]) => `${a} × ${n}`).join(', '))
+    if (args.has('--rollback') && !args.has('--dry-run')) {
+      rule('Rollback: command rollback on the new images (workflow_dispatch)')
+      const back = await runAction({ ...common, eventName: 'workflow_dispatch', event: {}, inputs: { command: 'rollback', 'image-id': newImages.join(','), 'pull-request': '42' } })
+      show(back, github.comments(42).at(-1)?.body)
+    }
+    process.exitCode = disable.exitCode ?? 1
+  } finally {
+    await aws.close()
+    await github.close()
+  }
+}
+
+await main()
