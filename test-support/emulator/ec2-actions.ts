@@ -1,0 +1,739 @@
+/** EC2 actions (ec2 query protocol, Version 2016-11-15). Each handler returns the XML inside the response element. */
+import type { Faults } from './faults.js'
+import { bool, ec2Filters, list, structList, type Filter, type Params } from './params.js'
+import { latestVersion, type EmuImage, type EmuLaunchTemplate, type EmuLaunchTemplateVersion, type EmulatorState, type LaunchPermission, type Tag } from './state.js'
+import { el, fingerprint, globMatch, itemSet, makeToken, readToken, wrap, xmlEscape } from './util.js'
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400
+  ) {
+    super(message)
+  }
+}
+
+export interface Ec2Context {
+  state: EmulatorState
+  region: string
+  params: Params
+  faults: Faults
+  accountId: string
+}
+
+type Handler = (ctx: Ec2Context) => string
+
+const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/
+const LT_ID = /^lt-([0-9a-f]{8}|[0-9a-f]{17})$/
+const ACCOUNT_ID = /^\d{12}$/
+
+// ---------------------------------------------------------------- helpers
+
+function dryRun(ctx: Ec2Context): void {
+  if (bool(ctx.params, 'DryRun')) throw new ApiError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412)
+}
+
+function required(ctx: Ec2Context, key: string): string {
+  const v = ctx.params[key]
+  if (v === undefined || v === '') throw new ApiError('MissingParameter', `The request must contain the parameter ${key}`)
+  return v
+}
+
+function checkAmiId(id: string): void {
+  if (!AMI_ID.test(id)) throw new ApiError('InvalidAMIID.Malformed', `Invalid id: "${id}" (expecting "ami-...")`)
+}
+
+function notFound(ids: string[]): ApiError {
+  return new ApiError('InvalidAMIID.NotFound', `The image id '[${ids.join(', ')}]' does not exist`)
+}
+
+function visible(image: EmuImage, accountId: string): boolean {
+  return image.ownerId === accountId || image.public || image.launchPermissions.some((p) => 'userId' in p && p.userId === accountId)
+}
+
+/** An image the caller can see, in any state (disabled included); NotFound otherwise. */
+function lookupImage(ctx: Ec2Context, id: string): EmuImage {
+  checkAmiId(id)
+  const image = ctx.state.image(ctx.region, id)
+  if (!image || !visible(image, ctx.accountId)) throw notFound([id])
+  return image
+}
+
+function requireOwner(ctx: Ec2Context, image: EmuImage): void {
+  if (image.ownerId !== ctx.accountId) throw new ApiError('AuthFailure', `Not authorized for image:${image.imageId}`, 403)
+}
+
+function maxResults(ctx: Ec2Context, min: number, max: number): number | undefined {
+  const raw = ctx.params['MaxResults']
+  if (raw === undefined) return undefined
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ApiError('InvalidParameterValue', `Value ( ${raw} ) for parameter maxResults is invalid. Expecting a value between ${min} and ${max}.`)
+  }
+  return n
+}
+
+function paginate<T>(ctx: Ec2Context, items: T[], pageSize: number | undefined): { page: T[]; nextToken?: string } {
+  const fp = fingerprint(ctx.params)
+  let offset = 0
+  const token = ctx.params['NextToken']
+  if (token) {
+    const o = readToken(token, fp)
+    if (o === undefined) throw new ApiError('InvalidPaginationToken', `Invalid pagination token: ${token}`)
+    offset = o
+  }
+  if (pageSize === undefined) return { page: items.slice(offset) }
+  const page = items.slice(offset, offset + pageSize)
+  const next = offset + pageSize
+  return { page, nextToken: next < items.length ? makeToken(next, fp) : undefined }
+}
+
+function matchFilters<T>(filters: Filter[], item: T, values: (name: string, item: T) => Array<string | undefined> | undefined): boolean {
+  for (const f of filters) {
+    const vals = values(f.name, item)
+    if (vals === undefined) return false
+    if (!f.values.some((pattern) => vals.some((v) => globMatch(pattern, v)))) return false
+  }
+  return true
+}
+
+function checkFilterNames(filters: Filter[], known: (name: string) => boolean): void {
+  for (const f of filters) {
+    if (!known(f.name)) throw new ApiError('InvalidParameterValue', `The filter '${f.name}' is invalid`)
+    if (f.values.length === 0) throw new ApiError('InvalidParameterValue', `The filter '${f.name}' has no values`)
+  }
+}
+
+function renderTags(tags: Tag[]): string {
+  return itemSet('tagSet', tags, (t) => el('key', t.key) + el('value', t.value))
+}
+
+// ---------------------------------------------------------------- DescribeImages
+
+const IMAGE_FILTERS: Record<string, (i: EmuImage) => Array<string | undefined>> = {
+  name: (i) => [i.name],
+  description: (i) => [i.description],
+  'image-id': (i) => [i.imageId],
+  'owner-id': (i) => [i.ownerId],
+  'owner-alias': (i) => [i.imageOwnerAlias],
+  state: (i) => [i.state],
+  'is-public': (i) => [String(i.public)],
+  architecture: (i) => [i.architecture],
+  'image-type': (i) => [i.imageType],
+  'root-device-type': (i) => [i.rootDeviceType],
+  'root-device-name': (i) => [i.rootDeviceName],
+  'virtualization-type': (i) => [i.virtualizationType],
+  hypervisor: (i) => [i.hypervisor],
+  platform: (i) => [i.platform],
+  'platform-details': (i) => [i.platformDetails],
+  'usage-operation': (i) => [i.usageOperation],
+  'creation-date': (i) => [i.creationDate],
+  'deprecation-time': (i) => [i.deprecationTime],
+  'ena-support': (i) => [String(i.enaSupport)],
+  'boot-mode': (i) => [i.bootMode],
+  'imds-support': (i) => [i.imdsSupport],
+  'manifest-location': (i) => [i.imageLocation],
+  'source-image-id': (i) => [i.sourceImageId],
+  'source-image-region': (i) => [i.sourceImageRegion],
+  'tag-key': (i) => i.tags.map((t) => t.key),
+  'block-device-mapping.snapshot-id': (i) => i.blockDeviceMappings.map((b) => b.ebs?.snapshotId),
+  'block-device-mapping.volume-size': (i) => i.blockDeviceMappings.map((b) => (b.ebs?.volumeSize === undefined ? undefined : String(b.ebs.volumeSize))),
+  'block-device-mapping.volume-type': (i) => i.blockDeviceMappings.map((b) => b.ebs?.volumeType),
+  'block-device-mapping.encrypted': (i) => i.blockDeviceMappings.map((b) => (b.ebs?.encrypted === undefined ? undefined : String(b.ebs.encrypted))),
+  'block-device-mapping.device-name': (i) => i.blockDeviceMappings.map((b) => b.deviceName)
+}
+
+function imageFilterValues(name: string, i: EmuImage): Array<string | undefined> | undefined {
+  if (name.startsWith('tag:')) {
+    const key = name.slice(4)
+    return i.tags.filter((t) => t.key === key).map((t) => t.value)
+  }
+  return IMAGE_FILTERS[name]?.(i)
+}
+
+function isDeprecated(i: EmuImage, now: number): boolean {
+  return i.deprecationTime !== undefined && Date.parse(i.deprecationTime) <= now
+}
+
+export function renderImage(i: EmuImage): string {
+  return (
+    el('imageId', i.imageId) +
+    el('imageLocation', i.imageLocation) +
+    el('imageState', i.state) +
+    el('imageOwnerId', i.ownerId) +
+    el('creationDate', i.creationDate) +
+    el('isPublic', i.public) +
+    el('architecture', i.architecture) +
+    el('imageType', i.imageType) +
+    el('platform', i.platform) +
+    el('imageOwnerAlias', i.imageOwnerAlias) +
+    el('name', i.name) +
+    el('description', i.description) +
+    el('rootDeviceType', i.rootDeviceType) +
+    el('rootDeviceName', i.rootDeviceName) +
+    renderBlockDevices(i) +
+    el('virtualizationType', i.virtualizationType) +
+    renderTags(i.tags) +
+    el('hypervisor', i.hypervisor) +
+    el('enaSupport', i.enaSupport) +
+    el('sriovNetSupport', i.sriovNetSupport) +
+    el('bootMode', i.bootMode) +
+    el('tpmSupport', i.tpmSupport) +
+    el('imdsSupport', i.imdsSupport) +
+    el('deprecationTime', i.deprecationTime) +
+    el('lastLaunchedTime', i.lastLaunchedTime) +
+    el('deregistrationProtection', i.deregistrationProtection) +
+    el('sourceImageId', i.sourceImageId) +
+    el('sourceImageRegion', i.sourceImageRegion) +
+    (i.stateReason ? wrap('stateReason', el('code', i.stateReason.code) + el('message', i.stateReason.message)) : '') +
+    el('platformDetails', i.platformDetails) +
+    el('usageOperation', i.usageOperation)
+  )
+}
+
+function renderBlockDevices(i: EmuImage): string {
+  return itemSet(
+    'blockDeviceMapping',
+    i.blockDeviceMappings,
+    (b) =>
+      el('deviceName', b.deviceName) +
+      el('virtualName', b.virtualName) +
+      el('noDevice', b.noDevice) +
+      (b.ebs
+        ? wrap(
+            'ebs',
+            el('snapshotId', b.ebs.snapshotId) +
+              el('volumeSize', b.ebs.volumeSize) +
+              el('deleteOnTermination', b.ebs.deleteOnTermination) +
+              el('volumeType', b.ebs.volumeType) +
+              el('iops', b.ebs.iops) +
+              el('throughput', b.ebs.throughput) +
+              el('encrypted', b.ebs.encrypted)
+          )
+        : '')
+  )
+}
+
+const describeImages: Handler = (ctx) => {
+  const p = ctx.params
+  const ids = list(p, 'ImageId')
+  const owners = list(p, 'Owner')
+  const executableBy = list(p, 'ExecutableBy')
+  const filters = ec2Filters(p)
+  const includeDisabled = bool(p, 'IncludeDisabled')
+  const includeDeprecated = bool(p, 'IncludeDeprecated')
+  if (p['MaxResults'] !== undefined && ids.length > 0) {
+    throw new ApiError('InvalidParameterCombination', 'The parameter imageIdsSet cannot be used with the parameter maxResults')
+  }
+  const size = maxResults(ctx, 5, 1000)
+  for (const id of ids) checkAmiId(id)
+  checkFilterNames(filters, (n) => n.startsWith('tag:') || n in IMAGE_FILTERS)
+  dryRun(ctx)
+
+  const { state, region, accountId } = ctx
+  const now = state.now()
+  const all = state.images(region)
+  let candidates: EmuImage[]
+  if (ids.length > 0) {
+    const seen = new Set<string>()
+    const missing: string[] = []
+    candidates = []
+    for (const id of ids) {
+      if (seen.has(id)) continue
+      seen.add(id)
+      const image = state.region(region).images.get(id)
+      if (!image || !visible(image, accountId)) missing.push(id)
+      else if (image.state === 'disabled' && !includeDisabled && ctx.faults.disabledByIdNotFound) missing.push(id)
+      else candidates.push(image)
+    }
+    if (missing.length > 0) throw notFound(missing)
+    candidates = candidates.filter((i) => i.state !== 'disabled' || includeDisabled)
+  } else {
+    candidates = all.filter(
+      (i) =>
+        visible(i, accountId) &&
+        i.state !== 'deregistered' &&
+        (i.state !== 'disabled' || includeDisabled) &&
+        (!isDeprecated(i, now) || includeDeprecated || i.ownerId === accountId)
+    )
+  }
+  if (owners.length > 0) {
+    candidates = candidates.filter((i) =>
+      owners.some((o) => (o === 'self' ? i.ownerId === accountId : o === i.ownerId || (i.imageOwnerAlias !== undefined && o === i.imageOwnerAlias)))
+    )
+  }
+  if (executableBy.length > 0) {
+    candidates = candidates.filter((i) =>
+      executableBy.some((u) => {
+        if (u === 'all') return i.public
+        const who = u === 'self' ? accountId : u
+        return i.public || i.ownerId === who || i.launchPermissions.some((lp) => 'userId' in lp && lp.userId === who)
+      })
+    )
+  }
+  if (filters.length > 0) candidates = candidates.filter((i) => matchFilters(filters, i, imageFilterValues))
+  const { page, nextToken } = paginate(ctx, candidates, size)
+  state.countDescribe(region)
+  return wrap('imagesSet', page.map((i) => wrap('item', renderImage(i))).join('')) + el('nextToken', nextToken)
+}
+
+// ---------------------------------------------------------------- image attributes
+
+const IMAGE_ATTRIBUTES = new Set([
+  'description',
+  'kernel',
+  'ramdisk',
+  'launchPermission',
+  'productCodes',
+  'blockDeviceMapping',
+  'sriovNetSupport',
+  'bootMode',
+  'tpmSupport',
+  'uefiData',
+  'lastLaunchedTime',
+  'imdsSupport',
+  'deregistrationProtection'
+])
+
+function renderPermission(lp: LaunchPermission): string {
+  if ('userId' in lp) return el('userId', lp.userId)
+  if ('organizationArn' in lp) return el('organizationArn', lp.organizationArn)
+  return el('organizationalUnitArn', lp.organizationalUnitArn)
+}
+
+const describeImageAttribute: Handler = (ctx) => {
+  const attribute = required(ctx, 'Attribute')
+  const imageId = required(ctx, 'ImageId')
+  if (!IMAGE_ATTRIBUTES.has(attribute)) {
+    throw new ApiError('InvalidParameterValue', `Value (${attribute}) for parameter attribute is invalid. Unknown attribute.`)
+  }
+  const image = lookupImage(ctx, imageId)
+  if (attribute === 'launchPermission' || attribute === 'blockDeviceMapping') requireOwner(ctx, image)
+  dryRun(ctx)
+  const value = (v: string | undefined): string => (v === undefined ? '' : el('value', v))
+  let body = el('imageId', image.imageId)
+  switch (attribute) {
+    case 'launchPermission':
+      body += wrap(
+        'launchPermission',
+        (image.public ? wrap('item', el('group', 'all')) : '') + image.launchPermissions.map((lp) => wrap('item', renderPermission(lp))).join('')
+      )
+      break
+    case 'description':
+      body += wrap('description', value(image.description))
+      break
+    case 'lastLaunchedTime':
+      body += wrap('lastLaunchedTime', value(image.lastLaunchedTime))
+      break
+    case 'deregistrationProtection':
+      body += wrap('deregistrationProtection', value(image.deregistrationProtection ?? 'disabled'))
+      break
+    case 'bootMode':
+      body += wrap('bootMode', value(image.bootMode))
+      break
+    case 'imdsSupport':
+      body += wrap('imdsSupport', value(image.imdsSupport))
+      break
+    case 'tpmSupport':
+      body += wrap('tpmSupport', value(image.tpmSupport))
+      break
+    case 'sriovNetSupport':
+      body += wrap('sriovNetSupport', value(image.sriovNetSupport))
+      break
+    case 'blockDeviceMapping':
+      body += renderBlockDevices(image)
+      break
+    case 'productCodes':
+      body += '<productCodes/>'
+      break
+    default:
+      body += `<${attribute}/>`
+  }
+  return body
+}
+
+interface PermissionChange {
+  add: Array<LaunchPermission | { group: string }>
+  remove: Array<LaunchPermission | { group: string }>
+}
+
+function readPermissionItems(records: Array<Record<string, string>>): Array<LaunchPermission | { group: string }> {
+  const out: Array<LaunchPermission | { group: string }> = []
+  for (const r of records) {
+    if (r['UserId'] !== undefined) out.push({ userId: r['UserId'] })
+    if (r['Group'] !== undefined) out.push({ group: r['Group'] })
+    if (r['OrganizationArn'] !== undefined) out.push({ organizationArn: r['OrganizationArn'] })
+    if (r['OrganizationalUnitArn'] !== undefined) out.push({ organizationalUnitArn: r['OrganizationalUnitArn'] })
+  }
+  return out
+}
+
+function validatePermission(lp: LaunchPermission | { group: string }): void {
+  if ('group' in lp && lp.group !== 'all') throw new ApiError('InvalidAMIAttributeItemValue', `Invalid attribute item value "${lp.group}" for group item type.`)
+  if ('userId' in lp && !ACCOUNT_ID.test(lp.userId)) throw new ApiError('InvalidAMIAttributeItemValue', `Invalid attribute item value "${lp.userId}" for userId item type.`)
+  if ('organizationArn' in lp && !/^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]+$/.test(lp.organizationArn)) {
+    throw new ApiError('InvalidAMIAttributeItemValue', `Invalid attribute item value "${lp.organizationArn}" for organizationArn item type.`)
+  }
+  if ('organizationalUnitArn' in lp && !/^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]+\/ou-[a-z0-9-]+$/.test(lp.organizationalUnitArn)) {
+    throw new ApiError('InvalidAMIAttributeItemValue', `Invalid attribute item value "${lp.organizationalUnitArn}" for organizationalUnitArn item type.`)
+  }
+}
+
+function samePermission(a: LaunchPermission, b: LaunchPermission): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
+const modifyImageAttribute: Handler = (ctx) => {
+  const p = ctx.params
+  const imageId = required(ctx, 'ImageId')
+  const change: PermissionChange = {
+    add: readPermissionItems(structList(p, 'LaunchPermission.Add')),
+    remove: readPermissionItems(structList(p, 'LaunchPermission.Remove'))
+  }
+  const attribute = p['Attribute']
+  let description: string | undefined = p['Description.Value']
+  if (attribute !== undefined && attribute !== 'launchPermission' && attribute !== 'description') {
+    throw new ApiError('InvalidParameterValue', `Value (${attribute}) for parameter attribute is invalid. Only launchPermission and description can be modified.`)
+  }
+  if (attribute === 'launchPermission') {
+    const op = p['OperationType']
+    const items: Array<LaunchPermission | { group: string }> = [
+      ...list(p, 'UserId').map((userId) => ({ userId })),
+      ...list(p, 'UserGroup').map((group) => ({ group })),
+      ...list(p, 'OrganizationArn').map((organizationArn) => ({ organizationArn })),
+      ...list(p, 'OrganizationalUnitArn').map((organizationalUnitArn) => ({ organizationalUnitArn }))
+    ]
+    if (items.length > 0) {
+      if (op !== 'add' && op !== 'remove') throw new ApiError('InvalidParameterValue', `Value (${op ?? ''}) for parameter operationType is invalid. Expecting add or remove.`)
+      change[op].push(...items)
+    }
+  } else if (attribute === 'description') {
+    description = p['Value'] ?? description
+  }
+  if (change.add.length === 0 && change.remove.length === 0 && description === undefined) {
+    throw new ApiError('InvalidParameterCombination', 'No attributes specified.')
+  }
+  for (const lp of [...change.add, ...change.remove]) validatePermission(lp)
+  const image = lookupImage(ctx, imageId)
+  requireOwner(ctx, image)
+  if (change.add.length > 0 && image.state === 'disabled') {
+    throw new ApiError('IncorrectState', `The image '${image.imageId}' is disabled. A disabled AMI can't be shared; enable it first.`)
+  }
+  if (change.add.some((lp) => 'group' in lp) && (ctx.faults.blockPublicAccess.has(ctx.region) || ctx.faults.blockPublicAccess.has('*'))) {
+    throw new ApiError(
+      'OperationNotPermitted',
+      "You can't publicly share this image because block public access for AMIs is enabled for this account. To publicly share the image, you must call the DisableImageBlockPublicAccess API."
+    )
+  }
+  dryRun(ctx)
+  for (const lp of change.remove) {
+    if ('group' in lp) image.public = false
+    else image.launchPermissions = image.launchPermissions.filter((x) => !samePermission(x, lp))
+  }
+  for (const lp of change.add) {
+    if ('group' in lp) image.public = true
+    else if (!image.launchPermissions.some((x) => samePermission(x, lp))) image.launchPermissions.push(lp)
+  }
+  if (description !== undefined) image.description = description
+  return el('return', true)
+}
+
+// ---------------------------------------------------------------- disable / enable
+
+const disableImage: Handler = (ctx) => {
+  const image = lookupImage(ctx, required(ctx, 'ImageId'))
+  requireOwner(ctx, image)
+  if (image.state !== 'available' && image.state !== 'disabled') {
+    throw new ApiError('IncorrectState', `The image '${image.imageId}' is in state '${image.state}' and cannot be disabled.`)
+  }
+  dryRun(ctx)
+  image.state = 'disabled'
+  image.public = false
+  image.launchPermissions = []
+  return el('return', true)
+}
+
+const enableImage: Handler = (ctx) => {
+  const image = lookupImage(ctx, required(ctx, 'ImageId'))
+  requireOwner(ctx, image)
+  if (image.state !== 'available' && image.state !== 'disabled') {
+    throw new ApiError('IncorrectState', `The image '${image.imageId}' is in state '${image.state}' and cannot be enabled.`)
+  }
+  dryRun(ctx)
+  image.state = 'available'
+  return el('return', true)
+}
+
+// ---------------------------------------------------------------- tags
+
+const MAX_TAGS = 50
+
+function tagTarget(ctx: Ec2Context, id: string): { tags: Tag[]; set: (t: Tag[]) => void } {
+  if (id.startsWith('ami-')) {
+    const image = lookupImage(ctx, id)
+    requireOwner(ctx, image)
+    return { tags: image.tags, set: (t) => (image.tags = t) }
+  }
+  if (id.startsWith('lt-')) {
+    if (!LT_ID.test(id)) throw new ApiError('InvalidLaunchTemplateId.Malformed', `The specified ID (${id}) is not valid.`)
+    const t = ctx.state.region(ctx.region).launchTemplates.get(id)
+    if (!t) throw new ApiError('InvalidLaunchTemplateId.NotFound', `The specified launch template, with template ID ${id}, does not exist.`)
+    return { tags: t.tags, set: (tags) => (t.tags = tags) }
+  }
+  throw new ApiError('InvalidID', `The ID '${id}' is not valid`)
+}
+
+function readTags(ctx: Ec2Context): Array<{ key: string; value?: string }> {
+  return structList(ctx.params, 'Tag').map((r) => ({ key: r['Key'] ?? '', value: r['Value'] }))
+}
+
+const createTags: Handler = (ctx) => {
+  const resources = list(ctx.params, 'ResourceId')
+  if (resources.length === 0) throw new ApiError('MissingParameter', 'The request must contain the parameter resourceIdSet')
+  const tags = readTags(ctx)
+  if (tags.length === 0) throw new ApiError('MissingParameter', 'The request must contain the parameter tagSet')
+  for (const t of tags) {
+    if (t.key === '') throw new ApiError('InvalidParameterValue', 'Tag key must not be empty')
+    if (t.key.length > 128) throw new ApiError('InvalidParameterValue', `Tag key exceeds the maximum length of 128 characters`)
+    if ((t.value ?? '').length > 256) throw new ApiError('InvalidParameterValue', `Tag value exceeds the maximum length of 256 characters`)
+    if (t.key.toLowerCase().startsWith('aws:')) throw new ApiError('InvalidParameterValue', `Tag keys starting with 'aws:' are reserved for internal use`)
+  }
+  const targets = resources.map((id) => tagTarget(ctx, id))
+  const merged = targets.map((target) => {
+    const next = target.tags.map((t) => ({ ...t }))
+    for (const t of tags) {
+      const existing = next.find((x) => x.key === t.key)
+      if (existing) existing.value = t.value ?? ''
+      else next.push({ key: t.key, value: t.value ?? '' })
+    }
+    if (next.length > MAX_TAGS) throw new ApiError('TagLimitExceeded', `The maximum number of tags (${MAX_TAGS}) for a resource has been reached.`)
+    return next
+  })
+  dryRun(ctx)
+  targets.forEach((target, i) => target.set(merged[i]!))
+  return el('return', true)
+}
+
+const deleteTags: Handler = (ctx) => {
+  const resources = list(ctx.params, 'ResourceId')
+  if (resources.length === 0) throw new ApiError('MissingParameter', 'The request must contain the parameter resourceIdSet')
+  const tags = readTags(ctx)
+  const targets = resources.map((id) => tagTarget(ctx, id))
+  dryRun(ctx)
+  for (const target of targets) {
+    if (tags.length === 0) target.set([])
+    else
+      target.set(target.tags.filter((t) => !tags.some((d) => d.key === t.key && (d.value === undefined || d.value === t.value))))
+  }
+  return el('return', true)
+}
+
+// ---------------------------------------------------------------- launch templates
+
+function ssmParameterName(imageId: string): string | undefined {
+  if (!imageId.startsWith('resolve:ssm:')) return undefined
+  const rest = imageId.slice('resolve:ssm:'.length)
+  // a version or label may follow the name: /path/name:3
+  return rest.split(':')[0]
+}
+
+export function resolveImageId(state: EmulatorState, region: string, imageId: string | undefined): string | undefined {
+  if (imageId === undefined) return undefined
+  const name = ssmParameterName(imageId)
+  if (name === undefined) return imageId
+  return state.ssmParameter(region, name) ?? imageId
+}
+
+const LTV_FILTERS = new Set(['image-id', 'is-default-version', 'create-time', 'instance-type', 'kernel-id', 'ram-disk-id', 'ebs-optimized', 'key-name'])
+
+interface VersionRow {
+  template: EmuLaunchTemplate
+  version: EmuLaunchTemplateVersion
+}
+
+function findTemplate(ctx: Ec2Context, id: string | undefined, name: string | undefined): EmuLaunchTemplate {
+  const r = ctx.state.region(ctx.region)
+  if (id !== undefined) {
+    if (!LT_ID.test(id)) throw new ApiError('InvalidLaunchTemplateId.Malformed', `The specified ID (${id}) is not valid. Expecting "lt-...".`)
+    const t = r.launchTemplates.get(id)
+    if (!t || (name !== undefined && t.launchTemplateName !== name)) {
+      throw new ApiError('InvalidLaunchTemplateId.NotFound', `The specified launch template, with template ID ${id}, does not exist.`)
+    }
+    return t
+  }
+  const tid = r.templateIdByName.get(name!)
+  const t = tid ? r.launchTemplates.get(tid) : undefined
+  if (!t) throw new ApiError('InvalidLaunchTemplateName.NotFoundException', `The specified launch template, with template name ${name}, does not exist.`)
+  return t
+}
+
+function resolveVersion(t: EmuLaunchTemplate, spec: string): EmuLaunchTemplateVersion {
+  let n: number
+  if (spec === '$Latest') n = latestVersion(t)
+  else if (spec === '$Default') n = t.defaultVersion
+  else if (/^\d+$/.test(spec)) n = Number(spec)
+  else throw new ApiError('InvalidLaunchTemplateVersion', `The launch template version '${spec}' is not valid. Specify a version number, $Latest or $Default.`)
+  const v = t.versions.find((x) => x.versionNumber === n)
+  if (!v) throw new ApiError('InvalidLaunchTemplateId.VersionNotFound', `Could not find launch template version ${spec} for launch template with ID ${t.launchTemplateId}.`)
+  return v
+}
+
+const describeLaunchTemplateVersions: Handler = (ctx) => {
+  const p = ctx.params
+  const id = p['LaunchTemplateId']
+  const name = p['LaunchTemplateName']
+  const versions = list(p, 'LaunchTemplateVersion')
+  const minV = p['MinVersion']
+  const maxV = p['MaxVersion']
+  const filters = ec2Filters(p)
+  const resolve = bool(p, 'ResolveAlias')
+  const size = maxResults(ctx, 1, 200)
+  checkFilterNames(filters, (n) => LTV_FILTERS.has(n))
+
+  const rows: VersionRow[] = []
+  if (id === undefined && name === undefined) {
+    // form (b): $Latest and/or $Default of every template in the region
+    if (versions.length === 0) {
+      throw new ApiError('MissingParameter', 'The request must contain the parameter LaunchTemplateId or LaunchTemplateName, or LaunchTemplateVersion ($Latest, $Default).')
+    }
+    if (minV !== undefined || maxV !== undefined || versions.some((v) => v !== '$Latest' && v !== '$Default')) {
+      throw new ApiError(
+        'InvalidParameterCombination',
+        'When neither LaunchTemplateId nor LaunchTemplateName is specified, only the $Latest and $Default versions can be requested.'
+      )
+    }
+    dryRun(ctx)
+    const wantLatest = versions.includes('$Latest')
+    const wantDefault = versions.includes('$Default')
+    for (const t of ctx.state.region(ctx.region).launchTemplates.values()) {
+      const latest = latestVersion(t)
+      const picked = new Set<number>()
+      if (wantLatest) picked.add(latest)
+      if (wantDefault) picked.add(t.defaultVersion)
+      for (const n of [...picked].sort((a, b) => b - a)) {
+        const v = t.versions.find((x) => x.versionNumber === n)
+        if (v) rows.push({ template: t, version: v })
+      }
+    }
+  } else {
+    const t = findTemplate(ctx, id, name)
+    dryRun(ctx)
+    if (versions.length > 0) {
+      const seen = new Set<number>()
+      for (const spec of versions) {
+        const v = resolveVersion(t, spec)
+        if (seen.has(v.versionNumber)) continue
+        seen.add(v.versionNumber)
+        rows.push({ template: t, version: v })
+      }
+    } else {
+      const lo = minV !== undefined ? resolveVersion(t, minV).versionNumber : -Infinity
+      const hi = maxV !== undefined ? resolveVersion(t, maxV).versionNumber : Infinity
+      for (const v of [...t.versions].sort((a, b) => b.versionNumber - a.versionNumber)) {
+        if (v.versionNumber >= lo && v.versionNumber <= hi) rows.push({ template: t, version: v })
+      }
+    }
+  }
+
+  const { state, region } = ctx
+  const filtered = rows.filter((row) =>
+    matchFilters(filters, row, (fname, r) => {
+      const v = r.version
+      switch (fname) {
+        case 'image-id':
+          return ctx.faults.imageIdFilterMatchesResolved ? [v.imageId, resolveImageId(state, region, v.imageId)] : [v.imageId]
+        case 'is-default-version':
+          return [String(v.versionNumber === r.template.defaultVersion)]
+        case 'create-time':
+          return [v.createTime]
+        case 'instance-type':
+          return [v.instanceType]
+        case 'kernel-id':
+          return [v.kernelId]
+        case 'ram-disk-id':
+          return [v.ramDiskId]
+        case 'ebs-optimized':
+          return [v.ebsOptimized === undefined ? undefined : String(v.ebsOptimized)]
+        case 'key-name':
+          return [v.keyName]
+        default:
+          return undefined
+      }
+    })
+  )
+  const { page, nextToken } = paginate(ctx, filtered, size)
+  const items = page
+    .map(({ template: t, version: v }) => {
+      const imageId = resolve ? resolveImageId(state, region, v.imageId) : v.imageId
+      const data =
+        el('kernelId', v.kernelId) +
+        el('ebsOptimized', v.ebsOptimized) +
+        el('imageId', imageId) +
+        el('instanceType', v.instanceType) +
+        el('keyName', v.keyName) +
+        el('ramDiskId', v.ramDiskId) +
+        el('userData', v.userData) +
+        itemSet('securityGroupIdSet', v.securityGroupIds, (s) => xmlEscape(s))
+      return wrap(
+        'item',
+        el('launchTemplateId', t.launchTemplateId) +
+          el('launchTemplateName', t.launchTemplateName) +
+          el('versionNumber', v.versionNumber) +
+          el('versionDescription', v.versionDescription) +
+          el('createTime', v.createTime) +
+          el('createdBy', v.createdBy) +
+          el('defaultVersion', v.versionNumber === t.defaultVersion) +
+          wrap('launchTemplateData', data)
+      )
+    })
+    .join('')
+  return wrap('launchTemplateVersionSet', items) + el('nextToken', nextToken)
+}
+
+const describeLaunchTemplates: Handler = (ctx) => {
+  const p = ctx.params
+  const ids = list(p, 'LaunchTemplateId')
+  const names = list(p, 'LaunchTemplateName')
+  const filters = ec2Filters(p)
+  const size = maxResults(ctx, 1, 200)
+  checkFilterNames(filters, (n) => n.startsWith('tag:') || ['launch-template-name', 'create-time', 'tag-key'].includes(n))
+  let templates: EmuLaunchTemplate[]
+  if (ids.length > 0 || names.length > 0) {
+    templates = [...ids.map((id) => findTemplate(ctx, id, undefined)), ...names.map((n) => findTemplate(ctx, undefined, n))]
+  } else templates = ctx.state.launchTemplates(ctx.region)
+  dryRun(ctx)
+  templates = templates.filter((t) =>
+    matchFilters(filters, t, (fname, x) => {
+      if (fname.startsWith('tag:')) return x.tags.filter((tag) => tag.key === fname.slice(4)).map((tag) => tag.value)
+      if (fname === 'tag-key') return x.tags.map((tag) => tag.key)
+      if (fname === 'launch-template-name') return [x.launchTemplateName]
+      if (fname === 'create-time') return [x.createTime]
+      return undefined
+    })
+  )
+  const { page, nextToken } = paginate(ctx, templates, size)
+  return (
+    itemSet('launchTemplates', page, (t) =>
+      el('launchTemplateId', t.launchTemplateId) +
+      el('launchTemplateName', t.launchTemplateName) +
+      el('createTime', t.createTime) +
+      el('createdBy', t.createdBy) +
+      el('defaultVersionNumber', t.defaultVersion) +
+      el('latestVersionNumber', latestVersion(t)) +
+      renderTags(t.tags)
+    ) + el('nextToken', nextToken)
+  )
+}
+
+export const EC2_HANDLERS: Record<string, Handler> = {
+  DescribeImages: describeImages,
+  DescribeImageAttribute: describeImageAttribute,
+  ModifyImageAttribute: modifyImageAttribute,
+  DisableImage: disableImage,
+  EnableImage: enableImage,
+  CreateTags: createTags,
+  DeleteTags: deleteTags,
+  DescribeLaunchTemplateVersions: describeLaunchTemplateVersions,
+  DescribeLaunchTemplates: describeLaunchTemplates
+}

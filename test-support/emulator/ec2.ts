@@ -1,0 +1,338 @@
+/**
+ * A local AWS endpoint for tests: EC2 (ec2 query protocol, 2016-11-15) and Auto Scaling (awsQuery,
+ * 2011-01-01) on one URL, state per region, a call log and fault switches. See test-support/README.md.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { AUTOSCALING_HANDLERS } from './autoscaling-actions.js'
+import { ApiError, EC2_HANDLERS } from './ec2-actions.js'
+import { defaultFaults, listMatches, Throttler, type FailRule, type Faults } from './faults.js'
+import type { Params } from './params.js'
+import {
+  EmulatorState,
+  type AutoScalingGroupInput,
+  type EmuAutoScalingGroup,
+  type EmuImage,
+  type EmuLaunchTemplate,
+  type ImageInput,
+  type LaunchTemplateInput,
+  type Seed
+} from './state.js'
+import { actionMatches, el, makeRandom, sleep, xmlEscape } from './util.js'
+
+export * from './state.js'
+export type { Faults, FailRule, ThrottleConfig, DropConfig, BucketClass } from './faults.js'
+export { defaultFaults } from './faults.js'
+
+export type ServiceName = 'ec2' | 'autoscaling'
+
+export interface EmulatorOptions {
+  /** 0 (default) = a free port */
+  port?: number
+  /** the caller's account id (default 111122223333) */
+  accountId?: string
+  /** seed of the deterministic random source (ids, fault probabilities); default 1 */
+  random?: number
+  /** region used when a request carries no SigV4 Authorization header (default us-east-1) */
+  defaultRegion?: string
+  /** initial state */
+  seed?: Seed
+  /** initial fault switches */
+  faults?: Partial<Faults>
+  /** clock for pending schedules, deprecation and throttling buckets (default Date.now) */
+  now?: () => number
+  /** ARN of the caller printed in UnauthorizedOperation / AccessDenied messages */
+  principalArn?: string
+  /** keep at most this many entries in `calls` (default 100000; oldest dropped) */
+  maxCalls?: number
+}
+
+export interface CallRecord {
+  seq: number
+  /** epoch ms when the request arrived */
+  time: number
+  service: ServiceName
+  region: string
+  action: string
+  /** the flat form fields, Action and Version included */
+  params: Record<string, string>
+  /** HTTP status answered; 0 when the connection was dropped */
+  status: number
+  errorCode?: string
+  durationMs: number
+}
+
+export interface AwsEmulator {
+  url: string
+  port: number
+  accountId: string
+  state: EmulatorState
+  faults: Faults
+  calls: CallRecord[]
+  clearCalls(): void
+  /** number of logged calls, optionally of one action (`DisableImage` or `ec2:DisableImage`) and region */
+  count(action?: string, region?: string): number
+  /** logged calls of one action (optionally in one region) */
+  callsOf(action: string, region?: string): CallRecord[]
+  images(region: string): EmuImage[]
+  image(region: string, imageId: string): EmuImage | undefined
+  addImage(region: string, image?: ImageInput): EmuImage
+  launchTemplates(region: string): EmuLaunchTemplate[]
+  addLaunchTemplate(region: string, template: LaunchTemplateInput): EmuLaunchTemplate
+  autoScalingGroups(region: string): EmuAutoScalingGroup[]
+  addAutoScalingGroup(region: string, group: AutoScalingGroupInput): EmuAutoScalingGroup
+  setSsmParameter(region: string, name: string, value: string): void
+  seed(seed: Seed): void
+  /** restore every fault switch to its default (and reset throttling buckets) */
+  resetFaults(): void
+  /** restart the deterministic random source */
+  reseed(random: number): void
+  close(): Promise<void>
+}
+
+const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/'
+const ASG_NS = 'http://autoscaling.amazonaws.com/doc/2011-01-01/'
+const XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+/** `Credential=AKID/20261125/us-east-1/ec2/aws4_request` -> region and service */
+export function credentialScope(authorization: string | undefined): { region: string; service: string } | undefined {
+  if (!authorization) return undefined
+  const m = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/.exec(authorization)
+  return m ? { region: m[1]!, service: m[2]! } : undefined
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
+
+/** image ids named by a request (ImageId, ImageId.N, ResourceId.N) */
+function namedImages(params: Params): string[] {
+  const out: string[] = []
+  for (const [k, v] of Object.entries(params)) {
+    if ((k === 'ImageId' || /^ImageId\.\d+$/.test(k) || /^ResourceId\.\d+$/.test(k)) && v.startsWith('ami-')) out.push(v)
+  }
+  return out
+}
+
+export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<AwsEmulator> {
+  const now = options.now ?? Date.now
+  const state = new EmulatorState(options.accountId ?? '111122223333', options.random ?? 1, now)
+  if (options.seed) state.seed(options.seed)
+  const faults: Faults = { ...defaultFaults(), ...(options.faults ?? {}) }
+  const throttler = new Throttler()
+  let random = makeRandom((options.random ?? 1) ^ 0xfa17)
+  const calls: CallRecord[] = []
+  const maxCalls = options.maxCalls ?? 100_000
+  let seq = 0
+  const defaultRegion = options.defaultRegion ?? 'us-east-1'
+  const principal = (): string => options.principalArn ?? `arn:aws:sts::${state.accountId}:assumed-role/emulator-role/emulator-session`
+
+  function requestId(n: number): string {
+    const hex = n.toString(16).padStart(12, '0')
+    return `00000000-0000-4000-8000-${hex}`
+  }
+
+  function send(res: ServerResponse, status: number, body: string, reqId: string): void {
+    res.writeHead(status, {
+      'content-type': 'text/xml;charset=UTF-8',
+      'content-length': Buffer.byteLength(body),
+      'x-amzn-requestid': reqId
+    })
+    res.end(body)
+  }
+
+  function errorBody(service: ServiceName, err: ApiError, reqId: string): string {
+    if (service === 'ec2') {
+      return `${XML_HEAD}<Response><Errors><Error>${el('Code', err.code)}${el('Message', err.message)}</Error></Errors>${el('RequestID', reqId)}</Response>`
+    }
+    const type = err.status >= 500 ? 'Receiver' : 'Sender'
+    return `${XML_HEAD}<ErrorResponse xmlns="${ASG_NS}"><Error>${el('Type', type)}${el('Code', err.code)}${el('Message', err.message)}</Error>${el('RequestId', reqId)}</ErrorResponse>`
+  }
+
+  function successBody(service: ServiceName, action: string, inner: string, reqId: string): string {
+    if (service === 'ec2') {
+      return `${XML_HEAD}<${action}Response xmlns="${EC2_NS}">${el('requestId', reqId)}${inner}</${action}Response>`
+    }
+    return `${XML_HEAD}<${action}Response xmlns="${ASG_NS}"><${action}Result>${inner}</${action}Result><ResponseMetadata>${el('RequestId', reqId)}</ResponseMetadata></${action}Response>`
+  }
+
+  function denied(service: ServiceName, action: string, params: Params, region: string): ApiError {
+    const full = `${service}:${action}`
+    if (service === 'ec2') {
+      const imageId = params['ImageId'] ?? params['ImageId.1'] ?? params['ResourceId.1']
+      const resource = imageId ? `arn:aws:ec2:${region}::image/${imageId}` : '*'
+      return new ApiError(
+        'UnauthorizedOperation',
+        `You are not authorized to perform this operation. User: ${principal()} is not authorized to perform: ${full} on resource: ${resource} because no identity-based policy allows the ${full} action. Encoded authorization failure message: ${Buffer.from(full).toString('base64')}`,
+        403
+      )
+    }
+    return new ApiError('AccessDenied', `User: ${principal()} is not authorized to perform: ${full} because no identity-based policy allows the ${full} action`, 403)
+  }
+
+  function failRuleFor(service: ServiceName, action: string, params: Params): FailRule | undefined {
+    for (const id of namedImages(params)) {
+      const entry = faults.failImages.get(id)
+      if (!entry) continue
+      const rules = Array.isArray(entry) ? entry : [entry]
+      for (const rule of rules) {
+        if (rule.action && !actionMatches(rule.action, service, action)) continue
+        if (rule.times !== undefined) {
+          if (rule.times <= 0) continue
+          rule.times -= 1
+        }
+        return rule
+      }
+    }
+    return undefined
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = now()
+    const body = req.method === 'POST' ? await readBody(req) : ''
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const params: Params = {}
+    for (const [k, v] of url.searchParams) params[k] = v
+    for (const [k, v] of new URLSearchParams(body)) params[k] = v
+    const scope = credentialScope(req.headers['authorization'])
+    const region = scope?.region ?? (req.headers['x-emulator-region'] as string | undefined) ?? defaultRegion
+    const service: ServiceName =
+      scope?.service === 'autoscaling' || (!scope && params['Version'] === '2011-01-01') ? 'autoscaling' : 'ec2'
+    const action = params['Action'] ?? ''
+    const n = ++seq
+    const reqId = requestId(n)
+    const record: CallRecord = { seq: n, time: started, service, region, action, params, status: 0, durationMs: 0 }
+    calls.push(record)
+    if (calls.length > maxCalls) calls.splice(0, calls.length - maxCalls)
+
+    const finish = (status: number, text: string, errorCode?: string): void => {
+      record.status = status
+      if (errorCode) record.errorCode = errorCode
+      record.durationMs = now() - started
+      send(res, status, text, reqId)
+    }
+    const fail = (err: ApiError): void => finish(err.status, errorBody(service, err, reqId), err.code)
+
+    try {
+      const extra = faults.slowMs[action] ?? faults.slowMs[`${service}:${action}`] ?? 0
+      const delay = faults.latencyMs + extra
+      if (delay > 0) await sleep(delay)
+
+      const drop = faults.dropConnections
+      if (drop && listMatches(drop.actions, service, action)) {
+        let doDrop = false
+        if (drop.times !== undefined && drop.times > 0) {
+          drop.times -= 1
+          doDrop = true
+        } else if (drop.rate !== undefined && random() < drop.rate) doDrop = true
+        if (doDrop) {
+          record.status = 0
+          record.errorCode = 'ConnectionDropped'
+          record.durationMs = now() - started
+          req.socket.destroy()
+          return
+        }
+      }
+
+      if (throttler.shouldThrottle(faults.throttle, service, region, action, random, now())) {
+        return fail(service === 'ec2' ? new ApiError('RequestLimitExceeded', 'Request limit exceeded.', 503) : new ApiError('Throttling', 'Rate exceeded', 400))
+      }
+
+      if ([...faults.deny].some((pattern) => actionMatches(pattern, service, action))) {
+        return fail(denied(service, action, params, region))
+      }
+
+      const rule = failRuleFor(service, action, params)
+      if (rule) return fail(new ApiError(rule.code, rule.message ?? `Injected failure ${rule.code}`, rule.status))
+
+      if (faults.internalErrorRate > 0 && random() < faults.internalErrorRate) {
+        return fail(
+          service === 'ec2'
+            ? new ApiError('InternalError', 'An internal error has occurred', 500)
+            : new ApiError('InternalFailure', 'An internal error has occurred', 500)
+        )
+      }
+
+      if (service === 'ec2') {
+        const handler = EC2_HANDLERS[action]
+        if (!handler) return fail(new ApiError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service.`))
+        const inner = handler({ state, region, params, faults, accountId: state.accountId })
+        return finish(200, successBody(service, action, inner, reqId))
+      }
+      const handler = AUTOSCALING_HANDLERS[action]
+      if (!handler) return fail(new ApiError('InvalidAction', `Could not find operation ${action || '(none)'} for version 2011-01-01`))
+      const inner = handler({ state, region, params })
+      return finish(200, successBody(service, action, inner, reqId))
+    } catch (e) {
+      if (e instanceof ApiError) return fail(e)
+      const message = e instanceof Error ? e.message : String(e)
+      return fail(new ApiError(service === 'ec2' ? 'InternalError' : 'InternalFailure', `Emulator bug: ${xmlEscape(message)}`, 500))
+    }
+  }
+
+  const sockets = new Set<Socket>()
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) {
+        res.writeHead(500)
+        res.end(String(e))
+      }
+    })
+  })
+  server.on('connection', (s) => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+  })
+  const port = (server.address() as AddressInfo).port
+
+  const matchAction = (c: CallRecord, action: string): boolean =>
+    action.includes(':') ? `${c.service}:${c.action}` === action : c.action === action
+
+  const emulator: AwsEmulator = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    get accountId() {
+      return state.accountId
+    },
+    state,
+    faults,
+    calls,
+    clearCalls: () => {
+      calls.length = 0
+    },
+    count: (action?: string, region?: string) =>
+      calls.filter((c) => (action === undefined || matchAction(c, action)) && (region === undefined || c.region === region)).length,
+    callsOf: (action: string, region?: string) => calls.filter((c) => matchAction(c, action) && (region === undefined || c.region === region)),
+    images: (region) => state.images(region),
+    image: (region, id) => state.image(region, id),
+    addImage: (region, image) => state.addImage(region, image),
+    launchTemplates: (region) => state.launchTemplates(region),
+    addLaunchTemplate: (region, t) => state.addLaunchTemplate(region, t),
+    autoScalingGroups: (region) => state.autoScalingGroups(region),
+    addAutoScalingGroup: (region, g) => state.addAutoScalingGroup(region, g),
+    setSsmParameter: (region, name, value) => state.setSsmParameter(region, name, value),
+    seed: (seed) => state.seed(seed),
+    resetFaults: () => {
+      Object.assign(faults, defaultFaults())
+      throttler.reset()
+    },
+    reseed: (n) => {
+      random = makeRandom(n ^ 0xfa17)
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        for (const s of sockets) s.destroy()
+      })
+  }
+  return emulator
+}

@@ -1,0 +1,212 @@
+/**
+ * Run the bundled action (dist/index.js) the way a GitHub runner does: a child `node` process with a
+ * clean environment, INPUT_* variables (action.yml defaults filled in), GITHUB_OUTPUT / GITHUB_STEP_SUMMARY
+ * files, an event payload, and the AWS SDK pointed at the emulator.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+export const FAKE_GITHUB_TOKEN = 'ghs_faketoken000'
+
+export interface RunActionOptions {
+  inputs: Record<string, string>
+  /** extra environment (wins over everything set here) */
+  env?: Record<string, string>
+  /** default pull_request */
+  eventName?: string
+  /** event payload written to GITHUB_EVENT_PATH (default {}) */
+  event?: object
+  /** AWS emulator URL: AWS_ENDPOINT_URL_EC2 and AWS_ENDPOINT_URL_AUTO_SCALING */
+  ec2Url?: string
+  /** GitHub fake URL: GITHUB_API_URL */
+  githubUrl?: string
+  /** AWS_REGION */
+  region?: string
+  /** working directory of the child (default the repository root) */
+  cwd?: string
+  /** kill the child after this long (default 30000 ms) */
+  timeoutMs?: number
+  /** the script to run (default <repo>/dist/index.js) */
+  entry?: string
+  /** keep the temp dir (RUNNER_TEMP, output files) for inspection */
+  keepTemp?: boolean
+}
+
+export interface RunActionResult {
+  /** null when killed (timeout) */
+  exitCode: number | null
+  signal: NodeJS.Signals | null
+  timedOut: boolean
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+  durationMs: number
+  /** the environment the child got (handy when a test fails) */
+  env: Record<string, string>
+  tempDir: string
+}
+
+/** Parse the `inputs:` block of action.yml: input name -> default (only inputs that have one). */
+export function parseActionDefaults(yaml: string): Record<string, string> {
+  const defaults: Record<string, string> = {}
+  const lines = yaml.split(/\r?\n/)
+  let inInputs = false
+  let current: string | undefined
+  let inputIndent = -1
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!
+    if (/^\S/.test(line)) {
+      inInputs = /^inputs:\s*(#.*)?$/.test(line)
+      current = undefined
+      continue
+    }
+    if (!inInputs || line.trim() === '' || line.trim().startsWith('#')) continue
+    const indent = line.length - line.trimStart().length
+    const key = /^(\s*)([A-Za-z0-9_-]+):\s*(.*)$/.exec(line)
+    if (!key) continue
+    if (inputIndent < 0) inputIndent = indent
+    if (indent === inputIndent) {
+      current = key[2]
+      continue
+    }
+    if (current && key[2] === 'default') {
+      let value = key[3]!.replace(/\s+#.*$/, '').trim()
+      if (value === '|' || value === '>' || value === '|-' || value === '>-') {
+        const block: string[] = []
+        let blockIndent = -1
+        while (i + 1 < lines.length) {
+          const next = lines[i + 1]!
+          const ni = next.length - next.trimStart().length
+          if (next.trim() !== '' && ni <= indent) break
+          if (next.trim() !== '' && blockIndent < 0) blockIndent = ni
+          block.push(next.slice(Math.max(0, blockIndent)))
+          i++
+        }
+        value = value.startsWith('|') ? block.join('\n') : block.map((b) => b.trim()).join(' ')
+        if (!value.endsWith('\n') && !key[3]!.includes('-')) value += '\n'
+      } else if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) {
+        value = value.slice(1, -1)
+      }
+      defaults[current] = value.replace(/\$\{\{\s*github\.token\s*\}\}/g, FAKE_GITHUB_TOKEN)
+    }
+  }
+  return defaults
+}
+
+/** Parse a GITHUB_OUTPUT file: `name<<DELIMITER` heredocs and `name=value` lines. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const lines = text.split(/\r?\n/)
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line)
+    if (heredoc) {
+      const delimiter = heredoc[2]!
+      const value: string[] = []
+      i++
+      while (i < lines.length && lines[i] !== delimiter) value.push(lines[i++]!)
+      out[heredoc[1]!] = value.join('\n')
+      continue
+    }
+    const eq = line.indexOf('=')
+    if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1)
+  }
+  return out
+}
+
+export async function runAction(opts: RunActionOptions): Promise<RunActionResult> {
+  const entry = opts.entry ?? join(REPO_ROOT, 'dist', 'index.js')
+  if (!existsSync(entry)) throw new Error(`runAction: ${entry} does not exist; run npm run build first`)
+  const actionYml = join(REPO_ROOT, 'action.yml')
+  const defaults = existsSync(actionYml) ? parseActionDefaults(readFileSync(actionYml, 'utf8')) : {}
+
+  const temp = mkdtempSync(join(tmpdir(), 'run-action-'))
+  const files = {
+    output: join(temp, 'github_output'),
+    summary: join(temp, 'step_summary.md'),
+    state: join(temp, 'github_state'),
+    envFile: join(temp, 'github_env'),
+    path: join(temp, 'github_path'),
+    event: join(temp, 'event.json')
+  }
+  for (const f of [files.output, files.summary, files.state, files.envFile, files.path]) writeFileSync(f, '')
+  const event = opts.event ?? {}
+  writeFileSync(files.event, JSON.stringify(event, null, 2))
+  const eventName = opts.eventName ?? 'pull_request'
+  const prNumber = (event as { pull_request?: { number?: number } }).pull_request?.number
+
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: process.env['HOME'] ?? temp,
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_STATE: files.state,
+    GITHUB_ENV: files.envFile,
+    GITHUB_PATH: files.path,
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_EVENT_NAME: eventName,
+    GITHUB_REPOSITORY: 'acme/golden-images',
+    GITHUB_REPOSITORY_OWNER: 'acme',
+    GITHUB_RUN_ID: '4242424242',
+    GITHUB_RUN_NUMBER: '17',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_SHA: 'f00dbabe0000000000000000000000000000cafe',
+    GITHUB_REF: prNumber !== undefined ? `refs/pull/${prNumber}/merge` : 'refs/heads/main',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_WORKFLOW: 'golden-image',
+    GITHUB_JOB: 'disable-superseded',
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_WORKSPACE: opts.cwd ?? REPO_ROOT,
+    RUNNER_TEMP: temp,
+    RUNNER_OS: 'Linux',
+    AWS_ACCESS_KEY_ID: 'AKIAEMULATOR000000000',
+    AWS_SECRET_ACCESS_KEY: 'emulator-secret-key-not-real',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    // runners use Node 24; on this Node 20 machine the SDK would print a NodeVersionSupportWarning to stderr
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // keep the host's ~/.aws out of it
+    AWS_CONFIG_FILE: join(temp, 'aws-config-none'),
+    AWS_SHARED_CREDENTIALS_FILE: join(temp, 'aws-credentials-none')
+  }
+  if (opts.githubUrl) {
+    env['GITHUB_API_URL'] = opts.githubUrl
+    env['GITHUB_GRAPHQL_URL'] = `${opts.githubUrl}/graphql`
+  }
+  if (opts.ec2Url) {
+    env['AWS_ENDPOINT_URL_EC2'] = opts.ec2Url
+    env['AWS_ENDPOINT_URL_AUTO_SCALING'] = opts.ec2Url
+  }
+  if (opts.region) env['AWS_REGION'] = opts.region
+  const inputs = { ...defaults, ...opts.inputs }
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  Object.assign(env, opts.env ?? {})
+
+  const started = Date.now()
+  const child = spawn(process.execPath, [entry], { cwd: opts.cwd ?? REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    child.kill('SIGKILL')
+  }, opts.timeoutMs ?? 30_000)
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise, reject) => {
+    child.once('error', reject)
+    child.once('close', (c, s) => resolvePromise({ code: c, signal: s }))
+  })
+  clearTimeout(timer)
+  const durationMs = Date.now() - started
+  const outputs = parseOutputFile(readFileSync(files.output, 'utf8'))
+  const summary = readFileSync(files.summary, 'utf8')
+  if (!opts.keepTemp) rmSync(temp, { recursive: true, force: true })
+  return { exitCode: code, signal, timedOut, stdout, stderr, outputs, summary, durationMs, env, tempDir: temp }
+}
