@@ -131,8 +131,9 @@ export function parseSettings(source: SettingsSource): Settings {
   if (command === 'disable' && !familyTag && !namePattern) {
     throw new InputError('family-tag', 'disable needs family-tag or name-pattern (or both) to know which images are the same family')
   }
-  const prText = source.input('pull-request').trim().replace(/^#/, '')
-  if (prText !== '' && !/^[1-9]\d{0,9}$/.test(prText)) {
+  const prRaw = source.input('pull-request').trim()
+  const prText = prRaw.replace(/^#/, '')
+  if (prRaw !== '' && !/^[1-9]\d{0,9}$/.test(prText)) {
     throw new InputError('pull-request', `'${source.input('pull-request').trim()}' is not a pull request number`)
   }
   const settings: Settings = {

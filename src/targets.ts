@@ -48,7 +48,8 @@ function dedupe(targets: Target[]): Target[] {
  */
 export function parseImageIds(text: string, defaultRegion: string | undefined, input = 'image-id'): Target[] {
   const items = text
-    .split(/\r?\n/)
+    // A comma that ends a line separates like the line break (a pasted artifact_id list).
+    .split(/\s*,\s*\r?\n|\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '')
     .flatMap((line) => line.split(','))

@@ -61,6 +61,7 @@ async function planRegion(ctx: Context, region: string, imageIds: string[]): Pro
   let decisions = decideFamily(newImages, candidates, accountId, settings)
   const doomedIds = toDisable(decisions).map((i) => i.imageId)
   const usage = doomedIds.length > 0 ? await findUsage(ctx, region, doomedIds) : { templates: [], groups: [], warnings: [] }
+  for (const warning of usage.warnings) log.warning(`[${region}] ${warning}`)
   decisions = applyInUse(decisions, usage.templates, settings.inUse)
   const family = [...new Set(newImages.map((i) => familyKey(i, settings)))].join(', ')
   const counts = (['disable', 'keep', 'exclude', 'skip'] as const).map((k) => `${decisions.filter((d) => d.kind === k).length} ${k === 'disable' ? 'to disable' : k === 'keep' ? 'kept' : k === 'exclude' ? 'excluded' : 'skipped'}`)

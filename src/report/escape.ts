@@ -11,12 +11,13 @@ export function md(value: string | undefined | null, max = MAX_CELL): string {
   let text = String(value).replace(/[\r\n\t\u2028\u2029]+/g, ' ')
   if (text.length > max) text = `${text.slice(0, max - 1)}…`
   return text
+    .replace(/[\\*_[\]#~:]/g, (c) => `\\${c}`)
+    .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}\\.`)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/\|/g, '&#124;')
     .replace(/`/g, '&#96;')
-    .replace(/[\\*_[\]#~:]/g, (c) => `\\${c}`)
     .replace(/@/g, '@\u200B')
     .replace(/^(\s*)([-+>])/, '$1\\$2')
 }

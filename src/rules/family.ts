@@ -83,7 +83,9 @@ export function decideFamily(newImages: Image[], candidates: Image[], accountId:
     for (const image of [...candidates].sort(newestFirst)) {
       if (newIds.has(image.imageId) || seen.has(image.imageId) || !inFamily(image, reference, rules)) continue
       seen.add(image.imageId)
-      if (image.ownerId !== accountId) {
+      if (!Number.isFinite(time(reference))) {
+        decisions.push({ image, kind: 'skip', reason: `the new image ${reference.imageId} has no creation date, so nothing is known to be older` })
+      } else if (image.ownerId !== accountId) {
         decisions.push({ image, kind: 'skip', reason: `owned by another account (${image.ownerId})` })
       } else if (!(time(image) < time(reference))) {
         decisions.push({ image, kind: 'skip', reason: `created at or after the new image ${reference.imageId} (${reference.creationDate})` })

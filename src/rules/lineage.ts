@@ -76,13 +76,13 @@ function encodeLineage(lineage: Lineage): string {
 /** The tags that hold a record. */
 export function recordTags(record: DisableRecord): Tag[] {
   const chunks = chunk(sharingEntries(record.sharing))
-  const tags: Tag[] = [
+  // Always written, empty when nothing superseded it, so that no earlier value survives.
+  return [
+    { key: SUPERSEDED_BY_TAG, value: record.lineage.supersededBy },
     { key: LINEAGE_TAG, value: encodeLineage(record.lineage) },
     { key: SHARING_TAG, value: `${FORMAT};public=${record.sharing.public ? 1 : 0};parts=${chunks.length}` },
     ...chunks.map((value, i) => ({ key: CHUNK_TAG(i + 1), value }))
   ]
-  if (record.lineage.supersededBy) tags.unshift({ key: SUPERSEDED_BY_TAG, value: record.lineage.supersededBy })
-  return tags
 }
 
 function fields(value: string): Map<string, string> {

@@ -1,0 +1,224 @@
+import { describe, expect, test } from '@jest/globals'
+import type { DisableRecord, Sharing, Tag } from '../src/model.js'
+import {
+  emptySharing,
+  isRecordTag,
+  isShared,
+  LINEAGE_TAG,
+  MAX_TAGS_PER_IMAGE,
+  readRecord,
+  recordDoesNotFit,
+  recordTags,
+  reenabledLineageTag,
+  SHARING_TAG,
+  SUPERSEDED_BY_TAG
+} from '../src/rules/lineage.js'
+
+const NEW = 'ami-0123456789abcdef0'
+
+function account(i: number): string {
+  return String(100000000000 + i * 7919).padStart(12, '0')
+}
+
+function orgArn(i: number, partition = 'aws'): string {
+  return `arn:${partition}:organizations::${account(900 + i)}:organization/o-${String(i).padStart(10, 'a')}`
+}
+
+function ouArn(i: number, partition = 'aws'): string {
+  return `arn:${partition}:organizations::${account(900)}:ou/o-aaaaaaaaaa/ou-ab${i}c-${String(i).padStart(8, 'x')}`
+}
+
+function record(sharing: Partial<Sharing> = {}, lineage: Partial<DisableRecord['lineage']> = {}): DisableRecord {
+  return {
+    lineage: { supersededBy: NEW, reason: 'superseded', disabledAt: '2024-05-01T10:20:30.000Z', run: 'acme/golden-images/actions/runs/9876543210', ...lineage },
+    sharing: { ...emptySharing(), ...sharing }
+  }
+}
+
+function checkLimits(tags: Tag[]): void {
+  for (const t of tags) {
+    expect(t.key.length).toBeLessThanOrEqual(128)
+    expect(t.value.length).toBeLessThanOrEqual(256)
+    expect(isRecordTag(t.key)).toBe(true)
+  }
+  expect(new Set(tags.map((t) => t.key)).size).toBe(tags.length)
+}
+
+function roundTrip(r: DisableRecord): Tag[] {
+  const tags = recordTags(r)
+  checkLimits(tags)
+  expect(readRecord(tags)).toEqual(r)
+  // tag order does not matter, and other tags on the image do not disturb it
+  expect(readRecord([{ key: 'Name', value: 'x' }, ...[...tags].reverse(), { key: 'Family', value: 'web' }])).toEqual(r)
+  return tags
+}
+
+describe('recordTags / readRecord', () => {
+  test('not shared: the exact tags', () => {
+    const r = record()
+    expect(recordTags(r)).toEqual([
+      { key: SUPERSEDED_BY_TAG, value: NEW },
+      { key: LINEAGE_TAG, value: 'reason=superseded;at=2024-05-01T10:20:30.000Z;run=acme/golden-images/actions/runs/9876543210' },
+      { key: SHARING_TAG, value: 'v1;public=0;parts=0' }
+    ])
+    roundTrip(r)
+  })
+
+  test('the tag keys', () => {
+    expect(SUPERSEDED_BY_TAG).toBe('disable-superseded-ami:superseded-by')
+    expect(LINEAGE_TAG).toBe('disable-superseded-ami:lineage')
+    expect(SHARING_TAG).toBe('disable-superseded-ami:sharing')
+  })
+
+  test('public only', () => {
+    const tags = roundTrip(record({ public: true }))
+    expect(tags.find((t) => t.key === SHARING_TAG)?.value).toBe('v1;public=1;parts=0')
+  })
+
+  test('a few accounts, one org, one OU: order kept', () => {
+    const r = record({ userIds: [account(3), account(1), account(2)], organizationArns: [orgArn(1)], organizationalUnitArns: [ouArn(1)] })
+    const tags = roundTrip(r)
+    expect(tags).toHaveLength(4)
+    expect(tags[3].key).toBe('disable-superseded-ami:sharing:1')
+  })
+
+  test('rolled-back, re-enabled, without run', () => {
+    roundTrip(record({ userIds: [account(1)] }, { reason: 'rolled-back', reenabledAt: '2024-05-02T00:00:00.000Z', run: undefined }))
+    const r = record({}, { run: undefined })
+    delete r.lineage.run
+    roundTrip(r)
+  })
+
+  test('without supersededBy: an empty superseded-by tag, read back as empty', () => {
+    const r = record({}, { supersededBy: '' })
+    const tags = roundTrip(r)
+    expect(tags.find((t) => t.key === SUPERSEDED_BY_TAG)?.value).toBe('')
+  })
+
+  test('shared with 40 accounts, 3 OUs, 2 organizations and public', () => {
+    const r = record({
+      public: true,
+      userIds: Array.from({ length: 40 }, (_, i) => account(i)),
+      organizationArns: [orgArn(1), orgArn(2)],
+      organizationalUnitArns: [ouArn(1), ouArn(2), ouArn(3)]
+    })
+    const tags = roundTrip(r)
+    expect(tags.length).toBeLessThanOrEqual(10)
+    expect(recordDoesNotFit([{ key: 'Name', value: 'golden' }], tags)).toBeUndefined()
+  })
+
+  test('non-default partitions (aws-cn, aws-us-gov) round-trip', () => {
+    roundTrip(
+      record({
+        userIds: [account(1)],
+        organizationArns: [orgArn(1, 'aws-cn'), orgArn(2, 'aws-us-gov'), orgArn(3)],
+        organizationalUnitArns: [ouArn(1, 'aws-us-gov'), ouArn(2, 'aws-cn'), ouArn(3)]
+      })
+    )
+  })
+
+  test('many ARNs of every partition round-trip within the value limit', () => {
+    roundTrip(
+      record({
+        organizationArns: Array.from({ length: 12 }, (_, i) => orgArn(i, ['aws', 'aws-cn', 'aws-us-gov'][i % 3])),
+        organizationalUnitArns: Array.from({ length: 12 }, (_, i) => ouArn(i, ['aws-us-gov', 'aws', 'aws-cn'][i % 3]))
+      })
+    )
+  })
+
+  test('a run longer than fits is shortened, never over 256', () => {
+    const tags = recordTags(record({}, { run: `o/${'r'.repeat(400)}/actions/runs/1`, reenabledAt: '2024-05-02T00:00:00.000Z' }))
+    checkLimits(tags)
+    expect(tags.find((t) => t.key === LINEAGE_TAG)?.value).toHaveLength(256)
+  })
+
+  test('incomplete or foreign tags are no record', () => {
+    const tags = recordTags(record({ userIds: Array.from({ length: 30 }, (_, i) => account(i)) }))
+    expect(readRecord([])).toBeUndefined()
+    expect(readRecord(tags.filter((t) => t.key !== SHARING_TAG))).toBeUndefined()
+    expect(readRecord(tags.filter((t) => t.key !== LINEAGE_TAG))).toBeUndefined()
+    expect(readRecord(tags.filter((t) => t.key !== 'disable-superseded-ami:sharing:2'))).toBeUndefined()
+    expect(readRecord(tags.map((t) => (t.key === SHARING_TAG ? { ...t, value: 'v9;public=0;parts=0' } : t)))).toBeUndefined()
+    expect(readRecord(tags.map((t) => (t.key === SHARING_TAG ? { ...t, value: 'v1;public=0;parts=x' } : t)))).toBeUndefined()
+    expect(readRecord(tags.map((t) => (t.key === 'disable-superseded-ami:sharing:1' ? { ...t, value: 'zz=1' } : t)))).toBeUndefined()
+  })
+
+  test('chunks of an earlier, longer record left on the image are ignored', () => {
+    const long = recordTags(record({ userIds: Array.from({ length: 50 }, (_, i) => account(i)) }))
+    const short = record({ userIds: [account(7)] })
+    const merged = new Map(long.map((t) => [t.key, t.value]))
+    for (const t of recordTags(short)) merged.set(t.key, t.value)
+    expect(readRecord([...merged].map(([key, value]) => ({ key, value })))).toEqual(short)
+  })
+
+  // BUG (src/rules/lineage.ts recordTags): the superseded-by tag is written only when supersededBy
+  // is non-empty, and CreateTags does not remove tags, so a record with supersededBy '' written over
+  // an earlier record reads back with the EARLIER superseded-by. src/commands/rollback.ts writes
+  // `supersededBy: supersededHere[0]?.imageId ?? ''` on the bad image; if that image had once been
+  // disabled as superseded by X (and re-enabled), its record still says superseded-by X, and a later
+  // `rollback` of X (which selects images whose record says supersededBy === X) would re-enable the
+  // bad image. Fix: always write the superseded-by tag (an empty tag value is valid), e.g.
+  // `tags.unshift({ key: SUPERSEDED_BY_TAG, value: record.lineage.supersededBy })` unconditionally.
+  test('an empty supersededBy written over an earlier record reads back empty', () => {
+    const earlier = recordTags(record({ userIds: [account(1)] }, { supersededBy: 'ami-0aaaaaaaaaaaaaaaa' }))
+    const now = record({}, { supersededBy: '', reason: 'rolled-back' })
+    const merged = new Map(earlier.map((t) => [t.key, t.value]))
+    for (const t of recordTags(now)) merged.set(t.key, t.value)
+    expect(readRecord([...merged].map(([key, value]) => ({ key, value })))).toEqual(now)
+  })
+
+  test('reenabledLineageTag adds reenabled and keeps the rest', () => {
+    const r = record({ userIds: [account(1)] })
+    const tag = reenabledLineageTag(r, '2024-06-01T00:00:00.000Z')
+    expect(tag.key).toBe(LINEAGE_TAG)
+    const tags = recordTags(r).map((t) => (t.key === tag.key ? tag : t))
+    expect(readRecord(tags)).toEqual({ ...r, lineage: { ...r.lineage, reenabledAt: '2024-06-01T00:00:00.000Z' } })
+  })
+
+  test('isShared', () => {
+    expect(isShared(emptySharing())).toBe(false)
+    expect(isShared({ ...emptySharing(), public: true })).toBe(true)
+    expect(isShared({ ...emptySharing(), userIds: [account(1)] })).toBe(true)
+    expect(isShared({ ...emptySharing(), organizationArns: [orgArn(1)] })).toBe(true)
+    expect(isShared({ ...emptySharing(), organizationalUnitArns: [ouArn(1)] })).toBe(true)
+  })
+})
+
+function userTags(n: number): Tag[] {
+  return Array.from({ length: n }, (_, i) => ({ key: `user-${i}`, value: String(i) }))
+}
+
+describe('recordDoesNotFit', () => {
+  const three = recordTags(record({ userIds: [account(1)] }))
+
+  test('the record has 4 tags', () => {
+    expect(three).toHaveLength(4)
+  })
+
+  test('fits up to exactly 50 tags', () => {
+    expect(recordDoesNotFit(userTags(MAX_TAGS_PER_IMAGE - 4), three)).toBeUndefined()
+  })
+
+  test('refuses at 51 and says why', () => {
+    expect(recordDoesNotFit(userTags(MAX_TAGS_PER_IMAGE - 3), three)).toBe('its sharing record needs 4 tags and it already has 47 of the 50 an image can hold')
+  })
+
+  test('tags of an earlier record (same keys) do not count', () => {
+    const earlier = recordTags(record({ userIds: [account(2)] }, { reason: 'rolled-back' }))
+    expect(recordDoesNotFit([...userTags(46), ...earlier], three)).toBeUndefined()
+    expect(recordDoesNotFit([...userTags(47), ...earlier], three)).toBe('its sharing record needs 4 tags and it already has 47 of the 50 an image can hold')
+  })
+
+  test('extra chunks of an earlier, longer record stay on the image and count', () => {
+    const earlier = recordTags(record({ userIds: Array.from({ length: 40 }, (_, i) => account(i)) }))
+    expect(earlier.length).toBe(6)
+    expect(recordDoesNotFit([...userTags(44), ...earlier], three)).toBeUndefined()
+    expect(recordDoesNotFit([...userTags(45), ...earlier], three)).toBeDefined()
+  })
+
+  test('a big record beside few tags fits', () => {
+    const big = recordTags(record({ public: true, userIds: Array.from({ length: 60 }, (_, i) => account(i)), organizationArns: [orgArn(1)], organizationalUnitArns: [ouArn(1), ouArn(2)] }))
+    expect(recordDoesNotFit(userTags(10), big)).toBeUndefined()
+    expect(recordDoesNotFit(userTags(MAX_TAGS_PER_IMAGE - big.length + 1), big)).toBeDefined()
+  })
+})

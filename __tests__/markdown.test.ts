@@ -1,0 +1,409 @@
+import { describe, expect, test } from '@jest/globals'
+import type { Change, Decision, GroupUse, Image, RegionReport, RunReport, TemplateUse } from '../src/model.js'
+import { code, commentSafe, md } from '../src/report/escape.js'
+import { COMMENT_LIMIT, marker, renderBody, renderComment, sharingText } from '../src/report/markdown.js'
+
+const REGION = 'us-east-1'
+const NEW = 'ami-0000000000000000f'
+const RUN_URL = 'https://github.com/acme/golden/actions/runs/42'
+
+let counter = 0
+function nextId(): string {
+  counter += 1
+  return `ami-${counter.toString(16).padStart(17, '0')}`
+}
+
+function image(name: string, over: Partial<Image> = {}): Image {
+  return { region: REGION, imageId: nextId(), name, ownerId: '111122223333', state: 'available', creationDate: '2024-01-10T12:00:00.000Z', public: false, tags: [], ...over }
+}
+
+function change(img: Image, over: Partial<Change> = {}): Change {
+  return { region: img.region, imageId: img.imageId, name: img.name, action: 'disable', outcome: 'disabled', sharing: { public: false, userIds: [], organizationArns: [], organizationalUnitArns: [] }, ...over }
+}
+
+function region(over: Partial<RegionReport> = {}): RegionReport {
+  return { region: REGION, images: [image('golden-web-new', { imageId: NEW })], decisions: [], changes: [], templates: [], groups: [], warnings: [], ...over }
+}
+
+function report(over: Partial<RunReport> = {}): RunReport {
+  return { command: 'disable', dryRun: false, family: 'Family=web', regions: [region()], ...over }
+}
+
+/** CommonMark inline text decoding: backslash escapes, then entities (as a renderer shows the text). */
+function decode(text: string): string {
+  const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"' }
+  let out = ''
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (c === '\\' && i + 1 < text.length && /[!-/:-@[-`{-~]/.test(text[i + 1])) {
+      out += text[i + 1]
+      i++
+      continue
+    }
+    if (c === '&') {
+      const m = /^&(#\d+|#x[0-9a-f]+|[a-z]+);/i.exec(text.slice(i))
+      if (m) {
+        const name = m[1]
+        out += name.startsWith('#x') ? String.fromCodePoint(parseInt(name.slice(2), 16)) : name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : (entities[name] ?? m[0])
+        i += m[0].length - 1
+        continue
+      }
+    }
+    out += c
+  }
+  return out.replace(/\u200B/g, '')
+}
+
+/** The tables of a Markdown text: runs of lines that start with `|`. */
+function tables(text: string): string[][] {
+  const result: string[][] = []
+  let current: string[] = []
+  for (const line of text.split('\n')) {
+    if (line.startsWith('|')) current.push(line)
+    else if (current.length) {
+      result.push(current)
+      current = []
+    }
+  }
+  if (current.length) result.push(current)
+  return result
+}
+
+function pipes(line: string): number {
+  return line.split('|').length - 1
+}
+
+/** What is left of a rendered body once the action's own HTML and blockquotes are taken out. */
+function withoutOwnMarkup(text: string): string {
+  return text
+    .replace(/^<!-- disable-superseded-ami family=[^\n]*? -->$/m, '')
+    .replace(/<details><summary>Roll back<\/summary>/g, '')
+    .replace(/<\/details>/g, '')
+    .replace(/^> /gm, '')
+}
+
+describe('escape', () => {
+  test('md: plain text is left alone', () => {
+    expect(md('golden-web 2024.01.10')).toBe('golden-web 2024.01.10')
+    expect(md('')).toBe('')
+    expect(md(undefined)).toBe('')
+    expect(md(null)).toBe('')
+  })
+
+  test('md: markup and mentions are neutralised', () => {
+    expect(md('<b>bold</b>')).toBe('&lt;b&gt;bold&lt;/b&gt;')
+    expect(md('@someone')).toBe('@\u200Bsomeone')
+    expect(md('-->')).toBe('\\--&gt;')
+    expect(md('a\nb\r\nc\td')).toBe('a b c d')
+    expect(md('*_~')).toBe('\\*\\_\\~')
+    // a link needs an unescaped `](`
+    expect(md('[x](https://evil)')).not.toMatch(/(^|[^\\])\]\(/)
+    expect(md('[x](https://evil)').startsWith('\\[')).toBe(true)
+  })
+
+  test('md: long text is cut to the limit with an ellipsis', () => {
+    expect(md('x'.repeat(5000))).toBe(`${'x'.repeat(199)}…`)
+    expect(md('x'.repeat(10), 5)).toBe('xxxx…')
+  })
+
+  // BUG (src/report/escape.ts md): `|` and backtick become the entities `&#124;` and `&#96;`, and
+  // the next replace then backslash-escapes their `#`, giving `&\#124;` / `&\#96;`. A renderer no
+  // longer sees an entity there, so `a|b` shows as "a&#124;b" and `` a`b `` as "a&#96;b". The table
+  // is not broken, but the name is shown wrongly. Fix: run the punctuation
+  // `.replace(/[\\*_[\]()#~!+=:{}]/g, …)` before the replaces that introduce entities (right after
+  // the `&` one), or write `\|` and `` \` `` instead of entities.
+  test('md: a pipe and a backtick are shown as themselves', () => {
+    expect(decode(md('a|b'))).toBe('a|b')
+    expect(decode(md('a`b'))).toBe('a`b')
+  })
+
+  test('md: a URL with a scheme cannot autolink (the colon is escaped)', () => {
+    expect(md('see https://evil.example/x')).toContain('https\\://evil.example/x')
+  })
+
+  // BUG (low, src/report/escape.ts md): GFM also autolinks `www.` domains without a scheme, so a
+  // name like `www.evil.example/login` becomes a link, although md promises the text "cannot start a
+  // link". Fix: escape the dot of a leading `www.` (e.g. `.replace(/\bwww\./gi, 'www\\.')`).
+  test('md: a www. domain cannot autolink', () => {
+    expect(md('golden www.evil.example/login')).not.toContain('www.')
+  })
+
+  test('md: every other hostile text decodes back to itself', () => {
+    for (const text of ['<b>bold</b>', '@someone', '-->', '<!--', '[x](https://evil)', 'a & b', '# heading', '> quote', '+ item', 'a\\b', '{x}=!y~']) {
+      expect(decode(md(text))).toBe(text)
+    }
+  })
+
+  test('code and commentSafe', () => {
+    expect(code('lt-0abc')).toBe('`lt-0abc`')
+    expect(code('a`b|c\nd')).toBe('`abcd`')
+    expect(commentSafe('a-->b<!--c--d\ne')).toBe('a-b!-c-d e')
+    expect(commentSafe('x'.repeat(300))).toHaveLength(200)
+  })
+})
+
+describe('marker', () => {
+  test('contains disable-superseded-ami and the family', () => {
+    expect(marker('Family=web')).toBe('<!-- disable-superseded-ami family=Family=web -->')
+  })
+
+  test('a hostile family cannot close the comment early', () => {
+    for (const family of ['-->', 'web --> <script>', '--!>', 'a\n-->\nb', '<!-- x -->']) {
+      const m = marker(family)
+      expect(m.startsWith('<!-- disable-superseded-ami family=')).toBe(true)
+      expect(m.endsWith(' -->')).toBe(true)
+      expect(m.match(/-->/g)).toHaveLength(1)
+      expect(m.match(/--/g)).toHaveLength(2)
+      expect(m).not.toContain('\n')
+      expect(m.slice(4, -3)).not.toMatch(/[<>]/)
+    }
+  })
+
+  test('different families have different markers', () => {
+    expect(marker('Family=web')).not.toBe(marker('Family=api'))
+  })
+})
+
+describe('renderBody: content', () => {
+  test('a disable run: verdict, new image, disabled images, templates, groups, rollback hint', () => {
+    const old1 = image('golden-web-1', { creationDate: '2024-01-01T08:30:00.000Z', lastLaunchedTime: '2024-01-09T00:00:00.000Z' })
+    const old2 = image('golden-web-2')
+    const kept = image('golden-web-kept')
+    const t: TemplateUse = { region: REGION, launchTemplateId: 'lt-0abc', launchTemplateName: 'web-lt', versionNumber: 4, imageId: old1.imageId, isDefault: true, isLatest: true }
+    const g: GroupUse = { region: REGION, autoScalingGroupName: 'web-asg', launchTemplateId: 'lt-0abc', launchTemplateName: 'web-lt', version: '$Default', versionNumber: 4, imageId: old1.imageId, viaMixedInstancesPolicy: true }
+    const body = renderBody(
+      report({
+        regions: [
+          region({
+            decisions: [
+              { image: old1, kind: 'disable', reason: `superseded by ${NEW}` },
+              { image: old2, kind: 'disable', reason: `superseded by ${NEW}` },
+              { image: kept, kind: 'keep', reason: 'one of the 1 most recent superseded (keep: 1)' }
+            ],
+            changes: [change(old1, { sharing: { public: true, userIds: ['123456789012', '210987654321'], organizationArns: [], organizationalUnitArns: ['arn:aws:organizations::1:ou/o-a/ou-b'] } }), change(old2)],
+            templates: [t],
+            groups: [g]
+          })
+        ]
+      })
+    )
+    expect(decode(body.split('\n')[0])).toBe('### Superseded AMIs: Family=web')
+    expect(body).toContain('✅ Disabled 2 images in us-east-1. **1 launch template version still points at them: their next launch will fail.**')
+    expect(body).toContain('#### New image')
+    expect(body).toContain('#### Disabled')
+    expect(body).toContain('#### Kept enabled')
+    expect(body).toContain('#### Launch templates that still point at a disabled image')
+    expect(body).toContain('#### Auto Scaling groups that launch from them')
+    expect(body).toContain(`| us-east-1 | [\`${old1.imageId}\`](https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#ImageDetails:imageId=${old1.imageId}) | golden-web-1 | 2024-01-01 08:30 UTC | 2024-01-09 00:00 UTC | **public**, 2 accounts (123456789012, 210987654321), 1 OU |  |`)
+    expect(body).toContain('| us-east-1 | [web-lt](https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#LaunchTemplateDetails:launchTemplateId=lt-0abc) `lt-0abc` | 4 default, latest |')
+    expect(body).toContain(`| us-east-1 | web-asg | web-lt (mixed instances policy) | $Default → 4 | \`${old1.imageId}\` |`)
+    expect(body).toContain('<summary>Roll back</summary>')
+    expect(body).toContain(`    image-id: us-east-1:${NEW}`)
+    expect(body).not.toContain('Dry run')
+    expect(body.endsWith('\n')).toBe(true)
+    expect(body).not.toMatch(/\n{3,}/)
+  })
+
+  test('a dry-run report has the dry-run banner and no rollback hint', () => {
+    const old = image('golden-web-1')
+    const body = renderBody(report({ dryRun: true, regions: [region({ decisions: [{ image: old, kind: 'disable', reason: 'superseded' }], changes: [change(old, { outcome: 'would-disable' })] })] }))
+    expect(body).toContain('> [!NOTE]\n> **Dry run**: nothing was changed. This is what would happen.')
+    expect(body).toContain('🧪 Dry run: would disable 1 image in us-east-1.')
+    expect(body).toContain('#### Would be disabled')
+    expect(body).not.toContain('#### Disabled')
+    expect(body).not.toContain('Roll back')
+  })
+
+  test('nothing to do', () => {
+    const body = renderBody(report())
+    expect(body).toContain('✅ Nothing to disable: no superseded image is enabled.')
+  })
+
+  test('failures and region errors are shown', () => {
+    const a = image('a')
+    const b = image('b')
+    const body = renderBody(
+      report({
+        regions: [
+          region({ changes: [change(a), change(b, { outcome: 'failed', message: 'not disabled: UnauthorizedOperation' })], warnings: ['careful'] }),
+          region({ region: 'eu-west-1', error: 'refused: 12 images would be disabled, more than max-images (10)' })
+        ]
+      })
+    )
+    expect(body).toContain('⚠️ Disabled 1 image in us-east-1. 1 image failed.')
+    expect(body).toContain('#### Failed')
+    const shown = decode(body)
+    expect(shown).toContain('| not disabled: UnauthorizedOperation |')
+    expect(shown).toContain('> [!WARNING]\n> careful')
+    expect(shown).toContain('> [!WARNING]\n> eu-west-1: refused: 12 images would be disabled, more than max-images (10)')
+  })
+
+  test('status', () => {
+    const body = renderBody({ command: 'status', dryRun: false, family: '', regions: [], status: [{ region: REGION, imageId: NEW, state: 'available', name: 'golden' }] })
+    expect(body.startsWith('### AMI status\n')).toBe(true)
+    expect(body).toContain('✅ Every image is available.')
+    const failed = renderBody({ command: 'status', dryRun: false, family: '', regions: [], failure: 'ami-1 is disabled', status: [] })
+    expect(failed).toContain('❌ ami-1 is disabled')
+  })
+
+  test('sharingText', () => {
+    expect(sharingText(undefined)).toBe('')
+    expect(sharingText({ public: false, userIds: [], organizationArns: [], organizationalUnitArns: [] })).toBe('not shared')
+    expect(sharingText({ public: false, userIds: ['1', '2', '3', '4', '5', '6'], organizationArns: ['o1', 'o2'], organizationalUnitArns: [] })).toBe('6 accounts (1, 2, 3, 4, 5, …), 2 organizations')
+  })
+})
+
+const HOSTILE = [
+  'a|b',
+  '<b>bold</b>',
+  '@someone',
+  '-->',
+  '<!--',
+  '`code` and ```fence```',
+  '[x](https://evil)',
+  'line one\nline two\r\n| --- |',
+  '<img src=x onerror=alert(1)>',
+  '</details><details open>',
+  '- [ ] task',
+  '${{ secrets.TOKEN }}',
+  `${'a|b<c>@d '.repeat(500)}`.slice(0, 5000)
+]
+
+/** A report that puts `text` in every place where text from AWS or inputs goes. */
+function hostileReport(text: string, dryRun = false): RunReport {
+  const newImage = image(`new ${text}`, { imageId: NEW })
+  const old = image(text, { lastLaunchedTime: text })
+  const kept = image(text)
+  const excluded = image(text)
+  const skipped = image(text, { creationDate: text })
+  const decisions: Decision[] = [
+    { image: old, kind: 'disable', reason: `superseded by ${NEW}` },
+    { image: kept, kind: 'keep', reason: text },
+    { image: excluded, kind: 'exclude', reason: `tagged Stage=${text} (exclude-tags)` },
+    { image: skipped, kind: 'skip', reason: `in use by launch template ${text} (lt-0abc) version 1 (in-use: skip)`, inUse: true }
+  ]
+  const failedImage = image(text)
+  return {
+    command: 'disable',
+    dryRun,
+    family: text,
+    regions: [
+      {
+        region: REGION,
+        images: [newImage],
+        family: text,
+        decisions,
+        changes: [
+          change(old, { outcome: dryRun ? 'would-disable' : 'disabled', message: text, warnings: [text], sharing: { public: false, userIds: [text], organizationArns: [], organizationalUnitArns: [] } }),
+          change(failedImage, { outcome: 'failed', message: text })
+        ],
+        templates: [{ region: REGION, launchTemplateId: 'lt-0abc', launchTemplateName: text, versionNumber: 1, imageId: old.imageId, isDefault: true, isLatest: false }],
+        groups: [{ region: REGION, autoScalingGroupName: text, launchTemplateId: 'lt-0abc', launchTemplateName: text, version: text, versionNumber: 1, imageId: old.imageId, viaMixedInstancesPolicy: false }],
+        warnings: [text],
+        error: text
+      }
+    ],
+    failure: text
+  }
+}
+
+describe.each(HOSTILE.map((h, i) => [i, JSON.stringify(h.slice(0, 40)), h] as const))('hostile text #%i %s', (_i, _label, text) => {
+  const body = renderBody(hostileReport(text), { runUrl: RUN_URL })
+  const comment = renderComment(hostileReport(text), { runUrl: RUN_URL })
+
+  test('every table row has as many cells as its header', () => {
+    const all = tables(body)
+    expect(all.length).toBeGreaterThanOrEqual(8)
+    for (const rows of all) {
+      const header = pipes(rows[0])
+      expect(rows.length).toBeGreaterThanOrEqual(3)
+      for (const row of rows) expect(pipes(row)).toBe(header)
+    }
+  })
+
+  test('no raw < or > from the text', () => {
+    expect(withoutOwnMarkup(body)).not.toMatch(/[<>]/)
+    const rest = withoutOwnMarkup(comment)
+    expect(rest).not.toMatch(/[<>]/)
+  })
+
+  test('no mention in what is rendered (the marker is an HTML comment, never rendered)', () => {
+    const rendered = comment.split('\n').slice(1).join('\n')
+    expect(comment.split('\n')[0]).toMatch(/^<!-- [^\n]* -->$/)
+    expect(rendered).not.toMatch(/@someone|@d\b/)
+    expect(body).not.toMatch(/@someone|@d\b/)
+  })
+
+  test('exactly one comment marker, closed once, and nothing else opens or closes a comment', () => {
+    expect(comment.startsWith('<!-- disable-superseded-ami family=')).toBe(true)
+    expect(comment.match(/-->/g)).toHaveLength(1)
+    expect(comment.match(/<!--/g)).toHaveLength(1)
+    expect(comment.split('\n')[0].endsWith(' -->')).toBe(true)
+  })
+
+  test('no link other than the console links and the run', () => {
+    const targets = [...body.matchAll(/(?<!\\)\]\(([^)]*)\)/g)].map((m) => m[1])
+    expect(targets.length).toBeGreaterThanOrEqual(6)
+    for (const t of targets) expect(t).toMatch(/^https:\/\/us-east-1\.console\.aws\.amazon\.com\/ec2\/home\?region=us-east-1#(ImageDetails:imageId=ami-[0-9a-f]{17}|LaunchTemplateDetails:launchTemplateId=lt-0abc)$/)
+  })
+
+  test('the text is shown, escaped, not dropped', () => {
+    const expected = decode(md(text)).trim()
+    expect(expected.length).toBeGreaterThan(0)
+    const shown = decode(body)
+    // each place: the name cells, the reason, the template and group names, the warning
+    const count = shown.split(expected).length - 1
+    expect(count).toBeGreaterThanOrEqual(8)
+    // and it is the original text (newlines as spaces, long text cut with an ellipsis)
+    const flat = text.replace(/[\r\n]+/g, ' ')
+    const original = flat.length > 200 ? `${flat.slice(0, 199)}…` : flat
+    if (!/[|`]/.test(text)) expect(expected).toBe(original.trim())
+  })
+})
+
+describe('renderComment', () => {
+  test('a small report is the marker and the body', () => {
+    const r = report()
+    expect(renderComment(r)).toBe(`${marker('Family=web')}\n${renderBody(r)}`)
+  })
+
+  test('a report over 65,536 characters is shortened with a count and a pointer to the job summary', () => {
+    const decisions: Decision[] = []
+    const changes: Change[] = []
+    for (let i = 0; i < 600; i++) {
+      const img = image(`golden-web-${String(i).padStart(4, '0')}-${'n'.repeat(150)}`)
+      decisions.push({ image: img, kind: 'disable', reason: `superseded by ${NEW}` })
+      changes.push(change(img, { message: 'x'.repeat(100) }))
+    }
+    const r = report({ regions: [region({ decisions, changes })] })
+    expect(renderBody(r).length).toBeGreaterThan(COMMENT_LIMIT)
+    const comment = renderComment(r, { runUrl: RUN_URL })
+    expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT)
+    expect(comment.startsWith(`${marker('Family=web')}\n`)).toBe(true)
+    expect(comment).toContain('✅ Disabled 600 images in us-east-1.')
+    expect(comment).toContain(`…and 500 more: see [the job summary](${RUN_URL}).`)
+    expect(tables(comment).find((t) => t[0].includes('Last launched'))).toHaveLength(102)
+  })
+
+  test('without a run URL the pointer still names the job summary', () => {
+    const changes = Array.from({ length: 600 }, (_, i) => change(image(`n${i}-${'n'.repeat(180)}`), { message: 'm'.repeat(100) }))
+    const comment = renderComment(report({ regions: [region({ changes })] }))
+    expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT)
+    expect(comment).toContain('…and 500 more: see the job summary.')
+  })
+
+  test('a report too long even with 3 rows a table falls back to the verdict and the pointer', () => {
+    const warnings = Array.from({ length: 200 }, (_, i) => `warning ${i} ${'w'.repeat(990)}`)
+    const old = image('golden-web-1')
+    const r = report({ regions: [region({ warnings, changes: [change(old)] })] })
+    const comment = renderComment(r, { runUrl: RUN_URL })
+    expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT)
+    expect(comment).toBe(`${marker('Family=web')}\n✅ Disabled 1 image in us-east-1.\n\nThe full report is in [the job summary](${RUN_URL}).\n`)
+  })
+
+  test('a hostile 5,000-character family keeps the comment under the limit and one marker', () => {
+    const comment = renderComment(hostileReport('-->'.repeat(1700)))
+    expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT)
+    expect(comment.match(/-->/g)).toHaveLength(1)
+  })
+})

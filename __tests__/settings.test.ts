@@ -1,0 +1,370 @@
+import { describe, expect, test } from '@jest/globals'
+import { InputError } from '../src/errors.js'
+import { checkNamePattern, parseExcludeTags, parseSettings, type Settings, type SettingsSource } from '../src/settings.js'
+
+const A = 'ami-0123456789abcdef0'
+const B = 'ami-0fedcba9876543210'
+
+interface FakeOptions {
+  inputs?: Record<string, string>
+  env?: Record<string, string | undefined>
+  files?: Record<string, string>
+}
+
+/** A SettingsSource over plain objects; the inputs the runner fills from action.yml are NOT filled in. */
+function source({ inputs = {}, env = {}, files = {} }: FakeOptions): SettingsSource & { reads: string[] } {
+  const reads: string[] = []
+  return {
+    reads,
+    input: (name) => inputs[name] ?? '',
+    env,
+    readFile(path) {
+      reads.push(path)
+      if (!(path in files)) {
+        const error = new Error(`ENOENT: no such file or directory, open '${path}'`) as NodeJS.ErrnoException
+        error.code = 'ENOENT'
+        throw error
+      }
+      return files[path]
+    }
+  }
+}
+
+/** The minimum for a valid `disable` run. */
+const BASE = { 'image-id': A, 'family-tag': 'Family' }
+
+function settings(inputs: Record<string, string>, env: Record<string, string | undefined> = { AWS_REGION: 'us-east-1' }, files: Record<string, string> = {}): Settings {
+  return parseSettings(source({ inputs: { ...BASE, ...inputs }, env, files }))
+}
+
+function fails(inputs: Record<string, string>, input: string, env: Record<string, string | undefined> = { AWS_REGION: 'us-east-1' }, files: Record<string, string> = {}): InputError {
+  let caught: unknown
+  try {
+    parseSettings(source({ inputs, env, files }))
+  } catch (error) {
+    caught = error
+  }
+  expect(caught).toBeInstanceOf(InputError)
+  const error = caught as InputError
+  expect(error.input).toBe(input)
+  expect(error.message).toContain(`'${input}'`)
+  return error
+}
+
+describe('parseSettings: defaults', () => {
+  test('every default for a minimal disable run', () => {
+    expect(settings({})).toEqual({
+      command: 'disable',
+      targets: [{ region: 'us-east-1', imageId: A }],
+      familyTag: 'Family',
+      namePattern: undefined,
+      keep: 0,
+      excludeTags: [],
+      maxImages: 10,
+      inUse: 'report',
+      dryRun: false,
+      waitTimeoutSeconds: 900,
+      requireState: 'available',
+      comment: true,
+      pullRequest: undefined,
+      githubToken: ''
+    })
+  })
+
+  test('every input given', () => {
+    const s = settings({
+      command: 'disable',
+      'image-id': `eu-west-1:${A}\n${B}`,
+      region: 'us-west-2',
+      'family-tag': ' Family ',
+      'name-pattern': 'golden-web-*',
+      keep: '2',
+      'exclude-tags': 'Pinned\nStage=prod',
+      'max-images': '25',
+      'in-use': 'skip',
+      'dry-run': 'true',
+      'wait-timeout': '60',
+      'require-state': 'disabled',
+      comment: 'false',
+      'pull-request': '42',
+      'github-token': ' ghs_token '
+    })
+    expect(s).toEqual({
+      command: 'disable',
+      targets: [
+        { region: 'eu-west-1', imageId: A },
+        { region: 'us-west-2', imageId: B }
+      ],
+      familyTag: 'Family',
+      namePattern: 'golden-web-*',
+      keep: 2,
+      excludeTags: [{ key: 'Pinned' }, { key: 'Stage', value: 'prod' }],
+      maxImages: 25,
+      inUse: 'skip',
+      dryRun: true,
+      waitTimeoutSeconds: 60,
+      requireState: 'disabled',
+      comment: false,
+      pullRequest: 42,
+      githubToken: 'ghs_token'
+    })
+  })
+
+  test('the action.yml defaults, as the runner passes them, give the same result as unset inputs', () => {
+    const fromRunner = settings({ command: 'disable', keep: '0', 'max-images': '10', 'in-use': 'report', 'dry-run': 'false', 'wait-timeout': '900', 'require-state': 'available', comment: 'true' })
+    expect(fromRunner).toEqual(settings({}))
+  })
+
+  test('name-pattern alone is enough for disable', () => {
+    const s = parseSettings(source({ inputs: { 'image-id': A, 'name-pattern': 'golden-*' }, env: { AWS_REGION: 'us-east-1' } }))
+    expect(s.familyTag).toBeUndefined()
+    expect(s.namePattern).toBe('golden-*')
+  })
+
+  test.each(['enable', 'rollback', 'status'])('%s needs no family-tag or name-pattern', (command) => {
+    const s = parseSettings(source({ inputs: { command, 'image-id': A }, env: { AWS_REGION: 'us-east-1' } }))
+    expect(s.command).toBe(command)
+    expect(s.familyTag).toBeUndefined()
+    expect(s.namePattern).toBeUndefined()
+  })
+
+  test.each([
+    ['yes', true],
+    ['True', true],
+    ['on', true],
+    ['no', false],
+    ['FALSE', false],
+    ['off', false],
+    [' true ', true]
+  ])('dry-run %j is %s', (value, expected) => {
+    expect(settings({ 'dry-run': value }).dryRun).toBe(expected)
+  })
+
+  test('numbers: leading zeros and spaces, and the upper limits', () => {
+    expect(settings({ keep: ' 007 ' }).keep).toBe(7)
+    expect(settings({ keep: '1000' }).keep).toBe(1000)
+    expect(settings({ 'max-images': '1000' }).maxImages).toBe(1000)
+    expect(settings({ 'max-images': '0' }).maxImages).toBe(0)
+    expect(settings({ 'wait-timeout': '21600' }).waitTimeoutSeconds).toBe(21600)
+    expect(settings({ 'wait-timeout': '0' }).waitTimeoutSeconds).toBe(0)
+  })
+
+  test('pull-request accepts #N', () => {
+    expect(settings({ 'pull-request': '#7' }).pullRequest).toBe(7)
+  })
+})
+
+describe('parseSettings: each bad input fails naming it', () => {
+  test.each([
+    ['keep', '-1'],
+    ['keep', '1.5'],
+    ['keep', 'two'],
+    ['keep', '1e3'],
+    ['keep', '1001'],
+    ['max-images', '-3'],
+    ['max-images', '10.0'],
+    ['max-images', 'ten'],
+    ['max-images', '1001'],
+    ['wait-timeout', '-900'],
+    ['wait-timeout', '15m'],
+    ['wait-timeout', '0x10'],
+    ['wait-timeout', '21601']
+  ])('%s %j', (input, value) => {
+    const error = fails({ ...BASE, [input]: value }, input)
+    expect(error.message).toContain(value)
+  })
+
+  test.each([
+    ['command', 'delete'],
+    ['command', 'Disable'],
+    ['in-use', 'ignore'],
+    ['require-state', 'gone'],
+    ['require-state', 'AVAILABLE']
+  ])('unknown %s %j', (input, value) => {
+    const error = fails({ ...BASE, [input]: value }, input)
+    expect(error.message).toContain(`'${value}'`)
+  })
+
+  test('unknown command lists the commands', () => {
+    expect(fails({ ...BASE, command: 'nuke' }, 'command').message).toContain('disable, enable, rollback, status')
+  })
+
+  test('disable without family-tag and name-pattern names both', () => {
+    const error = fails({ 'image-id': A }, 'family-tag')
+    expect(error.message).toContain('name-pattern')
+    fails({ 'image-id': A, 'family-tag': '  ', 'name-pattern': ' ' }, 'family-tag')
+  })
+
+  test.each(['*', '**', '?', '*?*', ' * '])('name-pattern of only wildcards %j', (pattern) => {
+    const error = fails({ ...BASE, 'name-pattern': pattern }, 'name-pattern')
+    expect(error.message).toMatch(/only wildcards/)
+  })
+
+  test('name-pattern with characters an AMI name cannot hold, or too long', () => {
+    fails({ ...BASE, 'name-pattern': 'golden;rm -rf' }, 'name-pattern')
+    fails({ ...BASE, 'name-pattern': `golden-${'x'.repeat(130)}` }, 'name-pattern')
+  })
+
+  test('family-tag longer than a tag key', () => {
+    fails({ ...BASE, 'family-tag': 'k'.repeat(129) }, 'family-tag')
+  })
+
+  test.each(['abc', '0', '-1', '1.5', '#1#', '12345678901', 'https://github.com/o/r/pull/3'])('pull-request %j is not a number', (value) => {
+    const error = fails({ ...BASE, 'pull-request': value }, 'pull-request')
+    expect(error.message).toContain(`'${value}'`)
+  })
+
+  // BUG (src/settings.ts parseSettings, the `prText` line): the leading `#` is stripped before the
+  // emptiness check, so `pull-request: "#"` (e.g. "#${{ inputs.pr }}" with an empty input) is
+  // silently taken as unset and the comment is skipped. Check the raw value: fail when it is
+  // non-empty and what is left after the `#` is not a number.
+  test('pull-request "#" alone is not a number', () => {
+    fails({ ...BASE, 'pull-request': '#' }, 'pull-request')
+  })
+
+  test.each(['maybe', '1', 'y', 'tru'])('dry-run %j is not a boolean', (value) => {
+    expect(fails({ ...BASE, 'dry-run': value }, 'dry-run').message).toContain(`'${value}'`)
+  })
+
+  test('comment not a boolean', () => {
+    fails({ ...BASE, comment: 'sometimes' }, 'comment')
+  })
+
+  test('image-id empty and no packer-manifest', () => {
+    const error = fails({ 'family-tag': 'Family', 'image-id': ' \n ' }, 'image-id')
+    expect(error.message).toContain('packer-manifest')
+  })
+
+  test('image-id malformed', () => {
+    fails({ ...BASE, 'image-id': 'ami-123' }, 'image-id')
+  })
+
+  test('packer-manifest file missing', () => {
+    const error = fails({ 'family-tag': 'Family', 'packer-manifest': 'out/packer-manifest.json' }, 'packer-manifest')
+    expect(error.message).toContain("'out/packer-manifest.json'")
+    expect(error.message).toContain('no such file')
+  })
+
+  test('packer-manifest unreadable for another reason', () => {
+    const s: SettingsSource = {
+      input: (name) => ({ 'family-tag': 'F', 'packer-manifest': 'm.json' })[name] ?? '',
+      env: {},
+      readFile() {
+        const error = new Error('EACCES: permission denied') as NodeJS.ErrnoException
+        error.code = 'EACCES'
+        throw error
+      }
+    }
+    let caught: unknown
+    try {
+      parseSettings(s)
+    } catch (error) {
+      caught = error
+    }
+    expect(caught).toBeInstanceOf(InputError)
+    expect((caught as InputError).input).toBe('packer-manifest')
+    expect((caught as InputError).message).toContain('EACCES')
+  })
+
+  test('packer-manifest not JSON', () => {
+    fails({ 'family-tag': 'Family', 'packer-manifest': 'm.json' }, 'packer-manifest', {}, { 'm.json': 'not json' })
+  })
+
+  test('region input not a region', () => {
+    expect(fails({ ...BASE, region: 'mars-east-1' }, 'region').message).toContain("'mars-east-1'")
+  })
+
+  test('AWS_REGION not a region names region and the variable', () => {
+    const error = fails(BASE, 'region (from AWS_REGION)', { AWS_REGION: 'useast1' })
+    expect(error.message).toContain('useast1')
+  })
+
+  test('AWS_DEFAULT_REGION not a region names region and the variable', () => {
+    fails(BASE, 'region (from AWS_DEFAULT_REGION)', { AWS_DEFAULT_REGION: 'us-nowhere-1' })
+  })
+
+  test('a bare id with no region anywhere fails naming image-id', () => {
+    const error = fails(BASE, 'image-id', {})
+    expect(error.message).toMatch(/region/)
+  })
+
+  test('exclude-tags with an empty key', () => {
+    fails({ ...BASE, 'exclude-tags': '=value' }, 'exclude-tags')
+  })
+})
+
+describe('parseSettings: region', () => {
+  test('the region input comes first', () => {
+    expect(settings({ region: 'eu-west-3' }, { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-2' }).targets).toEqual([{ region: 'eu-west-3', imageId: A }])
+  })
+
+  test('then AWS_REGION', () => {
+    expect(settings({}, { AWS_REGION: 'ap-northeast-1', AWS_DEFAULT_REGION: 'us-east-2' }).targets).toEqual([{ region: 'ap-northeast-1', imageId: A }])
+  })
+
+  test('then AWS_DEFAULT_REGION', () => {
+    expect(settings({}, { AWS_DEFAULT_REGION: 'us-east-2' }).targets).toEqual([{ region: 'us-east-2', imageId: A }])
+    expect(settings({}, { AWS_REGION: '  ', AWS_DEFAULT_REGION: 'us-east-2' }).targets).toEqual([{ region: 'us-east-2', imageId: A }])
+  })
+
+  test('ids with a region need no default region', () => {
+    expect(settings({ 'image-id': `sa-east-1:${A}` }, {}).targets).toEqual([{ region: 'sa-east-1', imageId: A }])
+  })
+})
+
+describe('parseSettings: packer-manifest', () => {
+  const manifest = JSON.stringify({
+    builds: [
+      { name: 'old', builder_type: 'amazon-ebs', artifact_id: `us-east-1:${B}`, packer_run_uuid: 'run-1' },
+      { name: 'new', builder_type: 'amazon-ebs', artifact_id: `us-east-1:${A},eu-west-1:${B}`, packer_run_uuid: 'run-2' }
+    ],
+    last_run_uuid: 'run-2'
+  })
+
+  test('used when image-id is empty', () => {
+    const src = source({ inputs: { 'family-tag': 'F', 'packer-manifest': ' packer-manifest.json ' }, env: {}, files: { 'packer-manifest.json': manifest } })
+    expect(parseSettings(src).targets).toEqual([
+      { region: 'us-east-1', imageId: A },
+      { region: 'eu-west-1', imageId: B }
+    ])
+    expect(src.reads).toEqual(['packer-manifest.json'])
+  })
+
+  test('not read when image-id is given', () => {
+    const src = source({ inputs: { 'family-tag': 'F', 'image-id': `us-west-1:${A}`, 'packer-manifest': 'packer-manifest.json' }, env: {}, files: {} })
+    expect(parseSettings(src).targets).toEqual([{ region: 'us-west-1', imageId: A }])
+    expect(src.reads).toEqual([])
+  })
+})
+
+describe('exclude-tags', () => {
+  test('Key, Key=Value, blank lines, comments and spaces', () => {
+    expect(parseExcludeTags('Pinned\n\n  Stage = prod  \r\n# a comment\nOwner=\nUrl=a=b\n   \n')).toEqual([
+      { key: 'Pinned' },
+      { key: 'Stage', value: 'prod' },
+      { key: 'Owner', value: '' },
+      { key: 'Url', value: 'a=b' }
+    ])
+  })
+
+  test('empty text gives no matchers', () => {
+    expect(parseExcludeTags('')).toEqual([])
+    expect(parseExcludeTags('\n \n')).toEqual([])
+  })
+
+  test('through parseSettings', () => {
+    expect(settings({ 'exclude-tags': 'Keep=forever\nLegal-Hold' }).excludeTags).toEqual([{ key: 'Keep', value: 'forever' }, { key: 'Legal-Hold' }])
+  })
+
+  test('too long key or value fails naming exclude-tags', () => {
+    expect(() => parseExcludeTags('k'.repeat(129))).toThrow(InputError)
+    expect(() => parseExcludeTags(`k=${'v'.repeat(257)}`)).toThrow(/exclude-tags/)
+    expect(parseExcludeTags(`${'k'.repeat(128)}=${'v'.repeat(256)}`)).toEqual([{ key: 'k'.repeat(128), value: 'v'.repeat(256) }])
+  })
+})
+
+describe('checkNamePattern', () => {
+  test('accepts the characters of AMI names', () => {
+    for (const p of ['golden-web-*', 'amzn2-ami-hvm-2.0.????????-x86_64-gp2', "team's (web) [v1]/base@x"]) expect(checkNamePattern(p)).toBe(p)
+  })
+})

@@ -1,0 +1,164 @@
+import { describe, expect, test } from '@jest/globals'
+import type { Decision, Image, TemplateUse } from '../src/model.js'
+import { applyInUse, groupUses, inUseImages, templateUses, type GroupTemplateRef, type TemplateVersion, type TemplateVersions } from '../src/rules/usage.js'
+
+const R = 'eu-west-1'
+const OLD = 'ami-00000000000000001'
+const OLDER = 'ami-00000000000000002'
+const NEW = 'ami-0000000000000000f'
+
+function v(id: string, name: string, versionNumber: number, isDefault: boolean, imageId?: string): TemplateVersion {
+  return { launchTemplateId: id, launchTemplateName: name, versionNumber, isDefault, imageId }
+}
+
+function use(over: Partial<TemplateUse>): TemplateUse {
+  return { region: R, launchTemplateId: 'lt-0aaa', launchTemplateName: 'web', versionNumber: 3, imageId: OLD, isDefault: true, isLatest: true, ...over }
+}
+
+function image(imageId: string): Image {
+  return { region: R, imageId, name: `golden-${imageId}`, ownerId: '111122223333', state: 'available', creationDate: '2024-01-01T00:00:00.000Z', public: false, tags: [] }
+}
+
+describe('templateUses', () => {
+  test('only versions whose image is wanted, sorted by name then version', () => {
+    const versions = [
+      v('lt-0bbb', 'zeta', 2, true, OLD),
+      v('lt-0aaa', 'alpha', 5, false, OLDER),
+      v('lt-0aaa', 'alpha', 4, true, NEW),
+      v('lt-0ccc', 'beta', 1, true, undefined),
+      v('lt-0ddd', 'gamma', 7, true, 'resolve:ssm:/golden/web')
+    ]
+    expect(templateUses(R, versions, [OLD, OLDER])).toEqual([
+      { region: R, launchTemplateId: 'lt-0aaa', launchTemplateName: 'alpha', versionNumber: 5, imageId: OLDER, isDefault: false, isLatest: true },
+      { region: R, launchTemplateId: 'lt-0bbb', launchTemplateName: 'zeta', versionNumber: 2, imageId: OLD, isDefault: true, isLatest: false }
+    ])
+  })
+
+  test('a version that is both default and latest appears once, with both flags', () => {
+    const versions = [v('lt-0aaa', 'web', 3, true, OLD), v('lt-0aaa', 'web', 3, false, OLD)]
+    expect(templateUses(R, versions, new Set([OLD]))).toEqual([use({ launchTemplateName: 'web', versionNumber: 3, isDefault: true, isLatest: true })])
+  })
+
+  test('with the templates numbers known, the flags come from them', () => {
+    const versions = [v('lt-0aaa', 'web', 3, true, OLD), v('lt-0bbb', 'api', 9, false, OLD)]
+    const known: TemplateVersions[] = [
+      { launchTemplateId: 'lt-0aaa', defaultVersionNumber: 3, latestVersionNumber: 3 },
+      { launchTemplateId: 'lt-0bbb', defaultVersionNumber: 2, latestVersionNumber: 9 }
+    ]
+    expect(templateUses(R, versions, [OLD], known)).toEqual([
+      use({ launchTemplateId: 'lt-0bbb', launchTemplateName: 'api', versionNumber: 9, isDefault: false, isLatest: true }),
+      use({ launchTemplateId: 'lt-0aaa', launchTemplateName: 'web', versionNumber: 3, isDefault: true, isLatest: true })
+    ])
+  })
+
+  test('nothing wanted, nothing found', () => {
+    expect(templateUses(R, [v('lt-0aaa', 'web', 1, true, OLD)], [])).toEqual([])
+    expect(templateUses(R, [], [OLD])).toEqual([])
+  })
+})
+
+describe('groupUses', () => {
+  // web: default 3 uses OLD; latest 5 uses OLDER.
+  const uses = [use({ versionNumber: 3, imageId: OLD, isDefault: true, isLatest: false }), use({ versionNumber: 5, imageId: OLDER, isDefault: false, isLatest: true })]
+  const known: TemplateVersions[] = [{ launchTemplateId: 'lt-0aaa', defaultVersionNumber: 3, latestVersionNumber: 5 }]
+
+  function group(name: string, ref: Partial<GroupTemplateRef>): GroupTemplateRef {
+    return { autoScalingGroupName: name, viaMixedInstancesPolicy: false, ...ref }
+  }
+
+  function expected(name: string, version: string, versionNumber: number, imageId: string, viaMixedInstancesPolicy = false) {
+    return { region: R, autoScalingGroupName: name, launchTemplateId: 'lt-0aaa', launchTemplateName: 'web', version, versionNumber, imageId, viaMixedInstancesPolicy }
+  }
+
+  test('$Default, $Latest, no version (= $Default), a number; by id', () => {
+    const groups = [
+      group('asg-default', { launchTemplateId: 'lt-0aaa', version: '$Default' }),
+      group('asg-latest', { launchTemplateId: 'lt-0aaa', version: '$Latest' }),
+      group('asg-none', { launchTemplateId: 'lt-0aaa' }),
+      group('asg-5', { launchTemplateId: 'lt-0aaa', version: '5' }),
+      group('asg-4', { launchTemplateId: 'lt-0aaa', version: '4' })
+    ]
+    expect(groupUses(R, groups, uses, known)).toEqual([
+      expected('asg-default', '$Default', 3, OLD),
+      expected('asg-latest', '$Latest', 5, OLDER),
+      expected('asg-none', '$Default', 3, OLD),
+      expected('asg-5', '5', 5, OLDER)
+    ])
+  })
+
+  test('by name', () => {
+    const groups = [group('by-name', { launchTemplateName: 'web', version: '$Latest' }), group('other-name', { launchTemplateName: 'api', version: '$Latest' })]
+    expect(groupUses(R, groups, uses, known)).toEqual([expected('by-name', '$Latest', 5, OLDER)])
+  })
+
+  test('the id wins over the name when the group has both', () => {
+    const groups = [group('g', { launchTemplateId: 'lt-0zzz', launchTemplateName: 'web', version: '$Default' })]
+    expect(groupUses(R, groups, uses, known)).toEqual([])
+  })
+
+  test('mixed instances policy', () => {
+    const groups = [group('mixed', { launchTemplateId: 'lt-0aaa', version: '$Default', viaMixedInstancesPolicy: true })]
+    expect(groupUses(R, groups, uses, known)).toEqual([expected('mixed', '$Default', 3, OLD, true)])
+  })
+
+  test('without known numbers, the flags of the uses decide', () => {
+    const groups = [group('d', { launchTemplateId: 'lt-0aaa' }), group('l', { launchTemplateId: 'lt-0aaa', version: '$Latest' })]
+    expect(groupUses(R, groups, uses, [])).toEqual([expected('d', '$Default', 3, OLD), expected('l', '$Latest', 5, OLDER)])
+  })
+
+  test('a group on a template version that no longer uses an affected image is not listed', () => {
+    const known2: TemplateVersions[] = [{ launchTemplateId: 'lt-0aaa', defaultVersionNumber: 6, latestVersionNumber: 6 }]
+    expect(groupUses(R, [group('g', { launchTemplateId: 'lt-0aaa' }), group('h', { launchTemplateId: 'lt-0aaa', version: '$Latest' })], uses, known2)).toEqual([])
+  })
+
+  test('a group with no template reference is not listed', () => {
+    expect(groupUses(R, [group('launch-config', {})], uses, known)).toEqual([])
+  })
+})
+
+describe('applyInUse and inUseImages', () => {
+  const used = image(OLD)
+  const free = image(OLDER)
+  const kept = image('ami-00000000000000003')
+  const decisions: Decision[] = [
+    { image: used, kind: 'disable', reason: `superseded by ${NEW}` },
+    { image: free, kind: 'disable', reason: `superseded by ${NEW}` },
+    { image: kept, kind: 'keep', reason: 'one of the 1 most recent superseded (keep: 1)' }
+  ]
+  const templates = [
+    use({ launchTemplateId: 'lt-0aaa', launchTemplateName: 'web', versionNumber: 3, imageId: OLD, isDefault: true, isLatest: true }),
+    use({ launchTemplateId: 'lt-0bbb', launchTemplateName: 'batch', versionNumber: 7, imageId: OLD, isDefault: false, isLatest: true }),
+    use({ launchTemplateId: 'lt-0ccc', launchTemplateName: 'keep-me', versionNumber: 1, imageId: kept.imageId, isDefault: true, isLatest: false })
+  ]
+
+  test('skip: an in-use disable becomes a skip naming the templates', () => {
+    expect(applyInUse(decisions, templates, 'skip')).toEqual([
+      {
+        image: used,
+        kind: 'skip',
+        inUse: true,
+        reason: 'in use by launch template web (lt-0aaa) version 3 (default and latest), batch (lt-0bbb) version 7 (latest) (in-use: skip)'
+      },
+      decisions[1],
+      decisions[2]
+    ])
+  })
+
+  test('a version neither default nor latest is named without a flag', () => {
+    const [d] = applyInUse([decisions[0]], [use({ isDefault: false, isLatest: false })], 'skip')
+    expect(d.reason).toBe('in use by launch template web (lt-0aaa) version 3 (in-use: skip)')
+  })
+
+  test.each(['report', 'fail'] as const)('%s leaves the decisions as they are', (policy) => {
+    expect(applyInUse(decisions, templates, policy)).toBe(decisions)
+  })
+
+  test('skip without templates changes nothing', () => {
+    expect(applyInUse(decisions, [], 'skip')).toEqual(decisions)
+  })
+
+  test('inUseImages lists only images to be disabled that a template uses', () => {
+    expect(inUseImages(decisions, templates)).toEqual([{ imageId: OLD, templates: ['web (lt-0aaa) version 3 (default and latest)', 'batch (lt-0bbb) version 7 (latest)'] }])
+    expect(inUseImages(decisions, [])).toEqual([])
+  })
+})
