@@ -194,7 +194,7 @@ describe('renderBody: content', () => {
     expect(body).toContain('#### Kept enabled')
     expect(body).toContain('#### Launch templates that still point at a disabled image')
     expect(body).toContain('#### Auto Scaling groups that launch from them')
-    expect(body).toContain(`| us-east-1 | [\`${old1.imageId}\`](https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#ImageDetails:imageId=${old1.imageId}) | golden-web-1 | 2024-01-01 08:30 UTC | 2024-01-09 00:00 UTC | **public**, 2 accounts (123456789012, 210987654321), 1 OU |  |`)
+    expect(body).toContain(`| us-east-1 | [\`${old1.imageId}\`](https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#ImageDetails:imageId=${old1.imageId}) | golden-web-1 | 2024-01-01 08:30 UTC | 2024-01-09 00:00 UTC | **everyone (public)**, account 123456789012, account 210987654321, OU ou-b |  |`)
     expect(body).toContain('| us-east-1 | [web-lt](https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#LaunchTemplateDetails:launchTemplateId=lt-0abc) `lt-0abc` | 4 default, latest |')
     expect(body).toContain(`| us-east-1 | web-asg | web-lt (mixed instances policy) | $Default → 4 | \`${old1.imageId}\` |`)
     expect(body).toContain('<summary>Roll back</summary>')
@@ -249,7 +249,11 @@ describe('renderBody: content', () => {
   test('sharingText', () => {
     expect(sharingText(undefined)).toBe('')
     expect(sharingText({ public: false, userIds: [], organizationArns: [], organizationalUnitArns: [] })).toBe('not shared')
-    expect(sharingText({ public: false, userIds: ['1', '2', '3', '4', '5', '6'], organizationArns: ['o1', 'o2'], organizationalUnitArns: [] })).toBe('6 accounts (1, 2, 3, 4, 5, …), 2 organizations')
+    expect(sharingText({ public: false, userIds: ['1', '2', '3', '4', '5', '6'], organizationArns: ['o1', 'o2'], organizationalUnitArns: [] })).toBe(
+      'account 1, account 2, account 3, account 4, account 5, account 6, organization o1, organization o2'
+    )
+    const many = { public: true, userIds: Array.from({ length: 12 }, (_, i) => String(100000000000 + i)), organizationArns: [], organizationalUnitArns: ['arn:aws:organizations::111122223333:ou/o-abcdefghij/ou-ab12-cdefgh12'] }
+    expect(sharingText(many)).toBe(`**everyone (public)**, ${many.userIds.slice(0, 9).map((id) => `account ${id}`).join(', ')} and 4 more`)
   })
 })
 

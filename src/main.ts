@@ -39,6 +39,12 @@ function memo<T>(make: (region: string) => T): (region: string) => T {
   }
 }
 
+/** How the running workflow refers to this action (`owner/repo@ref`), for the rollback step. */
+function actionRef(): string | undefined {
+  const { GITHUB_ACTION_REPOSITORY: repo, GITHUB_ACTION_REF: ref } = process.env
+  return repo && ref ? `${repo}@${ref}` : undefined
+}
+
 function runUrl(): string | undefined {
   const { GITHUB_SERVER_URL: server = 'https://github.com', GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env
   return repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined
@@ -67,7 +73,7 @@ export async function run(): Promise<void> {
     const report = await command(ctx)
     report.runUrl = runUrl()
     for (const [name, value] of Object.entries(outputsOf(report))) core.setOutput(name, value)
-    await core.summary.addRaw(renderBody(report, { runUrl: report.runUrl })).write()
+    await core.summary.addRaw(renderBody(report, { runUrl: report.runUrl, actionRef: actionRef() })).write()
     const url = await publishComment(report, settings)
     if (url) core.setOutput('comment-url', url)
     if (report.failure) core.setFailed(report.failure)
@@ -108,7 +114,7 @@ async function publishComment(report: RunReport, settings: Settings): Promise<st
       core.notice(`No pull-request comment: ${pr.reason}. The report is in the job summary.`)
       return undefined
     }
-    const body = renderComment(report, { runUrl: report.runUrl })
+    const body = renderComment(report, { runUrl: report.runUrl, actionRef: actionRef() })
     const { url, created } = await upsertComment(octokit, { owner, repo }, pr.number, marker(report.family), body)
     core.info(`${created ? 'Commented on' : 'Updated the comment on'} pull request #${pr.number} (from ${pr.source}): ${url}`)
     return url

@@ -20,6 +20,8 @@ export interface RenderOptions {
   /** At most this many rows per table (the rest counted). */
   maxRows?: number
   repository?: string
+  /** `owner/repo@ref` of this action, for the rollback step. */
+  actionRef?: string
 }
 
 function consoleLink(region: string, fragment: string): string {
@@ -36,14 +38,22 @@ function date(value: string | undefined): string {
   return Number.isNaN(d.getTime()) ? md(value) : d.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC')
 }
 
+/** `o-abc…` / `ou-ab12-…` from an organizations ARN: short enough for a table cell. */
+function orgId(arn: string): string {
+  return arn.split('/').pop() ?? arn
+}
+
+/** Who can launch the image: every account, organization and OU (the first 10, then a count). */
 export function sharingText(sharing: Sharing | undefined): string {
   if (!sharing) return ''
-  const parts: string[] = []
-  if (sharing.public) parts.push('**public**')
-  if (sharing.userIds.length) parts.push(`${sharing.userIds.length} account${sharing.userIds.length > 1 ? 's' : ''} (${sharing.userIds.slice(0, 5).map((id) => md(id)).join(', ')}${sharing.userIds.length > 5 ? ', …' : ''})`)
-  if (sharing.organizationArns.length) parts.push(`${sharing.organizationArns.length} organization${sharing.organizationArns.length > 1 ? 's' : ''}`)
-  if (sharing.organizationalUnitArns.length) parts.push(`${sharing.organizationalUnitArns.length} OU${sharing.organizationalUnitArns.length > 1 ? 's' : ''}`)
-  return parts.join(', ') || 'not shared'
+  const names = [
+    ...(sharing.public ? ['**everyone (public)**'] : []),
+    ...sharing.userIds.map((id) => `account ${md(id)}`),
+    ...sharing.organizationArns.map((arn) => `organization ${md(orgId(arn))}`),
+    ...sharing.organizationalUnitArns.map((arn) => `OU ${md(orgId(arn))}`)
+  ]
+  if (names.length === 0) return 'not shared'
+  return names.length > 10 ? `${names.slice(0, 10).join(', ')} and ${names.length - 10} more` : names.join(', ')
 }
 
 function table(headers: string[], rows: string[][], options: RenderOptions): string {
@@ -157,12 +167,12 @@ function statusRows(list: StatusEntry[], options: RenderOptions): string {
   )
 }
 
-function rollbackHint(report: RunReport): string {
+function rollbackHint(report: RunReport, options: RenderOptions): string {
   const images = report.regions.flatMap((r) => r.images.map((i) => `${r.region}:${i.imageId}`))
   if (report.command !== 'disable' || report.dryRun || images.length === 0 || changes(report).every((c) => c.outcome !== 'disabled')) return ''
   const step = [
     '```yaml',
-    '- uses: disable-superseded-ami/disable-superseded-ami@v1',
+    `- uses: ${options.actionRef ?? 'disable-superseded-ami/disable-superseded-ami@v1'}`,
     '  with:',
     '    command: rollback',
     `    image-id: ${images.join(',')}`,
@@ -200,7 +210,7 @@ export function renderBody(report: RunReport, options: RenderOptions = {}): stri
     section('Skipped', decisionRows(decisions(report, 'skip'), options)),
     section('Launch templates that still point at a disabled image', templateRows(report.regions.flatMap((r) => r.templates), options)),
     section('Auto Scaling groups that launch from them', groupRows(report.regions.flatMap((r) => r.groups), options)),
-    rollbackHint(report)
+    rollbackHint(report, options)
   )
   return parts.filter((p) => p !== '').join('\n').replace(/\n{3,}/g, '\n\n').trim() + '\n'
 }

@@ -1,0 +1,167 @@
+/** The sticky pull-request comment: which pull request, one comment per family, failures as warnings. */
+import { day, family, image, REGION, startWorld, stateOf, type World } from './e2e/world.js'
+
+let world: World
+beforeEach(async () => {
+  world = await startWorld()
+})
+afterEach(async () => {
+  await world.close()
+})
+
+const MARKER = 'disable-superseded-ami'
+
+function ours(world: World, pr: number) {
+  return world.github.comments(pr).filter((c) => c.body.includes(`<!-- ${MARKER}`))
+}
+
+describe('the sticky comment', () => {
+  test('a pull request with 120 comments gets one new comment; the next run updates it in place', async () => {
+    const { aws, github } = world
+    const { old, fresh } = family(aws, 2)
+    github.addPullRequest(7, { headSha: 'aaaaaaa' })
+    github.addComments(7, 120)
+    const event = { pull_request: { number: 7 } }
+
+    const first = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, { eventName: 'pull_request', event })
+
+    expect(first.exitCode).toBe(0)
+    expect(github.comments(7)).toHaveLength(121)
+    const [comment] = ours(world, 7)
+    expect(comment.body).toContain(old[0].imageId)
+    expect(first.outputs['comment-url']).toBe(comment.html_url)
+
+    // A newer build of the same family: the same comment is updated.
+    const newer = image(aws, 'golden-web-9', day(9))
+    github.clearCalls()
+    const second = await world.run({ 'image-id': newer.imageId, 'family-tag': 'role' }, { eventName: 'pull_request', event })
+
+    expect(second.exitCode).toBe(0)
+    expect(github.comments(7)).toHaveLength(121)
+    expect(ours(world, 7)).toHaveLength(1)
+    expect(ours(world, 7)[0].id).toBe(comment.id)
+    expect(ours(world, 7)[0].body).toContain(newer.imageId)
+    expect(stateOf(aws, fresh.imageId)).toBe('disabled')
+    // It read pages until it found the marker (on page 2 of 100), then patched: no page 3, no POST.
+    const calls = github.calls.map((c) => `${c.method} ${c.path.replace(/\?.*page=(\d+).*/, ' page $1')}`)
+    expect(calls.filter((c) => c.startsWith('POST'))).toEqual([])
+    expect(calls.filter((c) => c.startsWith('PATCH'))).toHaveLength(1)
+    expect(calls.filter((c) => c.includes(' page 3'))).toEqual([])
+  })
+
+  test('one comment per family on the same pull request', async () => {
+    const { aws, github } = world
+    const web = family(aws, 1, 'golden-web', REGION, 'web')
+    const api = family(aws, 1, 'golden-api', REGION, 'api')
+    github.addPullRequest(8, { headSha: 'bbbbbbb' })
+    const event = { pull_request: { number: 8 } }
+
+    await world.run({ 'image-id': web.fresh.imageId, 'family-tag': 'role' }, { eventName: 'pull_request', event })
+    await world.run({ 'image-id': api.fresh.imageId, 'family-tag': 'role' }, { eventName: 'pull_request', event })
+    await world.run({ 'image-id': web.fresh.imageId, 'family-tag': 'role' }, { eventName: 'pull_request', event })
+
+    const bodies = ours(world, 8).map((c) => c.body)
+    expect(bodies).toHaveLength(2)
+    expect(bodies.some((b) => b.includes('role=web'))).toBe(true)
+    expect(bodies.some((b) => b.includes('role=api'))).toBe(true)
+  })
+
+  test('push with the pull-request input comments on that pull request', async () => {
+    const { aws, github } = world
+    const { fresh } = family(aws, 1)
+    github.addPullRequest(11, { headSha: 'ccccccc' })
+
+    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role', 'pull-request': '11' }, { eventName: 'push', event: {}, env: { GITHUB_SHA: 'deadbeef' } })
+
+    expect(result.exitCode).toBe(0)
+    expect(ours(world, 11)).toHaveLength(1)
+  })
+
+  test('push without the input comments on the open pull request of the commit', async () => {
+    const { aws, github } = world
+    const { fresh } = family(aws, 1)
+    github.addPullRequest(12, { headSha: 'feedface00', state: 'closed' })
+    github.addPullRequest(13, { headSha: 'feedface00' })
+
+    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, { eventName: 'push', event: {}, env: { GITHUB_SHA: 'feedface00' } })
+
+    expect(result.exitCode).toBe(0)
+    expect(ours(world, 13)).toHaveLength(1)
+    expect(ours(world, 12)).toHaveLength(0)
+  })
+
+  test('merge_group: the pull request comes from the queue head ref', async () => {
+    const { aws, github } = world
+    const { fresh } = family(aws, 1)
+    github.addPullRequest(21, { headSha: 'abcabc1' })
+
+    const event = { merge_group: { head_ref: 'refs/heads/gh-readonly-queue/main/pr-21-0123456789abcdef' } }
+    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, { eventName: 'merge_group', event })
+
+    expect(result.exitCode).toBe(0)
+    expect(ours(world, 21)).toHaveLength(1)
+  })
+
+  test('a run with no pull request: a notice, no comment, the images are still done', async () => {
+    const { aws, github } = world
+    const { old, fresh } = family(aws, 1)
+
+    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, { eventName: 'workflow_dispatch', event: {} })
+
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toMatch(/::notice::No pull-request comment/)
+    expect(github.calls.filter((c) => c.method !== 'GET')).toEqual([])
+    expect(stateOf(aws, old[0].imageId)).toBe('disabled')
+    expect(result.outputs['comment-url']).toBeUndefined()
+  })
+
+  test('comment: false writes no comment', async () => {
+    const { aws, github } = world
+    const { fresh } = family(aws, 1)
+    github.addPullRequest(14, { headSha: 'ddddddd' })
+
+    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role', comment: 'false' }, { eventName: 'pull_request', event: { pull_request: { number: 14 } } })
+
+    expect(result.exitCode).toBe(0)
+    expect(github.calls).toEqual([])
+  })
+
+  test('a 403 from GitHub is a warning naming pull-requests: write; images and summary are done', async () => {
+    const { aws, github } = world
+    const { old, fresh } = family(aws, 1)
+    github.addPullRequest(15, { headSha: 'eeeeeee' })
+    github.fail(/comments/, 403)
+
+    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, { eventName: 'pull_request', event: { pull_request: { number: 15 } } })
+
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toMatch(/::warning::.*pull-requests: write/)
+    expect(stateOf(aws, old[0].imageId)).toBe('disabled')
+    expect(result.summary).toContain(old[0].imageId)
+    expect(ours(world, 15)).toHaveLength(0)
+  })
+
+  test('names with |, <b>, @someone and --> are escaped in the comment', async () => {
+    const { aws, github } = world
+    const hostile = 'web|x <b>bold</b> @someone --> `tick`'
+    const old = image(aws, hostile, day(1))
+    const fresh = image(aws, 'golden-web-2', day(2))
+    aws.addLaunchTemplate(REGION, { name: 'lt|<i>@team-->', versions: [{ imageId: old.imageId }] })
+    github.addPullRequest(16, { headSha: 'fffffff' })
+
+    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, { eventName: 'pull_request', event: { pull_request: { number: 16 } } })
+
+    expect(result.exitCode).toBe(0)
+    const [comment] = ours(world, 16)
+    expect(comment.body).not.toContain('<b>')
+    expect(comment.body).not.toContain('<i>')
+    expect(comment.body).not.toMatch(/@someone|@team/)
+    expect(comment.body.match(/-->/g)).toHaveLength(1)
+    for (const line of comment.body.split('\n').filter((l) => l.startsWith('| us-east-1'))) {
+      const header = comment.body.split('\n')[comment.body.split('\n').indexOf(line) - 1]
+      expect(line.split('|').length).toBeGreaterThan(3)
+      expect(header).toBeDefined()
+    }
+    expect(comment.body).toContain('web&#124;x &lt;b&gt;bold&lt;/b&gt; @\u200Bsomeone --&gt;')
+  })
+})
