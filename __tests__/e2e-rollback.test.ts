@@ -112,6 +112,25 @@ describe('rollback', () => {
     expect(rolled.stdout).toContain(old[0].imageId)
   })
 
+  test('a dry run of a rollback checks every change and changes nothing', async () => {
+    const { aws } = world
+    const { old, fresh } = family(aws, 2)
+    aws.image(REGION, old[0].imageId)!.launchPermissions.push({ userId: '600000000000' })
+    await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' })
+    aws.clearCalls()
+
+    const dry = await world.run({ command: 'rollback', 'image-id': fresh.imageId, 'dry-run': 'true' })
+
+    expect(dry.exitCode).toBe(0)
+    expect(changesMade(aws)).toEqual([])
+    expect(dry.stdout).not.toMatch(/::warning::/)
+    expect(dry.stdout).toMatch(/would re-enable/)
+    expect(dry.stdout).toMatch(/would disable/)
+    expect(json(dry.outputs['enabled-image-ids'])).toEqual([])
+    expect(aws.callsOf('EnableImage').map((c) => c.errorCode)).toEqual(['DryRunOperation', 'DryRunOperation'])
+    expect(stateOf(aws, old[0].imageId)).toBe('disabled')
+  })
+
   test('comments on the pull request named by the input', async () => {
     const { aws, github } = world
     const { fresh } = family(aws, 1)

@@ -23,7 +23,8 @@ import { isCode } from './errors.js'
 
 /** Retries with the SDK's adaptive mode: it backs off and rate-limits itself under throttling. */
 export const SDK_RETRY = { retryMode: 'adaptive', maxAttempts: 8 } as const
-export const HTTP_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000 }
+/** No single call may hang: a call that has not answered in 15 s is retried (at most 8 attempts). */
+export const HTTP_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 15_000 }
 
 export function ec2Client(region: string): EC2Client {
   return new EC2Client({ region, ...SDK_RETRY, requestHandler: HTTP_TIMEOUTS })

@@ -4,7 +4,7 @@
  * enabled. Enabling: EnableImage, then share it again as the record says.
  */
 import type { Ec2, DryRunAnswer } from '../aws/ec2.js'
-import { describeError } from '../aws/errors.js'
+import { describeError, errorInfo } from '../aws/errors.js'
 import type { Change, Image, Lineage, Sharing } from '../model.js'
 import { readRecord, recordDoesNotFit, recordTags, reenabledLineageTag } from '../rules/lineage.js'
 
@@ -65,7 +65,10 @@ export async function enableAndRestore(ec2: Ec2, image: Image, dryRun: boolean, 
     const { public: isPublic, ...accounts } = sharing
     const restore = async (part: Sharing, what: string): Promise<void> => {
       try {
-        const no = denied(await ec2.share(image.imageId, part, dryRun), 'ec2:ModifyImageAttribute')
+        const answer = await ec2.share(image.imageId, part, dryRun)
+        // In a dry run the image is still disabled, so EC2 may refuse the share for its state:
+        // only a missing permission is worth saying then.
+        const no = answer.allowed || errorInfo(answer.error, 'ec2:ModifyImageAttribute').missingAction ? denied(answer, 'ec2:ModifyImageAttribute') : undefined
         if (no) warnings.push(no)
       } catch (error) {
         warnings.push(`${what} not restored: ${describeError(error, 'ec2:ModifyImageAttribute')}`)
