@@ -67,6 +67,11 @@ async function planRegion(ctx: Context, region: string, imageIds: string[]): Pro
   const counts = (['disable', 'keep', 'exclude', 'skip'] as const).map((k) => `${decisions.filter((d) => d.kind === k).length} ${k === 'disable' ? 'to disable' : k === 'keep' ? 'kept' : k === 'exclude' ? 'excluded' : 'skipped'}`)
   log.info(`[${region}] family ${family}: ${decisions.length} older image(s) found: ${counts.join(', ')}`)
   const reported = new Set(decisions.filter((d) => d.kind === 'disable' || d.inUse).map((d) => d.image.imageId))
+  const breaking = usage.templates.filter((t) => reported.has(t.imageId) && settings.inUse === 'report')
+  if (breaking.length > 0) {
+    const names = breaking.map((t) => `${t.launchTemplateName} v${t.versionNumber}${t.isDefault ? ' (default)' : t.isLatest ? ' (latest)' : ''}`)
+    log.warning(`[${region}] ${breaking.length} launch template version(s) still point at images being disabled; their next launch will fail: ${names.join(', ')}`)
+  }
   return {
     accountId,
     report: {
