@@ -2,7 +2,6 @@
  * Wires the action: settings -> command -> reports -> outputs. The one try/catch -> setFailed.
  */
 import * as core from '@actions/core'
-import * as github from '@actions/github'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { AutoScaling } from './aws/autoscaling.js'
@@ -14,15 +13,16 @@ import { rollback } from './commands/rollback.js'
 import { status } from './commands/status.js'
 import { usageFinder } from './commands/usage.js'
 import type { Command, RunReport } from './model.js'
-import { marker, renderBody, renderComment } from './report/markdown.js'
-import { commentWarning, findPullRequest, upsertComment } from './report/pull-request.js'
+import { renderBody } from './report/markdown.js'
+import { startComment } from './report/publish.js'
 import { outputsOf } from './report/outputs.js'
-import { parseSettings, type Settings } from './settings.js'
+import { parseSettings } from './settings.js'
 
 const COMMANDS: Record<Command, (ctx: Context) => Promise<RunReport>> = { disable, enable, rollback, status }
 
-function maskCredentials(settings: Settings): void {
-  if (settings.githubToken) core.setSecret(settings.githubToken)
+function maskCredentials(): void {
+  const token = core.getInput('github-token')
+  if (token.trim()) core.setSecret(token.trim())
   for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
     const value = process.env[name]
     if (value) core.setSecret(value)
@@ -50,31 +50,40 @@ function runUrl(): string | undefined {
   return repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined
 }
 
+/** Workflow commands start a line with `::`: text from AWS or inputs stays on its own line. */
+function oneLine(message: string): string {
+  return message.replace(/[\r\n\u2028\u2029]+/g, ' ')
+}
+
 export async function run(): Promise<void> {
   try {
+    // Masked before anything else, so that no failure, not even a bad input, can print them.
+    maskCredentials()
     const settings = parseSettings({
       input: (name) => core.getInput(name),
       env: process.env,
       readFile: (path) => readFileSync(resolve(process.env.GITHUB_WORKSPACE ?? process.cwd(), path), 'utf8')
     })
-    maskCredentials(settings)
     const command = COMMANDS[settings.command]
     const ec2 = memo((region) => new Ec2(region))
     const autoscaling = memo((region) => new AutoScaling(region))
     const { GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: runId } = process.env
+    const log = { info: (m: string) => core.info(oneLine(m)), warning: core.warning, debug: (m: string) => core.debug(oneLine(m)), notice: core.notice }
+    const comment = startComment(settings, log)
     const ctx: Context = {
       settings,
       ec2,
       usage: usageFinder(ec2, autoscaling),
-      log: { info: core.info, warning: core.warning, debug: core.debug },
+      log,
       now: () => new Date(),
       ...(repo && runId ? { runRef: `${repo}/actions/runs/${runId}` } : {})
     }
     const report = await command(ctx)
     report.runUrl = runUrl()
     for (const [name, value] of Object.entries(outputsOf(report))) core.setOutput(name, value)
-    await core.summary.addRaw(renderBody(report, { runUrl: report.runUrl, actionRef: actionRef() })).write()
-    const url = await publishComment(report, settings)
+    const options = { runUrl: report.runUrl, actionRef: actionRef() }
+    await core.summary.addRaw(renderBody(report, options)).write()
+    const url = await comment.publish(report, options)
     if (url) core.setOutput('comment-url', url)
     if (report.failure) core.setFailed(report.failure)
     else core.info(summaryLine(report))
@@ -88,38 +97,4 @@ function summaryLine(report: RunReport): string {
   const count = (o: string) => changes.filter((c) => c.outcome === o).length
   if (report.dryRun) return `Dry run: ${count('would-disable')} image(s) would be disabled, ${count('would-enable')} re-enabled; nothing was changed.`
   return `Done: ${count('disabled')} image(s) disabled, ${count('enabled')} re-enabled.`
-}
-
-/**
- * The sticky comment, for every command but status. Never fails the step: a problem is a
- * warning, and the job summary holds the same report.
- */
-async function publishComment(report: RunReport, settings: Settings): Promise<string | undefined> {
-  if (!settings.comment || report.command === 'status') return undefined
-  const repository = process.env.GITHUB_REPOSITORY ?? ''
-  const [owner, repo] = repository.split('/')
-  if (!owner || !repo) {
-    core.notice('No pull-request comment: GITHUB_REPOSITORY is not set.')
-    return undefined
-  }
-  if (!settings.githubToken) {
-    core.warning('No pull-request comment: github-token is empty.')
-    return undefined
-  }
-  try {
-    const octokit = github.getOctokit(settings.githubToken)
-    const { eventName, payload, sha } = github.context
-    const pr = await findPullRequest(octokit, { owner, repo, eventName, payload, sha }, settings.pullRequest)
-    if (pr.number === undefined) {
-      core.notice(`No pull-request comment: ${pr.reason}. The report is in the job summary.`)
-      return undefined
-    }
-    const body = renderComment(report, { runUrl: report.runUrl, actionRef: actionRef() })
-    const { url, created } = await upsertComment(octokit, { owner, repo }, pr.number, marker(report.family), body)
-    core.info(`${created ? 'Commented on' : 'Updated the comment on'} pull request #${pr.number} (from ${pr.source}): ${url}`)
-    return url
-  } catch (error) {
-    core.warning(commentWarning(error))
-    return undefined
-  }
 }

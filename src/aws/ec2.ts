@@ -60,45 +60,57 @@ export class Ec2 {
   ) {}
 
   /** Images by id, disabled ones included; ids that do not exist (or are not visible) are absent. */
-  async imagesById(imageIds: string[], owners?: string[]): Promise<Image[]> {
+  async imagesById(imageIds: string[], owners?: string[], abortSignal?: AbortSignal): Promise<Image[]> {
     if (imageIds.length === 0) return []
-    return this.images([{ Name: 'image-id', Values: imageIds }], { owners, includeDisabled: true })
+    return this.images([{ Name: 'image-id', Values: imageIds }], { owners, includeDisabled: true, abortSignal })
   }
 
   /** Every image matching the filters, across all pages. */
-  async images(filters: Filter[], options: { owners?: string[]; includeDisabled?: boolean } = {}): Promise<Image[]> {
+  async images(filters: Filter[], options: { owners?: string[]; includeDisabled?: boolean; abortSignal?: AbortSignal } = {}): Promise<Image[]> {
     const found: Image[] = []
     const pages = paginateDescribeImages(
       { client: this.client, pageSize: 1000 },
-      { Filters: filters, Owners: options.owners, IncludeDisabled: options.includeDisabled, IncludeDeprecated: true }
+      { Filters: filters, Owners: options.owners, IncludeDisabled: options.includeDisabled, IncludeDeprecated: true },
+      { abortSignal: options.abortSignal }
     )
     for await (const page of pages) for (const image of page.Images ?? []) found.push(toImage(this.region, image))
     return found
   }
 
   /**
-   * Waits until every image is `available`. Ends at once (FAILURE) when one is failed, error,
-   * invalid, deregistered or disabled, and at `timeoutSeconds` (TIMEOUT).
+   * Polls the images until `settled` says they are done (`success`) or never will be
+   * (`failure`), for at most `timeoutSeconds`: a hard bound, since the calls themselves are
+   * aborted when it passes. The SDK's waiter backs off from 2 s to 15 s between polls.
    */
-  async waitAvailable(imageIds: string[], timeoutSeconds: number, abortSignal?: AbortSignal): Promise<{ state: 'available' | 'failed' | 'timeout'; images: Image[] }> {
+  async waitFor(imageIds: string[], timeoutSeconds: number, settled: (images: Image[]) => 'success' | 'failure' | 'retry'): Promise<{ state: 'success' | 'failure' | 'timeout'; images: Image[] }> {
     let last: Image[] = []
+    const signal = AbortSignal.timeout(Math.max(1, timeoutSeconds) * 1000)
     const check = async (): Promise<WaiterState> => {
-      last = await this.imagesById(imageIds)
-      if (last.some((i) => FAILED_STATES.has(i.state))) return WaiterState.FAILURE
-      if (last.length === imageIds.length && last.every((i) => i.state === 'available')) return WaiterState.SUCCESS
-      return WaiterState.RETRY
+      last = await this.imagesById(imageIds, undefined, signal)
+      const verdict = settled(last)
+      return verdict === 'success' ? WaiterState.SUCCESS : verdict === 'failure' ? WaiterState.FAILURE : WaiterState.RETRY
     }
-    const name = (s: WaiterState) => (s === WaiterState.SUCCESS ? 'available' : s === WaiterState.FAILURE ? 'failed' : 'timeout')
-    if (timeoutSeconds <= WAIT_MIN_DELAY) {
-      const state = await check()
-      return { state: name(state), images: last }
+    try {
+      const state =
+        timeoutSeconds <= WAIT_MIN_DELAY
+          ? await check()
+          : (await createWaiter({ client: this.client, maxWaitTime: timeoutSeconds, minDelay: WAIT_MIN_DELAY, maxDelay: WAIT_MAX_DELAY, abortSignal: signal }, {}, async () => ({ state: await check() }))).state
+      return { state: state === WaiterState.SUCCESS ? 'success' : state === WaiterState.FAILURE ? 'failure' : 'timeout', images: last }
+    } catch (error) {
+      if (signal.aborted) return { state: 'timeout', images: last }
+      throw error
     }
-    const result = await createWaiter(
-      { client: this.client, maxWaitTime: timeoutSeconds, minDelay: WAIT_MIN_DELAY, maxDelay: WAIT_MAX_DELAY, abortSignal },
-      {},
-      async () => ({ state: await check() })
+  }
+
+  /**
+   * Waits until every image is `available`. Ends at once when one is failed, error, invalid,
+   * deregistered or disabled, and at `timeoutSeconds`.
+   */
+  async waitAvailable(imageIds: string[], timeoutSeconds: number): Promise<{ state: 'available' | 'failed' | 'timeout'; images: Image[] }> {
+    const result = await this.waitFor(imageIds, timeoutSeconds, (images) =>
+      images.some((i) => FAILED_STATES.has(i.state)) ? 'failure' : images.length === imageIds.length && images.every((i) => i.state === 'available') ? 'success' : 'retry'
     )
-    return { state: name(result.state), images: last }
+    return { state: result.state === 'success' ? 'available' : result.state === 'failure' ? 'failed' : 'timeout', images: result.images }
   }
 
   /** Who may launch the image: accounts, organizations, OUs, public. */

@@ -7,7 +7,18 @@ export interface AwsErrorInfo {
   missingAction?: string
 }
 
-export function errorInfo(error: unknown, action?: string): AwsErrorInfo {
+/** Marks an error with the IAM action of the call that failed, for callers further up. */
+export async function labelled<T>(action: string, call: Promise<T>): Promise<T> {
+  try {
+    return await call
+  } catch (error) {
+    if (error && typeof error === 'object' && !('awsAction' in error)) Object.assign(error, { awsAction: action })
+    throw error
+  }
+}
+
+export function errorInfo(error: unknown, fallbackAction?: string): AwsErrorInfo {
+  const action = (error as { awsAction?: string })?.awsAction ?? fallbackAction
   const e = error as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } }
   const code = e?.Code ?? e?.name ?? 'Error'
   const message = (e?.message ?? String(error)).split('\n')[0]
@@ -16,8 +27,9 @@ export function errorInfo(error: unknown, action?: string): AwsErrorInfo {
 }
 
 /** `DisableImage failed: InternalError (…)`, or for a denial `not authorized: needs ec2:DisableImage`. */
-export function describeError(error: unknown, action: string): string {
-  const info = errorInfo(error, action)
+export function describeError(error: unknown, fallbackAction: string): string {
+  const info = errorInfo(error, fallbackAction)
+  const action = (error as { awsAction?: string })?.awsAction ?? fallbackAction
   if (info.missingAction) return `not authorized: the role needs ${info.missingAction} (${info.code})`
   return `${action.replace(/^\w+:/, '')} failed: ${info.code}${info.message && info.message !== info.code ? ` (${info.message})` : ''}`
 }

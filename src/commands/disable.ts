@@ -4,14 +4,13 @@
  * concurrently. Returns the report; prints only through the logger.
  */
 import type { Filter } from '@aws-sdk/client-ec2'
-import { mapLimit } from '../concurrency.js'
 import type { Image, RegionReport, RunReport } from '../model.js'
 import { decideFamily, familyKey, tagValue, toDisable } from '../rules/family.js'
 import { applyInUse, inUseImages } from '../rules/usage.js'
 import { describeError } from '../aws/errors.js'
 import { RegionError, type Context, type Usage } from './context.js'
 import { ownedImages, waitUntilAvailable } from './images.js'
-import { changeFailure, recordAndDisable } from './image-state.js'
+import { changeFailure, disableSafely } from './image-state.js'
 import { eachRegion, emptyRegion, regionFailure } from './regions.js'
 import { logChange, PER_REGION_CONCURRENCY } from './log.js'
 
@@ -45,9 +44,32 @@ async function findUsage(ctx: Context, region: string, imageIds: string[]): Prom
   }
 }
 
+const BUILDING = new Set(['pending', 'transient'])
+
+/**
+ * An older build of the family still being made (a race between two builds) is waited for,
+ * within what is left of `wait-timeout`, so that the newer build's run can disable it once it is
+ * available; one still pending then is skipped, with the reason.
+ */
+async function settleOlderBuilds(ctx: Context, region: string, newImages: Image[], candidates: Image[], deadline: number): Promise<Image[]> {
+  const newest = Math.max(...newImages.map((i) => Date.parse(i.creationDate)))
+  const building = candidates.filter((c) => BUILDING.has(c.state) && Date.parse(c.creationDate) < newest)
+  const seconds = Math.floor((deadline - ctx.now().getTime()) / 1000)
+  if (building.length === 0 || seconds <= 0) return candidates
+  ctx.log.info(`[${region}] waiting up to ${seconds}s for older build(s) of the family still being made: ${building.map((b) => b.imageId).join(', ')}`)
+  const { images } = await ctx.ec2(region).waitFor(
+    building.map((b) => b.imageId),
+    seconds,
+    (found) => (found.some((i) => BUILDING.has(i.state)) ? 'retry' : 'success')
+  )
+  const fresh = new Map(images.map((i) => [i.imageId, i]))
+  return candidates.map((c) => fresh.get(c.imageId) ?? c)
+}
+
 async function planRegion(ctx: Context, region: string, imageIds: string[]): Promise<RegionPlan> {
   const { settings, log } = ctx
   const ec2 = ctx.ec2(region)
+  const deadline = ctx.now().getTime() + settings.waitTimeoutSeconds * 1000
   const { images: found, accountId } = await ownedImages(ec2, imageIds)
   const newImages = await waitUntilAvailable(ec2, found, settings.waitTimeoutSeconds, (m) => log.info(`[${region}] ${m}`))
   if (settings.familyTag) {
@@ -57,7 +79,8 @@ async function planRegion(ctx: Context, region: string, imageIds: string[]): Pro
     }
   }
   for (const image of newImages) log.info(`[${region}] new image ${image.imageId} (${image.name}), created ${image.creationDate}, is available`)
-  const candidates = await ec2.images(familyFilters(ctx, newImages), { owners: ['self'] })
+  let candidates = await ec2.images(familyFilters(ctx, newImages), { owners: ['self'] })
+  candidates = await settleOlderBuilds(ctx, region, newImages, candidates, deadline)
   let decisions = decideFamily(newImages, candidates, accountId, settings)
   const doomedIds = toDisable(decisions).map((i) => i.imageId)
   const usage = doomedIds.length > 0 ? await findUsage(ctx, region, doomedIds) : { templates: [], groups: [], warnings: [] }
@@ -106,18 +129,14 @@ function refusal(ctx: Context, plans: RegionPlan[]): string | undefined {
 }
 
 async function execute(ctx: Context, report: RegionReport): Promise<void> {
-  const doomed = report.decisions.filter((d) => d.kind === 'disable')
-  report.changes = await mapLimit(doomed, PER_REGION_CONCURRENCY, async ({ image, supersededBy }) => {
-    const lineage = {
-      supersededBy: supersededBy ?? report.images[0].imageId,
-      reason: 'superseded' as const,
-      disabledAt: ctx.now().toISOString(),
-      ...(ctx.runRef ? { run: ctx.runRef } : {})
-    }
-    const change = await recordAndDisable(ctx.ec2(report.region), image, lineage, ctx.settings.dryRun)
-    logChange(ctx, change, `superseded by ${lineage.supersededBy}`)
-    return change
-  })
+  const plans = report.decisions
+    .filter((d) => d.kind === 'disable')
+    .map(({ image, supersededBy }) => ({
+      image,
+      lineage: { supersededBy: supersededBy ?? report.images[0].imageId, reason: 'superseded' as const, disabledAt: ctx.now().toISOString(), ...(ctx.runRef ? { run: ctx.runRef } : {}) }
+    }))
+  report.changes = await disableSafely(ctx.ec2(report.region), plans, ctx.settings.dryRun, PER_REGION_CONCURRENCY)
+  report.changes.forEach((change, i) => logChange(ctx, change, `superseded by ${plans[i].lineage.supersededBy}`))
 }
 
 export async function disable(ctx: Context): Promise<RunReport> {

@@ -4,6 +4,7 @@
  * enabled. Enabling: EnableImage, then share it again as the record says.
  */
 import type { Ec2, DryRunAnswer } from '../aws/ec2.js'
+import { mapLimit } from '../concurrency.js'
 import { describeError, errorInfo } from '../aws/errors.js'
 import type { Change, Image, Lineage, Sharing } from '../model.js'
 import { readRecord, recordDoesNotFit, recordTags, reenabledLineageTag } from '../rules/lineage.js'
@@ -16,13 +17,50 @@ function denied(answer: DryRunAnswer, action: string): string | undefined {
   return answer.allowed ? undefined : `dry run: ${describeError(answer.error, action)}`
 }
 
-export async function recordAndDisable(ec2: Ec2, image: Image, lineage: Lineage, dryRun: boolean): Promise<Change> {
-  let sharing: Sharing
+export interface DisablePlan {
+  image: Image
+  lineage: Lineage
+}
+
+function unchanged(image: Image, message: string): Change {
+  return { region: image.region, imageId: image.imageId, name: image.name, action: 'disable', outcome: 'unchanged', message }
+}
+
+/**
+ * Disables images of one region without losing what is needed to restore them:
+ * 1. read every image's sharing (all at once);
+ * 2. read their state again in one call: an image that another run disabled meanwhile has lost
+ *    its sharing already, and its record (written by that run) must not be overwritten;
+ * 3. write each record, and only once it is written, DisableImage.
+ * An image whose sharing cannot be read or whose record cannot be written stays enabled.
+ */
+export async function disableSafely(ec2: Ec2, plans: DisablePlan[], dryRun: boolean, concurrency: number): Promise<Change[]> {
+  const read = await mapLimit(plans, concurrency, async ({ image }) => {
+    try {
+      return { sharing: await ec2.sharing(image.imageId) }
+    } catch (error) {
+      return { error: `not disabled: its sharing could not be read, so it could not be restored: ${describeError(error, 'ec2:DescribeImageAttribute')}` }
+    }
+  })
+  let fresh: Map<string, Image>
   try {
-    sharing = await ec2.sharing(image.imageId)
+    const readable = plans.filter((_, i) => read[i].sharing).map((p) => p.image.imageId)
+    fresh = new Map((await ec2.imagesById(readable)).map((i) => [i.imageId, i]))
   } catch (error) {
-    return failed(image, 'disable', `not disabled: its sharing could not be read, so it could not be restored: ${describeError(error, 'ec2:DescribeImageAttribute')}`)
+    const why = `not disabled: its state could not be checked again: ${describeError(error, 'ec2:DescribeImages')}`
+    return plans.map(({ image }, i) => failed(image, 'disable', read[i].error ?? why))
   }
+  return mapLimit(plans, concurrency, async ({ image, lineage }, i) => {
+    const { sharing, error } = read[i]
+    if (!sharing) return failed(image, 'disable', error ?? 'not disabled')
+    const now = fresh.get(image.imageId)
+    if (!now) return failed(image, 'disable', 'not disabled: it is no longer found')
+    if (now.state !== 'available') return unchanged(now, `already ${now.state}; its record was left as it is`)
+    return recordAndDisable(ec2, now, sharing, lineage, dryRun)
+  })
+}
+
+async function recordAndDisable(ec2: Ec2, image: Image, sharing: Sharing, lineage: Lineage, dryRun: boolean): Promise<Change> {
   const tags = recordTags({ lineage, sharing })
   const tooMany = recordDoesNotFit(image.tags, tags)
   if (tooMany) return failed(image, 'disable', `not disabled: ${tooMany}, so it could not be restored`, sharing)
@@ -77,9 +115,10 @@ export async function enableAndRestore(ec2: Ec2, image: Image, dryRun: boolean, 
     await restore({ ...accounts, public: false }, 'sharing with accounts, organizations and OUs')
     if (isPublic) await restore({ public: true, userIds: [], organizationArns: [], organizationalUnitArns: [] }, 'public sharing')
   }
-  if (record && !dryRun) {
+  if (record) {
     try {
-      await ec2.tag(image.imageId, [reenabledLineageTag(record, now.toISOString())])
+      const no = denied(await ec2.tag(image.imageId, [reenabledLineageTag(record, now.toISOString())], dryRun), 'ec2:CreateTags')
+      if (no) warnings.push(no)
     } catch (error) {
       warnings.push(`lineage not marked as re-enabled: ${describeError(error, 'ec2:CreateTags')}`)
     }

@@ -9,7 +9,7 @@ import { newestFirst } from '../rules/family.js'
 import { readRecord, SUPERSEDED_BY_TAG } from '../rules/lineage.js'
 import type { Context } from './context.js'
 import { ownedImages } from './images.js'
-import { changeFailure, enableAndRestore, recordAndDisable } from './image-state.js'
+import { changeFailure, disableSafely, enableAndRestore } from './image-state.js'
 import { eachRegion, emptyRegion, regionFailure } from './regions.js'
 import { PER_REGION_CONCURRENCY, logChange } from './log.js'
 
@@ -38,28 +38,26 @@ async function execute(ctx: Context, report: RegionReport, plan: RegionPlan): Pr
     logChange(ctx, change)
     return change
   })
-  const disabled: Change[] = []
-  const restoreFailed = enabled.some((c) => c.outcome === 'failed')
-  for (const bad of plan.bad) {
-    const supersededHere = plan.superseded.filter((s) => readRecord(s.tags)?.lineage.supersededBy === bad.imageId)
-    let change: Change
-    if (restoreFailed) {
-      change = { region: bad.region, imageId: bad.imageId, name: bad.name, action: 'disable', outcome: 'failed', message: 'not disabled: an image it superseded could not be re-enabled, so it stays in service' }
-    } else if (bad.state === 'disabled') {
-      change = { region: bad.region, imageId: bad.imageId, name: bad.name, action: 'disable', outcome: 'unchanged', message: 'already disabled' }
-    } else {
-      const lineage = {
-        supersededBy: supersededHere[0]?.imageId ?? '',
+  let disabled: Change[]
+  if (enabled.some((c) => c.outcome === 'failed')) {
+    disabled = plan.bad.map((bad) => ({ region: bad.region, imageId: bad.imageId, name: bad.name, action: 'disable', outcome: 'failed', message: 'not disabled: an image it superseded could not be re-enabled, so it stays in service' }))
+  } else {
+    const plans = plan.bad.map((bad) => ({
+      image: bad,
+      lineage: {
+        // The newest image it superseded: a rollback of that image would bring this one back.
+        supersededBy: plan.superseded.find((s) => readRecord(s.tags)?.lineage.supersededBy === bad.imageId)?.imageId ?? '',
         reason: 'rolled-back' as const,
         disabledAt: ctx.now().toISOString(),
         ...(ctx.runRef ? { run: ctx.runRef } : {})
       }
-      change = await recordAndDisable(ec2, bad, lineage, settings.dryRun)
-      if (supersededHere.length === 0) change.message = [change.message, 'it superseded no image: nothing was re-enabled'].filter(Boolean).join('; ')
-    }
-    logChange(ctx, change)
-    disabled.push(change)
+    }))
+    disabled = await disableSafely(ec2, plans, settings.dryRun, PER_REGION_CONCURRENCY)
+    disabled.forEach((change, i) => {
+      if (!plans[i].lineage.supersededBy) change.message = [change.message, 'it superseded no image: nothing was re-enabled'].filter(Boolean).join('; ')
+    })
   }
+  disabled.forEach((change) => logChange(ctx, change))
   report.changes = [...enabled, ...disabled]
 }
 

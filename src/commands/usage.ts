@@ -1,7 +1,7 @@
 /** The usage finder: launch templates and Auto Scaling groups that point at images, per region. */
 import type { AutoScaling } from '../aws/autoscaling.js'
 import type { Ec2 } from '../aws/ec2.js'
-import { describeError, errorInfo } from '../aws/errors.js'
+import { describeError, errorInfo, labelled } from '../aws/errors.js'
 import { groupUses, templateUses, type GroupTemplateRef } from '../rules/usage.js'
 import type { Usage, UsageFinder } from './context.js'
 
@@ -20,9 +20,9 @@ export function usageFinder(ec2: (region: string) => Ec2, autoscaling: (region: 
         )
         return []
       })
-    const versions = await ec2(region).templateVersionsUsing(imageIds)
+    const versions = await labelled('ec2:DescribeLaunchTemplateVersions', ec2(region).templateVersionsUsing(imageIds))
     const hitIds = [...new Set(versions.filter((v) => v.imageId && imageIds.includes(v.imageId)).map((v) => v.launchTemplateId))]
-    const [numbers, refs] = await Promise.all([hitIds.length ? ec2(region).templateNumbers(hitIds) : Promise.resolve([]), groupsQuery])
+    const [numbers, refs] = await Promise.all([hitIds.length ? labelled('ec2:DescribeLaunchTemplates', ec2(region).templateNumbers(hitIds)) : Promise.resolve([]), groupsQuery])
     const templates = templateUses(region, versions, imageIds, numbers)
     return { templates, groups: groupUses(region, refs, templates, numbers), warnings }
   }

@@ -3,7 +3,7 @@
  * of text from AWS or from inputs goes through escape.ts.
  */
 import type { Change, Decision, GroupUse, Image, RunReport, Sharing, StatusEntry, TemplateUse } from '../model.js'
-import { code, commentSafe, md } from './escape.js'
+import { code, md } from './escape.js'
 
 export const MARKER_PREFIX = 'disable-superseded-ami'
 /** GitHub refuses comment bodies over 65,536 characters. */
@@ -11,7 +11,17 @@ export const COMMENT_LIMIT = 65_536
 
 /** The hidden marker that finds a family's sticky comment again. */
 export function marker(family: string): string {
-  return `<!-- ${MARKER_PREFIX} family=${commentSafe(family)} -->`
+  return `<!-- ${MARKER_PREFIX} family=${markerValue(family)} -->`
+}
+
+/**
+ * The family, encoded one-to-one so that two families never share a marker and no value can
+ * close the HTML comment (`-` and `>` are encoded); `=`, `,`, `:` and `/` stay readable.
+ */
+export function markerValue(family: string): string {
+  return encodeURIComponent(family)
+    .replace(/%(3D|2C|3A|2F)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    .replace(/[-!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 }
 
 export interface RenderOptions {

@@ -55,17 +55,39 @@ export async function findPullRequest(octokit: Octokit, event: EventInfo, input?
 }
 
 /**
- * Updates the comment that holds `marker`, or creates it. Pages of 100 comments are read until
- * the first page that has the marker.
+ * The pull request's comments, page by page (100 a page), the first page asked for at once so
+ * that it arrives while the images are being handled; later pages only when needed.
  */
-export async function upsertComment(octokit: Octokit, repo: Repo, number: number, marker: string, body: string): Promise<{ url: string; created: boolean }> {
-  const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100, request: timeout() })
-  for await (const page of pages) {
-    const mine = page.data.find((c) => c.body?.includes(marker))
-    if (mine) {
-      const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: mine.id, body, request: timeout() })
-      return { url: data.html_url, created: false }
+export class CommentPages {
+  private readonly pages: AsyncIterator<{ data: Array<{ id: number; body?: string | null; user?: { type?: string } | null }> }>
+  private readonly first: Promise<IteratorResult<{ data: Array<{ id: number; body?: string | null; user?: { type?: string } | null }> }>>
+
+  constructor(octokit: Octokit, repo: Repo, number: number) {
+    this.pages = octokit.paginate.iterator(octokit.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100, request: timeout() })[Symbol.asyncIterator]()
+    this.first = this.pages.next()
+    this.first.catch(() => undefined)
+  }
+
+  /**
+   * The id of this action's comment that starts with `marker`: written by a bot (the workflow's
+   * token), so that a person's comment quoting the marker is never overwritten. Stops at the
+   * first page that has it.
+   */
+  async find(marker: string): Promise<number | undefined> {
+    for (let page = await this.first; !page.done; page = await this.pages.next()) {
+      const mine = page.value.data.find((c) => c.body?.startsWith(marker) && c.user?.type === 'Bot')
+      if (mine) return mine.id
     }
+    return undefined
+  }
+}
+
+/** Updates the comment found by `pages`, or creates it. */
+export async function upsertComment(octokit: Octokit, repo: Repo, number: number, pages: CommentPages, marker: string, body: string): Promise<{ url: string; created: boolean }> {
+  const id = await pages.find(marker)
+  if (id !== undefined) {
+    const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: id, body, request: timeout() })
+    return { url: data.html_url, created: false }
   }
   const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: number, body, request: timeout() })
   return { url: data.html_url, created: true }
@@ -73,10 +95,18 @@ export async function upsertComment(octokit: Octokit, repo: Repo, number: number
 
 /** One line for a failed GitHub call, naming the permission when that is the likely cause. */
 export function commentWarning(error: unknown): string {
-  const e = error as { status?: number; message?: string; name?: string }
-  const why = e?.status ? `GitHub answered ${e.status}` : e?.name === 'TimeoutError' || e?.name === 'AbortError' ? `GitHub did not answer within ${GITHUB_TIMEOUT_MS / 1000}s` : `${e?.message ?? String(error)}`
+  const e = error as { status?: number; message?: string; name?: string; response?: unknown; cause?: { name?: string } }
+  const names = [e?.name, e?.cause?.name]
+  const timedOut = names.includes('TimeoutError') || names.includes('AbortError')
+  // Octokit reports a network failure as status 500 without a response: nothing answered then.
+  const answered = typeof e?.status === 'number' && e.response !== undefined
+  const why = timedOut
+    ? `GitHub did not answer within ${GITHUB_TIMEOUT_MS / 1000}s`
+    : answered
+      ? `GitHub answered ${e.status}`
+      : `GitHub could not be reached (${e?.message ?? String(error)})`
   const hint =
-    e?.status === 403 || e?.status === 404
+    answered && (e.status === 403 || e.status === 404)
       ? ': the token needs `pull-requests: write` (add `permissions: pull-requests: write` to the job; on pull requests from forks the token is read-only, and the job summary has the report)'
       : ''
   return `The pull-request comment was not written: ${why}${hint}. The images were handled; the report is in the job summary.`

@@ -1,0 +1,69 @@
+/**
+ * The sticky comment, for every command but status. The pull request is found and its first
+ * page of comments read while the command runs; the comment is written when the report is
+ * ready. Never fails the step: a problem is a warning, and the job summary holds the report.
+ */
+import * as github from '@actions/github'
+import type { Logger } from '../commands/context.js'
+import type { RunReport } from '../model.js'
+import type { Settings } from '../settings.js'
+import { marker, renderComment, type RenderOptions } from './markdown.js'
+import { CommentPages, commentWarning, findPullRequest, upsertComment, type PullRequestLookup } from './pull-request.js'
+
+export interface CommentLog extends Logger {
+  notice(message: string): void
+}
+
+export interface PendingComment {
+  /** Writes (or updates) the comment; its URL, or undefined when none was written. */
+  publish(report: RunReport, options: RenderOptions): Promise<string | undefined>
+}
+
+type Prepared = { octokit: ReturnType<typeof github.getOctokit>; pr: PullRequestLookup; pages?: CommentPages } | { error: unknown } | { skip: string; warn?: boolean }
+
+export function startComment(settings: Settings, log: CommentLog): PendingComment {
+  const prepared = prepare(settings)
+  return {
+    async publish(report, options) {
+      const p = await prepared
+      if ('skip' in p) {
+        if (p.warn) log.warning(`No pull-request comment: ${p.skip}.`)
+        else log.notice(`No pull-request comment: ${p.skip}.`)
+        return undefined
+      }
+      if ('error' in p) {
+        log.warning(commentWarning(p.error))
+        return undefined
+      }
+      const { octokit, pr, pages } = p
+      if (pr.number === undefined || !pages) {
+        log.notice(`No pull-request comment: ${pr.number === undefined ? pr.reason : 'no pull request'}. The report is in the job summary.`)
+        return undefined
+      }
+      try {
+        const { owner, repo } = github.context.repo
+        const { url, created } = await upsertComment(octokit, { owner, repo }, pr.number, pages, marker(report.family), renderComment(report, options))
+        log.info(`${created ? 'Commented on' : 'Updated the comment on'} pull request #${pr.number} (from ${pr.source}): ${url}`)
+        return url
+      } catch (error) {
+        log.warning(commentWarning(error))
+        return undefined
+      }
+    }
+  }
+}
+
+async function prepare(settings: Settings): Promise<Prepared> {
+  if (!settings.comment || settings.command === 'status') return { skip: 'not asked for' }
+  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/')
+  if (!owner || !repo) return { skip: 'GITHUB_REPOSITORY is not set' }
+  if (!settings.githubToken) return { skip: 'github-token is empty', warn: true }
+  try {
+    const octokit = github.getOctokit(settings.githubToken)
+    const { eventName, payload, sha } = github.context
+    const pr = await findPullRequest(octokit, { owner, repo, eventName, payload, sha }, settings.pullRequest)
+    return { octokit, pr, ...(pr.number !== undefined ? { pages: new CommentPages(octokit, { owner, repo }, pr.number) } : {}) }
+  } catch (error) {
+    return { error }
+  }
+}
