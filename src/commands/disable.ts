@@ -10,14 +10,14 @@ import { applyInUse, inUseImages } from '../rules/usage.js'
 import { describeError } from '../aws/errors.js'
 import { RegionError, type Context, type Usage } from './context.js'
 import { ownedImages, waitUntilAvailable } from './images.js'
-import { changeFailure, disableSafely } from './image-state.js'
+import { changeFailure, disableSafely, readSharing, type SharingRead } from './image-state.js'
 import { eachRegion, emptyRegion, regionFailure } from './regions.js'
 import { logChange, PER_REGION_CONCURRENCY } from './log.js'
 
 
 interface RegionPlan {
   report: RegionReport
-  accountId: string
+  sharing: Map<string, SharingRead>
 }
 
 function familyFilters(ctx: Context, newImages: Image[]): Filter[] {
@@ -82,8 +82,12 @@ async function planRegion(ctx: Context, region: string, imageIds: string[]): Pro
   let candidates = await ec2.images(familyFilters(ctx, newImages), { owners: ['self'] })
   candidates = await settleOlderBuilds(ctx, region, newImages, candidates, deadline)
   let decisions = decideFamily(newImages, candidates, accountId, settings)
-  const doomedIds = toDisable(decisions).map((i) => i.imageId)
-  const usage = doomedIds.length > 0 ? await findUsage(ctx, region, doomedIds) : { templates: [], groups: [], warnings: [] }
+  const doomed = toDisable(decisions)
+  // Independent reads run together: which templates use the images, and their sharing.
+  const [usage, sharing] = await Promise.all([
+    doomed.length > 0 ? findUsage(ctx, region, doomed.map((i) => i.imageId)) : { templates: [], groups: [], warnings: [] },
+    readSharing(ec2, doomed, PER_REGION_CONCURRENCY)
+  ])
   for (const warning of usage.warnings) log.warning(`[${region}] ${warning}`)
   decisions = applyInUse(decisions, usage.templates, settings.inUse)
   const family = [...new Set(newImages.map((i) => familyKey(i, settings)))].join(', ')
@@ -96,7 +100,7 @@ async function planRegion(ctx: Context, region: string, imageIds: string[]): Pro
     log.warning(`[${region}] ${breaking.length} launch template version(s) still point at images being disabled; their next launch will fail: ${names.join(', ')}`)
   }
   return {
-    accountId,
+    sharing,
     report: {
       region,
       images: newImages,
@@ -128,14 +132,14 @@ function refusal(ctx: Context, plans: RegionPlan[]): string | undefined {
   return reasons.length ? `refusing to disable anything: ${reasons.join('; ')}` : undefined
 }
 
-async function execute(ctx: Context, report: RegionReport): Promise<void> {
+async function execute(ctx: Context, { report, sharing }: RegionPlan): Promise<void> {
   const plans = report.decisions
     .filter((d) => d.kind === 'disable')
     .map(({ image, supersededBy }) => ({
       image,
       lineage: { supersededBy: supersededBy ?? report.images[0].imageId, reason: 'superseded' as const, disabledAt: ctx.now().toISOString(), ...(ctx.runRef ? { run: ctx.runRef } : {}) }
     }))
-  report.changes = await disableSafely(ctx.ec2(report.region), plans, ctx.settings.dryRun, PER_REGION_CONCURRENCY)
+  report.changes = await disableSafely(ctx.ec2(report.region), plans, ctx.settings.dryRun, PER_REGION_CONCURRENCY, sharing)
   report.changes.forEach((change, i) => logChange(ctx, change, `superseded by ${plans[i].lineage.supersededBy}`))
 }
 
@@ -147,7 +151,7 @@ export async function disable(ctx: Context): Promise<RunReport> {
   const run: RunReport = { command: 'disable', dryRun: ctx.settings.dryRun, family, regions: reports }
   run.failure = regionFailure(results) ?? refusal(ctx, plans)
   if (run.failure) return run
-  await Promise.all(plans.map((p) => execute(ctx, p.report)))
+  await Promise.all(plans.map((p) => execute(ctx, p)))
   run.failure = changeFailure(reports, ctx.settings.dryRun)
   return run
 }

@@ -28,20 +28,30 @@ function unchanged(image: Image, message: string): Change {
 
 /**
  * Disables images of one region without losing what is needed to restore them:
- * 1. read every image's sharing (all at once);
+ * 1. read every image's sharing (all at once), unless the caller already has;
  * 2. read their state again in one call: an image that another run disabled meanwhile has lost
  *    its sharing already, and its record (written by that run) must not be overwritten;
  * 3. write each record, and only once it is written, DisableImage.
  * An image whose sharing cannot be read or whose record cannot be written stays enabled.
  */
-export async function disableSafely(ec2: Ec2, plans: DisablePlan[], dryRun: boolean, concurrency: number): Promise<Change[]> {
-  const read = await mapLimit(plans, concurrency, async ({ image }) => {
+export type SharingRead = { sharing: Sharing; error?: undefined } | { sharing?: undefined; error: string }
+
+/** Reads the sharing of each image (all at once); a failure is kept per image. */
+export async function readSharing(ec2: Ec2, images: Image[], concurrency: number): Promise<Map<string, SharingRead>> {
+  const reads = await mapLimit(images, concurrency, async (image): Promise<SharingRead> => {
     try {
       return { sharing: await ec2.sharing(image.imageId) }
     } catch (error) {
       return { error: `not disabled: its sharing could not be read, so it could not be restored: ${describeError(error, 'ec2:DescribeImageAttribute')}` }
     }
   })
+  return new Map(images.map((image, i) => [image.imageId, reads[i]]))
+}
+
+export async function disableSafely(ec2: Ec2, plans: DisablePlan[], dryRun: boolean, concurrency: number, alreadyRead?: Map<string, SharingRead>): Promise<Change[]> {
+  const missing = plans.map((p) => p.image).filter((image) => !alreadyRead?.has(image.imageId))
+  const readNow = await readSharing(ec2, missing, concurrency)
+  const read = plans.map(({ image }) => alreadyRead?.get(image.imageId) ?? readNow.get(image.imageId)!)
   let fresh: Map<string, Image>
   try {
     const readable = plans.filter((_, i) => read[i].sharing).map((p) => p.image.imageId)
