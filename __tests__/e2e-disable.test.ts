@@ -300,6 +300,26 @@ describe('disable: safety', () => {
     expect(result.stdout).toMatch(new RegExp(`${old[1].imageId}.*InternalError`))
   })
 
+  test('identical records are written in one CreateTags call; a failure in it is tried image by image', async () => {
+    const { aws } = world
+    const { old, fresh } = family(aws, 4)
+    aws.image(REGION, old[3].imageId)!.launchPermissions.push({ userId: '123456789012' })
+    aws.faults.failImages.set(old[1].imageId, { action: 'CreateTags', code: 'TagLimitExceeded', status: 400 })
+
+    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' })
+
+    expect(result.exitCode).toBe(1)
+    expect(old.map((o) => stateOf(aws, o.imageId))).toEqual(['disabled', 'available', 'disabled', 'disabled'])
+    expect(result.stdout).toMatch(new RegExp(`${old[1].imageId}.*record could not be written`))
+    const resources = (c: { params: Record<string, string> }) => Object.keys(c.params).filter((k) => k.startsWith('ResourceId.')).length
+    const tagCalls = aws.callsOf('CreateTags')
+    // The three unshared images share one record: one call for them (which fails on old[1]),
+    // then one call each; the shared image has its own record and call.
+    expect(tagCalls.map(resources).sort()).toEqual([1, 1, 1, 1, 3])
+    expect(readRecord(aws.image(REGION, old[3].imageId)!.tags)?.sharing.userIds).toEqual(['123456789012'])
+    expect(readRecord(aws.image(REGION, old[0].imageId)!.tags)?.sharing.userIds).toEqual([])
+  })
+
   test('bad input fails before any AWS call', async () => {
     const { aws } = world
     const { fresh } = family(aws, 1)

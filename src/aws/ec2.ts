@@ -131,10 +131,10 @@ export class Ec2 {
     return out.LastLaunchedTime?.Value
   }
 
-  async tag(imageId: string, tags: Tag[], dryRun = false): Promise<DryRunAnswer> {
-    return this.change(dryRun, (DryRun) =>
-      this.client.send(new CreateTagsCommand({ Resources: [imageId], Tags: tags.map((t) => ({ Key: t.key, Value: t.value })), DryRun }))
-    )
+  /** Writes the same tags on one image or several (one CreateTags call). */
+  async tag(imageIds: string | string[], tags: Tag[], dryRun = false): Promise<DryRunAnswer> {
+    const Resources = typeof imageIds === 'string' ? [imageIds] : imageIds
+    return this.change(dryRun, (DryRun) => this.client.send(new CreateTagsCommand({ Resources, Tags: tags.map((t) => ({ Key: t.key, Value: t.value })), DryRun })))
   }
 
   async disable(imageId: string, dryRun = false): Promise<DryRunAnswer> {

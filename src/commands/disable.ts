@@ -133,11 +133,12 @@ function refusal(ctx: Context, plans: RegionPlan[]): string | undefined {
 }
 
 async function execute(ctx: Context, { report, sharing }: RegionPlan): Promise<void> {
+  const disabledAt = ctx.now().toISOString()
   const plans = report.decisions
     .filter((d) => d.kind === 'disable')
     .map(({ image, supersededBy }) => ({
       image,
-      lineage: { supersededBy: supersededBy ?? report.images[0].imageId, reason: 'superseded' as const, disabledAt: ctx.now().toISOString(), ...(ctx.runRef ? { run: ctx.runRef } : {}) }
+      lineage: { supersededBy: supersededBy ?? report.images[0].imageId, reason: 'superseded' as const, disabledAt, ...(ctx.runRef ? { run: ctx.runRef } : {}) }
     }))
   report.changes = await disableSafely(ctx.ec2(report.region), plans, ctx.settings.dryRun, PER_REGION_CONCURRENCY, sharing)
   report.changes.forEach((change, i) => logChange(ctx, change, `superseded by ${plans[i].lineage.supersededBy}`))

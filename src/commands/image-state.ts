@@ -4,9 +4,9 @@
  * enabled. Enabling: EnableImage, then share it again as the record says.
  */
 import type { Ec2, DryRunAnswer } from '../aws/ec2.js'
-import { mapLimit } from '../concurrency.js'
+import { groupBy, mapLimit } from '../concurrency.js'
 import { describeError, errorInfo } from '../aws/errors.js'
-import type { Change, Image, Lineage, Sharing } from '../model.js'
+import type { Change, Image, Lineage, Sharing, Tag } from '../model.js'
 import { readRecord, recordDoesNotFit, recordTags, reenabledLineageTag } from '../rules/lineage.js'
 
 function failed(image: Image, action: Change['action'], message: string, sharing?: Sharing): Change {
@@ -60,27 +60,49 @@ export async function disableSafely(ec2: Ec2, plans: DisablePlan[], dryRun: bool
     const why = `not disabled: its state could not be checked again: ${describeError(error, 'ec2:DescribeImages')}`
     return plans.map(({ image }, i) => failed(image, 'disable', read[i].error ?? why))
   }
-  return mapLimit(plans, concurrency, async ({ image, lineage }, i) => {
+  const results: Array<Change | undefined> = plans.map(({ image }, i) => {
     const { sharing, error } = read[i]
     if (!sharing) return failed(image, 'disable', error ?? 'not disabled')
     const now = fresh.get(image.imageId)
     if (!now) return failed(image, 'disable', 'not disabled: it is no longer found')
     if (now.state !== 'available') return unchanged(now, `already ${now.state}; its record was left as it is`)
-    return recordAndDisable(ec2, now, sharing, lineage, dryRun)
+    const tooMany = recordDoesNotFit(now.tags, recordTags({ lineage: plans[i].lineage, sharing }))
+    return tooMany ? failed(now, 'disable', `not disabled: ${tooMany}, so it could not be restored`, sharing) : undefined
   })
+  const ready = plans.flatMap(({ lineage }, i) => (results[i] ? [] : [{ index: i, image: fresh.get(plans[i].image.imageId)!, sharing: read[i].sharing!, tags: recordTags({ lineage, sharing: read[i].sharing! }) }]))
+  const recorded = await writeRecords(ec2, ready, dryRun, concurrency)
+  await mapLimit(ready, concurrency, async ({ index, image, sharing }) => {
+    results[index] = recorded.get(image.imageId) ?? (await disableOne(ec2, image, sharing, dryRun))
+  })
+  return results.map((r) => r!)
 }
 
-async function recordAndDisable(ec2: Ec2, image: Image, sharing: Sharing, lineage: Lineage, dryRun: boolean): Promise<Change> {
-  const tags = recordTags({ lineage, sharing })
-  const tooMany = recordDoesNotFit(image.tags, tags)
-  if (tooMany) return failed(image, 'disable', `not disabled: ${tooMany}, so it could not be restored`, sharing)
-  try {
-    const tagged = await ec2.tag(image.imageId, tags, dryRun)
-    const no = denied(tagged, 'ec2:CreateTags')
-    if (no) return failed(image, 'disable', no, sharing)
-  } catch (error) {
-    return failed(image, 'disable', `not disabled: its sharing record could not be written: ${describeError(error, 'ec2:CreateTags')}`, sharing)
+/**
+ * Writes the records; images whose records are identical (the usual case: not shared, same
+ * lineage) share one CreateTags call. If a shared call fails, each image is tried alone, so
+ * that a failure is reported for the image it belongs to. Returns the failures by image id.
+ */
+async function writeRecords(ec2: Ec2, ready: Array<{ image: Image; sharing: Sharing; tags: Tag[] }>, dryRun: boolean, concurrency: number): Promise<Map<string, Change>> {
+  const failures = new Map<string, Change>()
+  const tagOne = async (items: typeof ready): Promise<boolean> => {
+    try {
+      const no = denied(await ec2.tag(items.map((r) => r.image.imageId), items[0].tags, dryRun), 'ec2:CreateTags')
+      if (no) for (const r of items) failures.set(r.image.imageId, failed(r.image, 'disable', no, r.sharing))
+      return true
+    } catch (error) {
+      if (items.length > 1) return false
+      failures.set(items[0].image.imageId, failed(items[0].image, 'disable', `not disabled: its sharing record could not be written: ${describeError(error, 'ec2:CreateTags')}`, items[0].sharing))
+      return true
+    }
   }
+  const groups = [...groupBy(ready, (r) => JSON.stringify(r.tags)).values()]
+  await mapLimit(groups, concurrency, async (group) => {
+    if (!(await tagOne(group))) await mapLimit(group, concurrency, (r) => tagOne([r]))
+  })
+  return failures
+}
+
+async function disableOne(ec2: Ec2, image: Image, sharing: Sharing, dryRun: boolean): Promise<Change> {
   try {
     const answer = await ec2.disable(image.imageId, dryRun)
     const no = denied(answer, 'ec2:DisableImage')
