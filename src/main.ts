@@ -69,7 +69,6 @@ export async function run(): Promise<void> {
     const autoscaling = memo((region) => new AutoScaling(region))
     const { GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: runId } = process.env
     const log = { info: (m: string) => core.info(oneLine(m)), warning: core.warning, debug: (m: string) => core.debug(oneLine(m)), notice: core.notice }
-    const comment = startComment(settings, log)
     const ctx: Context = {
       settings,
       ec2,
@@ -78,7 +77,10 @@ export async function run(): Promise<void> {
       now: () => new Date(),
       ...(repo && runId ? { runRef: `${repo}/actions/runs/${runId}` } : {})
     }
-    const report = await command(ctx)
+    const running = command(ctx)
+    // The pull request is looked up while the command waits for its first AWS answers.
+    const comment = startComment(settings, log)
+    const report = await running
     report.runUrl = runUrl()
     for (const [name, value] of Object.entries(outputsOf(report))) core.setOutput(name, value)
     const options = { runUrl: report.runUrl, actionRef: actionRef() }

@@ -3,7 +3,6 @@
  * page of comments read while the command runs; the comment is written when the report is
  * ready. Never fails the step: a problem is a warning, and the job summary holds the report.
  */
-import * as github from '@actions/github'
 import type { Logger } from '../commands/context.js'
 import type { RunReport } from '../model.js'
 import type { Settings } from '../settings.js'
@@ -19,7 +18,8 @@ export interface PendingComment {
   publish(report: RunReport, options: RenderOptions): Promise<string | undefined>
 }
 
-type Prepared = { octokit: ReturnType<typeof github.getOctokit>; pr: PullRequestLookup; pages?: CommentPages } | { error: unknown } | { skip: string; warn?: boolean }
+type GitHub = typeof import('@actions/github')
+type Prepared = { github: GitHub; octokit: ReturnType<GitHub['getOctokit']>; pr: PullRequestLookup; pages?: CommentPages } | { error: unknown } | { skip: string; warn?: boolean }
 
 export function startComment(settings: Settings, log: CommentLog): PendingComment {
   const prepared = prepare(settings)
@@ -35,7 +35,7 @@ export function startComment(settings: Settings, log: CommentLog): PendingCommen
         log.warning(commentWarning(p.error))
         return undefined
       }
-      const { octokit, pr, pages } = p
+      const { github, octokit, pr, pages } = p
       if (pr.number === undefined || !pages) {
         log.notice(`No pull-request comment: ${pr.number === undefined ? pr.reason : 'no pull request'}. The report is in the job summary.`)
         return undefined
@@ -59,10 +59,12 @@ async function prepare(settings: Settings): Promise<Prepared> {
   if (!owner || !repo) return { skip: 'GITHUB_REPOSITORY is not set' }
   if (!settings.githubToken) return { skip: 'github-token is empty', warn: true }
   try {
+    // Loaded only when a comment is to be written, while the first AWS answers are awaited.
+    const github = await import('@actions/github')
     const octokit = github.getOctokit(settings.githubToken)
     const { eventName, payload, sha } = github.context
     const pr = await findPullRequest(octokit, { owner, repo, eventName, payload, sha }, settings.pullRequest)
-    return { octokit, pr, ...(pr.number !== undefined ? { pages: new CommentPages(octokit, { owner, repo }, pr.number) } : {}) }
+    return { github, octokit, pr, ...(pr.number !== undefined ? { pages: new CommentPages(octokit, { owner, repo }, pr.number) } : {}) }
   } catch (error) {
     return { error }
   }
