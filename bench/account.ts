@@ -10,6 +10,7 @@
  * groups, 10 of them on affected templates.
  */
 import type { AutoScalingGroupInput, ImageInput, LaunchTemplateInput, Seed } from '../test-support/emulator/ec2.js'
+import { makeRandom } from '../test-support/emulator/util.js'
 
 export const FAMILY_TAG = 'image-family'
 export const FAMILIES = 300
@@ -36,17 +37,8 @@ const imageId = (region: number, family: number, n: number): string => `ami-${he
 const templateId = (region: number, n: number): string => `lt-${hex(region + 1, 3)}${hex(n, 14)}`
 const created = (family: number, n: number): string => new Date(Date.UTC(2026, 0, 1 + n * 7, 8, family % 60)).toISOString()
 
-/** A small deterministic PRNG (mulberry32), so every run builds the same account. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A small deterministic PRNG, so every run builds the same account. */
+const prng = makeRandom
 
 export function buildAccount(templates: number, regionCount: number): Account {
   const regions = REGIONS.slice(0, regionCount)
