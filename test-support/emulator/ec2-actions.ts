@@ -89,11 +89,25 @@ function paginate<T>(ctx: Ec2Context, items: T[], pageSize: number | undefined):
   return { page, nextToken: next < items.length ? makeToken(next, fp) : undefined }
 }
 
+/** A filter's values compiled once per request: exact values in a set, globs as regexps. */
+const compiled = new WeakMap<Filter, (v: string | undefined) => boolean>()
+function matcher(f: Filter): (v: string | undefined) => boolean {
+  let m = compiled.get(f)
+  if (!m) {
+    const exact = new Set(f.values.filter((p) => !/[*?\\]/.test(p)))
+    const globs = f.values.filter((p) => /[*?\\]/.test(p))
+    m = (v) => v !== undefined && (exact.has(v) || globs.some((g) => globMatch(g, v)))
+    compiled.set(f, m)
+  }
+  return m
+}
+
 function matchFilters<T>(filters: Filter[], item: T, values: (name: string, item: T) => Array<string | undefined> | undefined): boolean {
   for (const f of filters) {
     const vals = values(f.name, item)
     if (vals === undefined) return false
-    if (!f.values.some((pattern) => vals.some((v) => globMatch(pattern, v)))) return false
+    const match = matcher(f)
+    if (!vals.some(match)) return false
   }
   return true
 }
