@@ -3,7 +3,6 @@ import type { DisableRecord, Sharing, Tag } from '../src/model.js'
 import {
   emptySharing,
   isRecordTag,
-  isShared,
   LINEAGE_TAG,
   MAX_TAGS_PER_IMAGE,
   readRecord,
@@ -173,14 +172,6 @@ describe('recordTags / readRecord', () => {
     expect(tag.key).toBe(LINEAGE_TAG)
     const tags = recordTags(r).map((t) => (t.key === tag.key ? tag : t))
     expect(readRecord(tags)).toEqual({ ...r, lineage: { ...r.lineage, reenabledAt: '2024-06-01T00:00:00.000Z' } })
-  })
-
-  test('isShared', () => {
-    expect(isShared(emptySharing())).toBe(false)
-    expect(isShared({ ...emptySharing(), public: true })).toBe(true)
-    expect(isShared({ ...emptySharing(), userIds: [account(1)] })).toBe(true)
-    expect(isShared({ ...emptySharing(), organizationArns: [orgArn(1)] })).toBe(true)
-    expect(isShared({ ...emptySharing(), organizationalUnitArns: [ouArn(1)] })).toBe(true)
   })
 })
 

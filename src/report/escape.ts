@@ -26,8 +26,3 @@ export function md(value: string | undefined | null, max = MAX_CELL): string {
 export function code(value: string): string {
   return `\`${String(value).replace(/[`\r\n|]/g, '')}\``
 }
-
-/** A value safe inside an HTML comment: no `--`, no `>`. */
-export function commentSafe(value: string): string {
-  return value.replace(/-{2,}/g, '-').replace(/[<>]/g, '').replace(/[\r\n]+/g, ' ').slice(0, 200)
-}

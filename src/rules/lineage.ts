@@ -25,10 +25,6 @@ export function emptySharing(): Sharing {
   return { public: false, userIds: [], organizationArns: [], organizationalUnitArns: [] }
 }
 
-export function isShared(sharing: Sharing): boolean {
-  return sharing.public || sharing.userIds.length + sharing.organizationArns.length + sharing.organizationalUnitArns.length > 0
-}
-
 function shorten(arn: string): string {
   return arn.startsWith(ORG_PREFIX) ? `~${arn.slice(ORG_PREFIX.length)}` : arn
 }
