@@ -256,6 +256,18 @@ describe('status', () => {
     expect(result.stdout).toMatch(/::error::.*not available/)
   })
 
+  test('run outside a runner (no GITHUB_STEP_SUMMARY): the step still succeeds, quietly', async () => {
+    const { aws } = world
+    const a = image(aws, 'golden-web-1', day(1))
+
+    const result = await world.run({ command: 'status', 'image-id': a.imageId }, { env: { GITHUB_STEP_SUMMARY: '' } })
+
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toContain('No job summary')
+    expect(result.stdout).toContain('All 1 image(s) are available.')
+    expect(result.stdout).not.toMatch(/::(notice|warning|error)::/)
+  })
+
   test('require-state: disabled passes for disabled images', async () => {
     const { aws } = world
     const b = image(aws, 'golden-web-2', day(2), { state: 'disabled' })

@@ -84,7 +84,9 @@ export async function run(): Promise<void> {
     report.runUrl = runUrl()
     for (const [name, value] of Object.entries(outputsOf(report))) core.setOutput(name, value)
     const options = { runUrl: report.runUrl, actionRef: actionRef() }
-    await core.summary.addRaw(renderBody(report, options)).write()
+    // A job summary needs the runner's file; run elsewhere (plain node), the step goes on without it.
+    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderBody(report, options)).write()
+    else core.info('No job summary: GITHUB_STEP_SUMMARY is not set.')
     const url = await comment.publish(report, options)
     if (url) core.setOutput('comment-url', url)
     if (report.failure) core.setFailed(report.failure)
@@ -95,6 +97,7 @@ export async function run(): Promise<void> {
 }
 
 function summaryLine(report: RunReport): string {
+  if (report.status) return `All ${report.status.length} image(s) are ${report.status[0]?.state ?? ''}.`
   const changes = report.regions.flatMap((r) => r.changes)
   const count = (o: string) => changes.filter((c) => c.outcome === o).length
   if (report.dryRun) return `Dry run: ${count('would-disable')} image(s) would be disabled, ${count('would-enable')} re-enabled; nothing was changed.`

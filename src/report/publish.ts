@@ -19,13 +19,18 @@ export interface PendingComment {
 }
 
 type GitHub = typeof import('@actions/github')
-type Prepared = { github: GitHub; octokit: ReturnType<GitHub['getOctokit']>; pr: PullRequestLookup; pages?: CommentPages } | { error: unknown } | { skip: string; warn?: boolean }
+type Prepared =
+  | { github: GitHub; octokit: ReturnType<GitHub['getOctokit']>; pr: PullRequestLookup; pages?: CommentPages }
+  | { error: unknown }
+  | { skip: string; warn?: boolean }
+  | { off: true }
 
 export function startComment(settings: Settings, log: CommentLog): PendingComment {
   const prepared = prepare(settings)
   return {
     async publish(report, options) {
       const p = await prepared
+      if ('off' in p) return undefined
       if ('skip' in p) {
         if (p.warn) log.warning(`No pull-request comment: ${p.skip}.`)
         else log.notice(`No pull-request comment: ${p.skip}.`)
@@ -54,7 +59,7 @@ export function startComment(settings: Settings, log: CommentLog): PendingCommen
 }
 
 async function prepare(settings: Settings): Promise<Prepared> {
-  if (!settings.comment || settings.command === 'status') return { skip: 'not asked for' }
+  if (!settings.comment || settings.command === 'status') return { off: true }
   const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/')
   if (!owner || !repo) return { skip: 'GITHUB_REPOSITORY is not set' }
   if (!settings.githubToken) return { skip: 'github-token is empty', warn: true }
