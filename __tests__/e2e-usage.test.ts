@@ -89,6 +89,8 @@ describe('affected launch templates and Auto Scaling groups', () => {
     expect(stateOf(world.aws, free.imageId)).toBe('disabled')
     expect(result.summary).toMatch(/in use by launch template by-default/)
     expect(json(result.outputs['disabled-image-ids'])).toEqual([free.imageId])
+    // Nothing that points at them will break: the images stay enabled.
+    expect(affected(result.outputs)).toEqual([])
   })
 
   test('in-use: fail changes nothing, fails, and lists what uses what', async () => {

@@ -93,7 +93,9 @@ async function planRegion(ctx: Context, region: string, imageIds: string[]): Pro
   const family = [...new Set(newImages.map((i) => familyKey(i, settings)))].join(', ')
   const counts = (['disable', 'keep', 'exclude', 'skip'] as const).map((k) => `${decisions.filter((d) => d.kind === k).length} ${k === 'disable' ? 'to disable' : k === 'keep' ? 'kept' : k === 'exclude' ? 'excluded' : 'skipped'}`)
   log.info(`[${region}] family ${family}: ${decisions.length} older image(s) found: ${counts.join(', ')}`)
-  const reported = new Set(decisions.filter((d) => d.kind === 'disable' || d.inUse).map((d) => d.image.imageId))
+  // What will break: the templates and groups of the images to be disabled (an image left
+  // enabled by in-use: skip names its templates in its own reason).
+  const reported = new Set(toDisable(decisions).map((i) => i.imageId))
   const breaking = usage.templates.filter((t) => reported.has(t.imageId) && settings.inUse === 'report')
   if (breaking.length > 0) {
     const names = breaking.map((t) => `${t.launchTemplateName} v${t.versionNumber}${t.isDefault ? ' (default)' : t.isLatest ? ' (latest)' : ''}`)
