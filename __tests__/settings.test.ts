@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { InputError } from '../src/errors.js'
 import { checkNamePattern, parseExcludeTags, parseSettings, type Settings, type SettingsSource } from '../src/settings.js'
+import { expectInputError } from './e2e/input-error.js'
 
 const A = 'ami-0123456789abcdef0'
 const B = 'ami-0fedcba9876543210'
@@ -38,17 +39,7 @@ function settings(inputs: Record<string, string>, env: Record<string, string | u
 }
 
 function fails(inputs: Record<string, string>, input: string, env: Record<string, string | undefined> = { AWS_REGION: 'us-east-1' }, files: Record<string, string> = {}): InputError {
-  let caught: unknown
-  try {
-    parseSettings(source({ inputs, env, files }))
-  } catch (error) {
-    caught = error
-  }
-  expect(caught).toBeInstanceOf(InputError)
-  const error = caught as InputError
-  expect(error.input).toBe(input)
-  expect(error.message).toContain(`'${input}'`)
-  return error
+  return expectInputError(() => parseSettings(source({ inputs, env, files })), input)
 }
 
 describe('parseSettings: defaults', () => {

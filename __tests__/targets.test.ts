@@ -1,25 +1,13 @@
 import { describe, expect, test } from '@jest/globals'
-import { InputError } from '../src/errors.js'
 import { AMI_ID, isRegion, parseImageIds, parsePackerManifest } from '../src/targets.js'
+import { expectInputError } from './e2e/input-error.js'
 
 const A = 'ami-0123456789abcdef0'
 const B = 'ami-0fedcba9876543210'
 const C = 'ami-1a2b3c4d'
 
 /** Runs fn, expects an InputError naming `input`, and returns it for further checks. */
-function inputError(fn: () => unknown, input: string): InputError {
-  let caught: unknown
-  try {
-    fn()
-  } catch (error) {
-    caught = error
-  }
-  expect(caught).toBeInstanceOf(InputError)
-  const error = caught as InputError
-  expect(error.input).toBe(input)
-  expect(error.message).toContain(`'${input}'`)
-  return error
-}
+const inputError = expectInputError
 
 describe('parseImageIds', () => {
   test('one bare id takes the default region', () => {

@@ -2,8 +2,8 @@
  * A local fake of the GitHub REST API routes the action uses, reached by @actions/github's Octokit
  * through GITHUB_API_URL (or getOctokit(token, { baseUrl })). See test-support/README.md.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { listenLocal } from './listen.js'
 
 export interface GitHubUser {
   login: string
@@ -310,24 +310,8 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
     return reply(404, notFound)
   }
 
-  const sockets = new Set<Socket>()
-  const server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) {
-        res.writeHead(500)
-        res.end(String(e))
-      }
-    })
-  })
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
-  })
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const local = await listenLocal(handle, options.port)
+  baseUrl = local.url
 
   return {
     url: baseUrl,
@@ -365,10 +349,6 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
     addComment: (number, body, user) => makeComment(number, body, user ?? HUMAN),
     comments: (n) => [...(commentsByIssue.get(n) ?? [])],
     comment: (id) => commentsById.get(id),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        for (const s of sockets) s.destroy()
-      })
+    close: () => local.close()
   }
 }

@@ -2,8 +2,8 @@
  * A local AWS endpoint for tests: EC2 (ec2 query protocol, 2016-11-15) and Auto Scaling (awsQuery,
  * 2011-01-01) on one URL, state per region, a call log and fault switches. See test-support/README.md.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { listenLocal } from '../listen.js'
 import { AUTOSCALING_HANDLERS } from './autoscaling-actions.js'
 import { ApiError, EC2_HANDLERS } from './ec2-actions.js'
 import { defaultFaults, listMatches, Throttler, type FailRule, type Faults } from './faults.js'
@@ -275,24 +275,8 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
     }
   }
 
-  const sockets = new Set<Socket>()
-  const server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) {
-        res.writeHead(500)
-        res.end(String(e))
-      }
-    })
-  })
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
-  })
-  const port = (server.address() as AddressInfo).port
+  const local = await listenLocal(handle, options.port)
+  const port = local.port
 
   const matchAction = (c: CallRecord, action: string): boolean =>
     action.includes(':') ? `${c.service}:${c.action}` === action : c.action === action
@@ -328,11 +312,7 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
     reseed: (n) => {
       random = makeRandom(n ^ 0xfa17)
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        for (const s of sockets) s.destroy()
-      })
+    close: () => local.close()
   }
   return emulator
 }
