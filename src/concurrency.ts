@@ -1,3 +1,9 @@
+/**
+ * Images changed at once within one region: every image of a usual run (max-images defaults to
+ * 10) in one wave; the SDK's adaptive retry paces them under throttling.
+ */
+export const PER_REGION_CONCURRENCY = 25
+
 /** Runs `fn` over `items` with at most `limit` at once; results keep the items' order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length)

@@ -161,5 +161,4 @@ export interface RunReport {
   failure?: string
   /** The workflow run, for links. */
   runUrl?: string
-  repository?: string
 }

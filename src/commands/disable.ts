@@ -9,11 +9,11 @@ import { decideFamily, familyKey, tagValue, toDisable } from '../rules/family.js
 import { applyInUse, inUseImages } from '../rules/usage.js'
 import { describeError } from '../aws/errors.js'
 import { RegionError, type Context, type Usage } from './context.js'
-import { ownedImages, waitUntilAvailable } from './images.js'
+import { BUILDING_STATES, ownedImages, waitUntilAvailable } from './images.js'
 import { changeFailure, disableSafely, readSharing, type SharingRead } from './image-state.js'
 import { eachRegion, emptyRegion, regionFailure } from './regions.js'
-import { logChange, PER_REGION_CONCURRENCY } from './log.js'
-
+import { logChange } from './log.js'
+import { PER_REGION_CONCURRENCY } from '../concurrency.js'
 
 interface RegionPlan {
   report: RegionReport
@@ -44,8 +44,6 @@ async function findUsage(ctx: Context, region: string, imageIds: string[]): Prom
   }
 }
 
-const BUILDING = new Set(['pending', 'transient'])
-
 /**
  * An older build of the family still being made (a race between two builds) is waited for,
  * within what is left of `wait-timeout`, so that the newer build's run can disable it once it is
@@ -53,14 +51,14 @@ const BUILDING = new Set(['pending', 'transient'])
  */
 async function settleOlderBuilds(ctx: Context, region: string, newImages: Image[], candidates: Image[], deadline: number): Promise<Image[]> {
   const newest = Math.max(...newImages.map((i) => Date.parse(i.creationDate)))
-  const building = candidates.filter((c) => BUILDING.has(c.state) && Date.parse(c.creationDate) < newest)
+  const building = candidates.filter((c) => BUILDING_STATES.has(c.state) && Date.parse(c.creationDate) < newest)
   const seconds = Math.floor((deadline - ctx.now().getTime()) / 1000)
   if (building.length === 0 || seconds <= 0) return candidates
   ctx.log.info(`[${region}] waiting up to ${seconds}s for older build(s) of the family still being made: ${building.map((b) => b.imageId).join(', ')}`)
   const { images } = await ctx.ec2(region).waitFor(
     building.map((b) => b.imageId),
     seconds,
-    (found) => (found.some((i) => BUILDING.has(i.state)) ? 'retry' : 'success')
+    (found) => (found.some((i) => BUILDING_STATES.has(i.state)) ? 'retry' : 'success')
   )
   const fresh = new Map(images.map((i) => [i.imageId, i]))
   return candidates.map((c) => fresh.get(c.imageId) ?? c)

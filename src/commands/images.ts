@@ -28,24 +28,24 @@ export async function ownedImages(ec2: Ec2, imageIds: string[]): Promise<OwnedIm
   return { images: imageIds.map((id) => byId.get(id)!), accountId: owned[0].ownerId }
 }
 
+/** The states of an image still being made: worth waiting for. */
+export const BUILDING_STATES = new Set(['pending', 'transient'])
+
+function states(images: Image[]): string {
+  return images.map((i) => `${i.imageId} is ${i.state}`).join(', ')
+}
+
 /** Waits (at most `timeoutSeconds`) for every image to be `available`; a RegionError otherwise. */
 export async function waitUntilAvailable(ec2: Ec2, images: Image[], timeoutSeconds: number, log: (m: string) => void): Promise<Image[]> {
   const pending = images.filter((i) => i.state !== 'available')
   if (pending.length === 0) return images
-  const bad = pending.filter((i) => !['pending', 'transient'].includes(i.state))
-  if (bad.length === 0) {
-    log(`waiting up to ${timeoutSeconds}s for ${pending.map((i) => `${i.imageId} (${i.state})`).join(', ')} to become available`)
-  }
-  const result =
-    bad.length > 0 ? { state: 'failed' as const, images } : await ec2.waitAvailable(pending.map((i) => i.imageId), timeoutSeconds)
-  if (result.state === 'available') {
-    const fresh = new Map(result.images.map((i) => [i.imageId, i]))
-    return images.map((i) => fresh.get(i.imageId) ?? i)
-  }
-  const states = result.images
-    .filter((i) => i.state !== 'available')
-    .map((i) => `${i.imageId} is ${i.state}`)
-    .join(', ')
-  if (result.state === 'failed') throw new RegionError(ec2.region, `new image not usable: ${states}; nothing was changed`)
-  throw new RegionError(ec2.region, `new image not available after wait-timeout (${timeoutSeconds}s): ${states}; nothing was changed`)
+  const broken = pending.filter((i) => !BUILDING_STATES.has(i.state))
+  if (broken.length > 0) throw new RegionError(ec2.region, `new image not usable: ${states(broken)}; nothing was changed`)
+  log(`waiting up to ${timeoutSeconds}s for ${pending.map((i) => `${i.imageId} (${i.state})`).join(', ')} to become available`)
+  const result = await ec2.waitAvailable(pending.map((i) => i.imageId), timeoutSeconds)
+  const notReady = result.images.filter((i) => i.state !== 'available')
+  if (result.state === 'failed') throw new RegionError(ec2.region, `new image not usable: ${states(notReady)}; nothing was changed`)
+  if (result.state === 'timeout') throw new RegionError(ec2.region, `new image not available after wait-timeout (${timeoutSeconds}s): ${states(notReady)}; nothing was changed`)
+  const fresh = new Map(result.images.map((i) => [i.imageId, i]))
+  return images.map((i) => fresh.get(i.imageId) ?? i)
 }

@@ -2,12 +2,6 @@
 import type { Change, Sharing } from '../model.js'
 import type { Context } from './context.js'
 
-/**
- * Images changed at once within one region: every image of a usual run (max-images defaults to
- * 10) in one wave; the SDK's adaptive retry paces them under throttling.
- */
-export const PER_REGION_CONCURRENCY = 25
-
 const VERBS: Record<string, string> = {
   disabled: 'disabled',
   'would-disable': 'would disable',

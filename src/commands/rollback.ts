@@ -3,7 +3,7 @@
  * lineage `disable` wrote), restore their sharing, then disable the bad image, recording its own
  * sharing and lineage so that the rollback can be undone too.
  */
-import { mapLimit } from '../concurrency.js'
+import { mapLimit, PER_REGION_CONCURRENCY } from '../concurrency.js'
 import type { Change, Image, RegionReport, RunReport } from '../model.js'
 import { newestFirst } from '../rules/family.js'
 import { readRecord, SUPERSEDED_BY_TAG } from '../rules/lineage.js'
@@ -11,7 +11,7 @@ import type { Context } from './context.js'
 import { ownedImages } from './images.js'
 import { changeFailure, disableSafely, enableAndRestore } from './image-state.js'
 import { eachRegion, emptyRegion, regionFailure } from './regions.js'
-import { PER_REGION_CONCURRENCY, logChange } from './log.js'
+import { logChange } from './log.js'
 
 interface RegionPlan {
   bad: Image[]

@@ -29,7 +29,6 @@ export interface RenderOptions {
   runUrl?: string
   /** At most this many rows per table (the rest counted). */
   maxRows?: number
-  repository?: string
   /** `owner/repo@ref` of this action, for the rollback step. */
   actionRef?: string
 }
