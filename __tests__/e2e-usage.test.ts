@@ -146,4 +146,42 @@ describe('affected launch templates and Auto Scaling groups', () => {
     expect(counts[0]).toBe(counts[1])
     expect(counts[1]).toBeLessThanOrEqual(3)
   })
+
+  test('the reads that need no image ids run beside the family query; the groups are asked for without their instances', async () => {
+    const { old, fresh } = account(world)
+    world.aws.addAutoScalingGroup(REGION, {
+      name: 'asg-running',
+      launchTemplate: { launchTemplateName: 'by-default' },
+      instances: [{ instanceId: 'i-0123456789abcdef0', availabilityZone: `${REGION}a`, lifecycleState: 'InService', healthStatus: 'Healthy', protectedFromScaleIn: false }]
+    })
+    world.aws.faults.latencyMs = 100
+
+    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' })
+
+    expect(result.exitCode).toBe(0)
+    expect(stateOf(world.aws, old[0].imageId)).toBe('disabled')
+    const calls = world.aws.calls
+    const familyQuery = calls.find((c) => c.action === 'DescribeImages' && c.params['Filter.1.Name'] === 'tag:role')!
+    const ssmQuery = calls.find((c) => c.action === 'DescribeLaunchTemplateVersions' && c.params['Filter.1.Value.1'] === 'resolve:ssm:*')!
+    const groups = world.aws.callsOf('autoscaling:DescribeAutoScalingGroups')
+    // asked before the family query answered (100 ms), not after it
+    expect(ssmQuery.time).toBeLessThan(familyQuery.time + familyQuery.durationMs)
+    expect(groups[0]!.time).toBeLessThan(familyQuery.time + familyQuery.durationMs)
+    expect(groups.map((g) => g.params['IncludeInstances'])).toEqual(['false'])
+    const report = json<{ regions: Array<{ autoScalingGroups: Array<{ autoScalingGroupName: string }> }> }>(result.outputs.report)
+    expect(report.regions[0].autoScalingGroups.map((g) => g.autoScalingGroupName)).toContain('asg-running')
+  })
+
+  test('nothing to disable: the early reads are not waited for, and their failure does not fail the run', async () => {
+    const fresh = image(world.aws, 'golden-web-1', day(1))
+    world.aws.faults.deny.add('ec2:DescribeLaunchTemplateVersions')
+    world.aws.faults.deny.add('autoscaling:DescribeAutoScalingGroups')
+
+    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' })
+
+    expect(result.exitCode).toBe(0)
+    expect(result.stderr).not.toMatch(/Unhandled|unhandled/)
+    expect(json(result.outputs['disabled-image-ids'])).toEqual([])
+    expect(changesMade(world.aws)).toEqual([])
+  })
 })

@@ -399,6 +399,7 @@ describe('Auto Scaling', () => {
     expect(groups[1]!.MixedInstancesPolicy?.LaunchTemplate?.Overrides).toEqual([{ InstanceType: 'm5.large' }])
     expect(groups[2]!.LaunchConfigurationName).toBe('old-lc')
     expect(groups[0]!.CreatedTime).toBeInstanceOf(Date)
+    expect(groups[0]!.Instances).toEqual([])
     expect(emu.callsOf('autoscaling:DescribeAutoScalingGroups').map((c) => c.params['MaxRecords'])).toEqual(['2', '2'])
     const named = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['legacy'] }))
     expect(named.AutoScalingGroups?.map((g) => g.AutoScalingGroupName)).toEqual(['legacy'])
@@ -409,6 +410,18 @@ describe('Auto Scaling', () => {
     const denied = await error(asg.send(new DescribeAutoScalingGroupsCommand({})))
     expect(denied).toMatchObject({ name: 'AccessDenied', status: 403 })
     expect(denied.message).toContain('autoscaling:DescribeAutoScalingGroups')
+  })
+})
+
+describe('Auto Scaling instances', () => {
+  it('lists a group\'s instances unless IncludeInstances is false', async () => {
+    const instance = { instanceId: 'i-0123456789abcdef0', availabilityZone: `${REGION}a`, lifecycleState: 'InService', healthStatus: 'Healthy', protectedFromScaleIn: false, instanceType: 't3.micro' }
+    emu.addAutoScalingGroup(REGION, { name: 'running', launchTemplate: { launchTemplateName: 'web' }, instances: [instance, { ...instance, instanceId: 'i-0123456789abcdef1' }] })
+    const all = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['running'] }))
+    expect(all.AutoScalingGroups?.[0]?.Instances?.map((i) => i.InstanceId)).toEqual(['i-0123456789abcdef0', 'i-0123456789abcdef1'])
+    const without = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['running'], IncludeInstances: false }))
+    expect(without.AutoScalingGroups?.[0]?.AutoScalingGroupName).toBe('running')
+    expect(without.AutoScalingGroups?.[0]?.Instances ?? []).toEqual([])
   })
 })
 

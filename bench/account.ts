@@ -7,7 +7,7 @@
  * older siblings are the superseded images. `templates` launch templates of 3 versions each; 40
  * of them point (default or latest version) at one of the 9 superseded images, 4 of those through
  * an SSM alias (`resolve:ssm:`); the rest point at images of other families. 60 Auto Scaling
- * groups, 10 of them on affected templates.
+ * groups of 3 running instances, 10 of them on affected templates.
  */
 import type { AutoScalingGroupInput, ImageInput, LaunchTemplateInput, Seed } from '../test-support/emulator/ec2.js'
 import { makeRandom } from '../test-support/emulator/util.js'
@@ -19,6 +19,7 @@ export const AFFECTED_TEMPLATES = 40
 export const VIA_SSM = 4
 export const GROUPS = 60
 export const AFFECTED_GROUPS = 10
+export const INSTANCES_PER_GROUP = 3
 export const SUPERSEDED = PER_FAMILY - 1
 export const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'] as const
 
@@ -99,7 +100,16 @@ export function buildAccount(templates: number, regionCount: number): Account {
       const half = AFFECTED_GROUPS / 2
       const t = g < half ? g : g < AFFECTED_GROUPS ? 20 + g : AFFECTED_TEMPLATES + ((g * 37) % (templates - AFFECTED_TEMPLATES))
       const version = g < half ? '$Default' : g < AFFECTED_GROUPS ? '$Latest' : g % 2 ? '$Latest' : '$Default'
-      autoScalingGroups.push({ name: `asg-${String(g).padStart(3, '0')}`, launchTemplate: { launchTemplateId: templateId(r, t), version } })
+      const instances = Array.from({ length: INSTANCES_PER_GROUP }, (_, i) => ({
+        instanceId: `i-${hex(r + 1, 3)}${hex(g, 8)}${hex(i, 6)}`,
+        availabilityZone: `${region}${'abc'[i % 3]}`,
+        lifecycleState: 'InService',
+        healthStatus: 'Healthy',
+        protectedFromScaleIn: false,
+        instanceType: 'm6i.large',
+        launchTemplate: { launchTemplateId: templateId(r, t), version }
+      }))
+      autoScalingGroups.push({ name: `asg-${String(g).padStart(3, '0')}`, launchTemplate: { launchTemplateId: templateId(r, t), version }, instances })
     }
     seed.regions[region] = { images, launchTemplates, autoScalingGroups, ssmParameters }
   })

@@ -22,19 +22,17 @@ export interface Prepared {
   preload: string
   naive: string
   sdkProbe: string
-  /** bench/emulator-worker.ts bundled with the emulator it starts */
-  emulatorWorker: string
 }
 
 /**
- * Writes the preload, compiles bench/naive.ts and bench/sdk-probe.ts to ESM, and bundles
- * bench/emulator-worker.ts (worker threads do not get tsx's loader); esbuild comes with tsx.
+ * Writes the preload and compiles bench/naive.ts and bench/sdk-probe.ts to ESM (esbuild comes
+ * with tsx).
  */
 export async function prepare(): Promise<Prepared> {
   mkdirSync(WORK_DIR, { recursive: true })
   const preload = join(WORK_DIR, 'preload.mjs')
   writeFileSync(preload, PRELOAD)
-  const { build, transform } = await import('esbuild')
+  const { transform } = await import('esbuild')
   const compile = async (name: string): Promise<string> => {
     const source = readFileSync(join(REPO_ROOT, 'bench', `${name}.ts`), 'utf8')
     const { code } = await transform(source, { loader: 'ts', format: 'esm', target: 'node20' })
@@ -42,9 +40,7 @@ export async function prepare(): Promise<Prepared> {
     writeFileSync(out, code)
     return out
   }
-  const emulatorWorker = join(WORK_DIR, 'emulator-worker.mjs')
-  await build({ entryPoints: [join(REPO_ROOT, 'bench', 'emulator-worker.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: emulatorWorker, logLevel: 'error' })
-  return { preload, naive: await compile('naive'), sdkProbe: await compile('sdk-probe'), emulatorWorker }
+  return { preload, naive: await compile('naive'), sdkProbe: await compile('sdk-probe') }
 }
 
 /** NODE_OPTIONS and the file where the preload writes what it measured. */

@@ -14,7 +14,7 @@ import { status } from './commands/status.js'
 import { usageFinder } from './commands/usage.js'
 import type { Command, RunReport } from './model.js'
 import { renderBody } from './report/markdown.js'
-import { startComment } from './report/publish.js'
+import { startComment, type PendingComment } from './report/publish.js'
 import { outputsOf } from './report/outputs.js'
 import { parseSettings } from './settings.js'
 
@@ -77,17 +77,20 @@ export async function run(): Promise<void> {
       now: () => new Date(),
       ...(repo && runId ? { runRef: `${repo}/actions/runs/${runId}` } : {})
     }
-    const running = command(ctx)
-    // The pull request is looked up while the command waits for its first AWS answers.
-    const comment = startComment(settings, log)
-    const report = await running
+    // The pull request and its comments are read while the command makes its changes (when it has
+    // planned them: then the process mostly waits on AWS), or at its end.
+    let comment: PendingComment | undefined
+    const startCommentOnce = (): PendingComment => (comment ??= startComment(settings, log))
+    ctx.planned = () => void startCommentOnce()
+    const report = await command(ctx)
+    startCommentOnce()
     report.runUrl = runUrl()
     for (const [name, value] of Object.entries(outputsOf(report))) core.setOutput(name, value)
     const options = { runUrl: report.runUrl, actionRef: actionRef() }
     // A job summary needs the runner's file; run elsewhere (plain node), the step goes on without it.
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderBody(report, options)).write()
     else core.info('No job summary: GITHUB_STEP_SUMMARY is not set.')
-    const url = await comment.publish(report, options)
+    const url = await startCommentOnce().publish(report, options)
     if (url) core.setOutput('comment-url', url)
     if (report.failure) core.setFailed(report.failure)
     else core.info(summaryLine(report))

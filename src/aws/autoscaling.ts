@@ -1,17 +1,18 @@
 /** The Auto Scaling gateway: every group's launch template reference, all pages. */
 import { AutoScalingClient, paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling'
 import type { GroupTemplateRef } from '../rules/usage.js'
-import { SDK_RETRY, HTTP_TIMEOUTS } from './ec2.js'
+import { CLIENT_CONFIG } from './ec2.js'
 
 export class AutoScaling {
   constructor(
     readonly region: string,
-    readonly client: AutoScalingClient = new AutoScalingClient({ region, ...SDK_RETRY, requestHandler: HTTP_TIMEOUTS })
+    readonly client: AutoScalingClient = new AutoScalingClient({ region, ...CLIENT_CONFIG })
   ) {}
 
+  /** Every group's template references; the groups' instances are left out of the answers (only the templates matter). */
   async groupTemplateRefs(): Promise<GroupTemplateRef[]> {
     const refs: GroupTemplateRef[] = []
-    for await (const page of paginateDescribeAutoScalingGroups({ client: this.client, pageSize: 100 }, {})) {
+    for await (const page of paginateDescribeAutoScalingGroups({ client: this.client, pageSize: 100 }, { IncludeInstances: false })) {
       for (const g of page.AutoScalingGroups ?? []) {
         const name = g.AutoScalingGroupName ?? ''
         const direct = g.LaunchTemplate

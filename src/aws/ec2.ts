@@ -26,8 +26,15 @@ export const SDK_RETRY = { retryMode: 'adaptive', maxAttempts: 8 } as const
 /** No single call may hang: a call that has not answered in 15 s is retried (at most 8 attempts). */
 export const HTTP_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 15_000 }
 
+/**
+ * What every client of the action is built with: the SDK's adaptive retry, the timeouts, and its
+ * middleware resolved once per command class instead of on every call (no command here adds
+ * middleware of its own).
+ */
+export const CLIENT_CONFIG = { ...SDK_RETRY, requestHandler: HTTP_TIMEOUTS, cacheMiddleware: true }
+
 export function ec2Client(region: string): EC2Client {
-  return new EC2Client({ region, ...SDK_RETRY, requestHandler: HTTP_TIMEOUTS })
+  return new EC2Client({ region, ...CLIENT_CONFIG })
 }
 
 export function toImage(region: string, image: Ec2Image): Image {
@@ -71,7 +78,8 @@ export class Ec2 {
     const pages = paginateDescribeImages(
       { client: this.client, pageSize: 1000 },
       { Filters: filters, Owners: options.owners, IncludeDisabled: options.includeDisabled, IncludeDeprecated: true },
-      { abortSignal: options.abortSignal }
+      // options only when there is a signal: a call with options bypasses the client's middleware cache
+      ...(options.abortSignal ? [{ abortSignal: options.abortSignal }] : [])
     )
     for await (const page of pages) for (const image of page.Images ?? []) found.push(toImage(this.region, image))
     return found
@@ -180,32 +188,40 @@ export class Ec2 {
   /**
    * The latest and default versions, of every launch template in the region, whose image is one
    * of `imageIds`: one paginated query (pages of 200) whatever the number of templates. Image ids
-   * written as SSM parameters (`resolve:ssm:…`) are resolved by EC2 (`ResolveAlias`); whether
-   * the `image-id` filter sees the resolved value is not documented, so a second query, run at
-   * the same time, asks for the SSM-based versions themselves and they are matched here.
+   * written as SSM parameters (`resolve:ssm:…`) are resolved by EC2 (`ResolveAlias`).
    */
-  async templateVersionsUsing(imageIds: string[]): Promise<TemplateVersion[]> {
-    const query = async (values: string[]): Promise<TemplateVersion[]> => {
-      const found: TemplateVersion[] = []
-      const pages = paginateDescribeLaunchTemplateVersions(
-        { client: this.client, pageSize: 200 },
-        { Versions: ['$Latest', '$Default'], Filters: [{ Name: 'image-id', Values: values }], ResolveAlias: true }
-      )
-      for await (const page of pages) {
-        for (const v of page.LaunchTemplateVersions ?? []) {
-          found.push({
-            launchTemplateId: v.LaunchTemplateId ?? '',
-            launchTemplateName: v.LaunchTemplateName ?? '',
-            versionNumber: v.VersionNumber ?? 0,
-            isDefault: v.DefaultVersion ?? false,
-            imageId: v.LaunchTemplateData?.ImageId
-          })
-        }
+  templateVersionsUsing(imageIds: string[]): Promise<TemplateVersion[]> {
+    return this.latestAndDefaultVersions(imageIds)
+  }
+
+  /**
+   * The latest and default versions whose image is written as an SSM parameter
+   * (`resolve:ssm:…`), resolved by EC2 (`ResolveAlias`). Whether the `image-id` filter sees the
+   * resolved value is not documented, so these are asked for as written and matched here; the
+   * query does not depend on the images, so it can run before they are known.
+   */
+  templateVersionsViaSsm(): Promise<TemplateVersion[]> {
+    return this.latestAndDefaultVersions(['resolve:ssm:*'])
+  }
+
+  private async latestAndDefaultVersions(imageIdValues: string[]): Promise<TemplateVersion[]> {
+    const found: TemplateVersion[] = []
+    const pages = paginateDescribeLaunchTemplateVersions(
+      { client: this.client, pageSize: 200 },
+      { Versions: ['$Latest', '$Default'], Filters: [{ Name: 'image-id', Values: imageIdValues }], ResolveAlias: true }
+    )
+    for await (const page of pages) {
+      for (const v of page.LaunchTemplateVersions ?? []) {
+        found.push({
+          launchTemplateId: v.LaunchTemplateId ?? '',
+          launchTemplateName: v.LaunchTemplateName ?? '',
+          versionNumber: v.VersionNumber ?? 0,
+          isDefault: v.DefaultVersion ?? false,
+          imageId: v.LaunchTemplateData?.ImageId
+        })
       }
-      return found
     }
-    const [direct, viaSsm] = await Promise.all([query(imageIds), query(['resolve:ssm:*'])])
-    return [...direct, ...viaSsm]
+    return found
   }
 
   /** The default and latest version numbers of the given templates. */

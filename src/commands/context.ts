@@ -15,8 +15,17 @@ export interface Usage {
   warnings: string[]
 }
 
-/** Finds the launch templates and Auto Scaling groups that point at images of one region. */
-export type UsageFinder = (region: string, imageIds: string[]) => Promise<Usage>
+/**
+ * Finds the launch templates and Auto Scaling groups that point at images of one region. Calling
+ * it starts the reads that do not depend on the images (the groups, the templates whose image is
+ * an SSM parameter), so that they run while the family is looked up; `find` adds the query for
+ * the images and joins them. A search that is never asked to `find` leaves nothing unhandled.
+ */
+export type UsageFinder = (region: string) => UsageSearch
+
+export interface UsageSearch {
+  find(imageIds: string[]): Promise<Usage>
+}
 
 export interface Context {
   settings: Settings
@@ -26,6 +35,8 @@ export interface Context {
   now(): Date
   /** `owner/repo/actions/runs/ID`, written in the lineage. */
   runRef?: string
+  /** Told when the command has decided what to change and starts changing it (it then mostly waits on AWS). */
+  planned?: () => void
 }
 
 /** A failure that stops a whole region before anything changes in it. */

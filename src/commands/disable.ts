@@ -8,7 +8,7 @@ import type { Image, RegionReport, RunReport } from '../model.js'
 import { decideFamily, familyKey, tagValue, toDisable } from '../rules/family.js'
 import { applyInUse, inUseImages } from '../rules/usage.js'
 import { describeError } from '../aws/errors.js'
-import { RegionError, type Context, type Usage } from './context.js'
+import { RegionError, type Context, type Usage, type UsageSearch } from './context.js'
 import { BUILDING_STATES, ownedImages, waitUntilAvailable } from './images.js'
 import { changeFailure, disableSafely, readSharing, type SharingRead } from './image-state.js'
 import { eachRegion, emptyRegion, regionFailure } from './regions.js'
@@ -32,9 +32,9 @@ function familyFilters(ctx: Context, newImages: Image[]): Filter[] {
 }
 
 /** With `in-use: report` a failed usage search is a warning; with skip or fail it stops the region. */
-async function findUsage(ctx: Context, region: string, imageIds: string[]): Promise<Usage> {
+async function findUsage(ctx: Context, region: string, search: UsageSearch, imageIds: string[]): Promise<Usage> {
   try {
-    return await ctx.usage(region, imageIds)
+    return await search.find(imageIds)
   } catch (error) {
     const why = describeError(error, 'ec2:DescribeLaunchTemplateVersions')
     if (ctx.settings.inUse !== 'report') {
@@ -77,13 +77,17 @@ async function planRegion(ctx: Context, region: string, imageIds: string[]): Pro
     }
   }
   for (const image of newImages) log.info(`[${region}] new image ${image.imageId} (${image.name}), created ${image.creationDate}, is available`)
-  let candidates = await ec2.images(familyFilters(ctx, newImages), { owners: ['self'] })
+  // The family query goes first (everything after it waits for it); the usage reads that need no
+  // image ids start beside it.
+  const familyQuery = ec2.images(familyFilters(ctx, newImages), { owners: ['self'] })
+  const usageSearch = ctx.usage(region)
+  let candidates = await familyQuery
   candidates = await settleOlderBuilds(ctx, region, newImages, candidates, deadline)
   let decisions = decideFamily(newImages, candidates, accountId, settings)
   const doomed = toDisable(decisions)
   // Independent reads run together: which templates use the images, and their sharing.
   const [usage, sharing] = await Promise.all([
-    doomed.length > 0 ? findUsage(ctx, region, doomed.map((i) => i.imageId)) : { templates: [], groups: [], warnings: [] },
+    doomed.length > 0 ? findUsage(ctx, region, usageSearch, doomed.map((i) => i.imageId)) : { templates: [], groups: [], warnings: [] },
     readSharing(ec2, doomed, PER_REGION_CONCURRENCY)
   ])
   for (const warning of usage.warnings) log.warning(`[${region}] ${warning}`)
@@ -152,6 +156,7 @@ export async function disable(ctx: Context): Promise<RunReport> {
   const run: RunReport = { command: 'disable', dryRun: ctx.settings.dryRun, family, regions: reports }
   run.failure = regionFailure(results) ?? refusal(ctx, plans)
   if (run.failure) return run
+  ctx.planned?.()
   await Promise.all(plans.map((p) => execute(ctx, p)))
   run.failure = changeFailure(reports, ctx.settings.dryRun)
   return run

@@ -3,12 +3,18 @@ import type { AutoScaling } from '../aws/autoscaling.js'
 import type { Ec2 } from '../aws/ec2.js'
 import { describeError, errorInfo, labelled } from '../aws/errors.js'
 import { groupUses, templateUses, type GroupTemplateRef } from '../rules/usage.js'
-import type { Usage, UsageFinder } from './context.js'
+import type { UsageFinder } from './context.js'
+
+/** A promise whose rejection is handled even if nobody awaits it (the caller may never need it). */
+function started<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined)
+  return promise
+}
 
 export function usageFinder(ec2: (region: string) => Ec2, autoscaling: (region: string) => AutoScaling): UsageFinder {
-  return async (region: string, imageIds: string[]): Promise<Usage> => {
+  return (region: string) => {
     const warnings: string[] = []
-    // The groups do not depend on the templates: both queries run at once.
+    // Neither query depends on the images: both start now and run while the family is looked up.
     const groupsQuery = autoscaling(region)
       .groupTemplateRefs()
       .catch((error: unknown): GroupTemplateRef[] => {
@@ -20,10 +26,16 @@ export function usageFinder(ec2: (region: string) => Ec2, autoscaling: (region: 
         )
         return []
       })
-    const versions = await labelled('ec2:DescribeLaunchTemplateVersions', ec2(region).templateVersionsUsing(imageIds))
-    const hitIds = [...new Set(versions.filter((v) => v.imageId && imageIds.includes(v.imageId)).map((v) => v.launchTemplateId))]
-    const [numbers, refs] = await Promise.all([hitIds.length ? labelled('ec2:DescribeLaunchTemplates', ec2(region).templateNumbers(hitIds)) : Promise.resolve([]), groupsQuery])
-    const templates = templateUses(region, versions, imageIds, numbers)
-    return { templates, groups: groupUses(region, refs, templates, numbers), warnings }
+    const viaSsm = started(labelled('ec2:DescribeLaunchTemplateVersions', ec2(region).templateVersionsViaSsm()))
+    return {
+      find: async (imageIds) => {
+        const [direct, ssm] = await Promise.all([labelled('ec2:DescribeLaunchTemplateVersions', ec2(region).templateVersionsUsing(imageIds)), viaSsm])
+        const versions = [...direct, ...ssm]
+        const hitIds = [...new Set(versions.filter((v) => v.imageId && imageIds.includes(v.imageId)).map((v) => v.launchTemplateId))]
+        const [numbers, refs] = await Promise.all([hitIds.length ? labelled('ec2:DescribeLaunchTemplates', ec2(region).templateNumbers(hitIds)) : Promise.resolve([]), groupsQuery])
+        const templates = templateUses(region, versions, imageIds, numbers)
+        return { templates, groups: groupUses(region, refs, templates, numbers), warnings }
+      }
+    }
   }
 }

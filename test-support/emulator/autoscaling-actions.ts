@@ -27,7 +27,7 @@ function spec(state: EmulatorState, region: string, s: LaunchTemplateSpec): stri
   )
 }
 
-function renderGroup(state: EmulatorState, region: string, g: EmuAutoScalingGroup): string {
+function renderGroup(state: EmulatorState, region: string, g: EmuAutoScalingGroup, includeInstances: boolean): string {
   const mip = g.mixedInstancesPolicy
   return (
     el('AutoScalingGroupName', g.autoScalingGroupName) +
@@ -67,7 +67,7 @@ function renderGroup(state: EmulatorState, region: string, g: EmuAutoScalingGrou
     members('TargetGroupARNs', [], () => '') +
     el('HealthCheckType', g.healthCheckType) +
     el('HealthCheckGracePeriod', 300) +
-    members('Instances', g.instances, (i) =>
+    members('Instances', includeInstances ? g.instances : undefined, (i) =>
       el('InstanceId', i.instanceId) +
       el('InstanceType', i.instanceType) +
       el('AvailabilityZone', i.availabilityZone) +
@@ -129,7 +129,9 @@ const describeAutoScalingGroups: Handler = (ctx) => {
   }
   const page = groups.slice(offset, offset + size)
   const next = offset + size < groups.length ? makeToken(offset + size, fp) : undefined
-  return members('AutoScalingGroups', page, (g) => renderGroup(ctx.state, ctx.region, g)) + el('NextToken', next)
+  // IncludeInstances=false leaves the instances out (the default is true)
+  const includeInstances = p['IncludeInstances'] !== 'false'
+  return members('AutoScalingGroups', page, (g) => renderGroup(ctx.state, ctx.region, g, includeInstances)) + el('NextToken', next)
 }
 
 export const AUTOSCALING_HANDLERS: Record<string, Handler> = {

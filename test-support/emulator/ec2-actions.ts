@@ -2,7 +2,7 @@
 import type { Faults } from './faults.js'
 import { bool, ec2Filters, list, structList, type Filter, type Params } from './params.js'
 import { latestVersion, type EmuImage, type EmuLaunchTemplate, type EmuLaunchTemplateVersion, type EmulatorState, type LaunchPermission, type Tag } from './state.js'
-import { el, fingerprint, globMatch, itemSet, makeToken, readToken, wrap, xmlEscape } from './util.js'
+import { el, fingerprint, globToRegExp, itemSet, makeToken, readToken, wrap, xmlEscape } from './util.js'
 
 export class ApiError extends Error {
   constructor(
@@ -96,7 +96,10 @@ function matcher(f: Filter): (v: string | undefined) => boolean {
   if (!m) {
     const exact = new Set(f.values.filter((p) => !/[*?\\]/.test(p)))
     const globs = f.values.filter((p) => /[*?\\]/.test(p))
-    m = (v) => v !== undefined && (exact.has(v) || globs.some((g) => globMatch(g, v)))
+    // `prefix*` (no other wildcard or escape) as a prefix test; other globs as regular expressions
+    const prefixes = globs.filter((g) => /^[^*?\\]*\*$/.test(g)).map((g) => g.slice(0, -1))
+    const patterns = globs.filter((g) => !/^[^*?\\]*\*$/.test(g)).map(globToRegExp)
+    m = (v) => v !== undefined && (exact.has(v) || prefixes.some((p) => v.startsWith(p)) || patterns.some((r) => r.test(v)))
     compiled.set(f, m)
   }
   return m
@@ -593,6 +596,39 @@ function resolveVersion(t: EmuLaunchTemplate, spec: string): EmuLaunchTemplateVe
   return v
 }
 
+/**
+ * The filters of DescribeLaunchTemplateVersions as one test of a version, compiled once per
+ * request (a query over every template of a large account runs it thousands of times).
+ */
+function versionFilter(ctx: Ec2Context, filters: Filter[]): (t: EmuLaunchTemplate, v: EmuLaunchTemplateVersion) => boolean {
+  const { state, region } = ctx
+  const resolved = ctx.faults.imageIdFilterMatchesResolved
+  const tests = filters.map((f): ((t: EmuLaunchTemplate, v: EmuLaunchTemplateVersion) => boolean) => {
+    const m = matcher(f)
+    switch (f.name) {
+      case 'image-id':
+        return resolved ? (_t, v) => m(v.imageId) || m(resolveImageId(state, region, v.imageId)) : (_t, v) => m(v.imageId)
+      case 'is-default-version':
+        return (t, v) => m(String(v.versionNumber === t.defaultVersion))
+      case 'create-time':
+        return (_t, v) => m(v.createTime)
+      case 'instance-type':
+        return (_t, v) => m(v.instanceType)
+      case 'kernel-id':
+        return (_t, v) => m(v.kernelId)
+      case 'ram-disk-id':
+        return (_t, v) => m(v.ramDiskId)
+      case 'ebs-optimized':
+        return (_t, v) => m(v.ebsOptimized === undefined ? undefined : String(v.ebsOptimized))
+      case 'key-name':
+        return (_t, v) => m(v.keyName)
+      default:
+        return () => false
+    }
+  })
+  return (t, v) => tests.every((test) => test(t, v))
+}
+
 const describeLaunchTemplateVersions: Handler = (ctx) => {
   const p = ctx.params
   const id = p['LaunchTemplateId']
@@ -605,6 +641,7 @@ const describeLaunchTemplateVersions: Handler = (ctx) => {
   const size = maxResults(ctx, 1, 200)
   checkFilterNames(filters, (n) => LTV_FILTERS.has(n))
 
+  const keep = versionFilter(ctx, filters)
   const rows: VersionRow[] = []
   if (id === undefined && name === undefined) {
     // form (b): $Latest and/or $Default of every template in the region
@@ -620,15 +657,20 @@ const describeLaunchTemplateVersions: Handler = (ctx) => {
     dryRun(ctx)
     const wantLatest = versions.includes('$Latest')
     const wantDefault = versions.includes('$Default')
+    // one pass over every template's versions (a large account has thousands): the latest and the
+    // default version, newest first, once if they are the same
     for (const t of ctx.state.region(ctx.region).launchTemplates.values()) {
-      const latest = latestVersion(t)
-      const picked = new Set<number>()
-      if (wantLatest) picked.add(latest)
-      if (wantDefault) picked.add(t.defaultVersion)
-      for (const n of [...picked].sort((a, b) => b - a)) {
-        const v = t.versions.find((x) => x.versionNumber === n)
-        if (v) rows.push({ template: t, version: v })
+      let latest: EmuLaunchTemplateVersion | undefined
+      let byDefault: EmuLaunchTemplateVersion | undefined
+      for (const v of t.versions) {
+        if (!latest || v.versionNumber > latest.versionNumber) latest = v
+        if (v.versionNumber === t.defaultVersion) byDefault = v
       }
+      const a = wantLatest ? latest : undefined
+      const b = wantDefault && byDefault !== a ? byDefault : undefined
+      const [first, second] = a && b && b.versionNumber > a.versionNumber ? [b, a] : [a, b]
+      if (first && keep(t, first)) rows.push({ template: t, version: first })
+      if (second && keep(t, second)) rows.push({ template: t, version: second })
     }
   } else {
     const t = findTemplate(ctx, id, name)
@@ -651,31 +693,8 @@ const describeLaunchTemplateVersions: Handler = (ctx) => {
   }
 
   const { state, region } = ctx
-  const filtered = rows.filter((row) =>
-    matchFilters(filters, row, (fname, r) => {
-      const v = r.version
-      switch (fname) {
-        case 'image-id':
-          return ctx.faults.imageIdFilterMatchesResolved ? [v.imageId, resolveImageId(state, region, v.imageId)] : [v.imageId]
-        case 'is-default-version':
-          return [String(v.versionNumber === r.template.defaultVersion)]
-        case 'create-time':
-          return [v.createTime]
-        case 'instance-type':
-          return [v.instanceType]
-        case 'kernel-id':
-          return [v.kernelId]
-        case 'ram-disk-id':
-          return [v.ramDiskId]
-        case 'ebs-optimized':
-          return [v.ebsOptimized === undefined ? undefined : String(v.ebsOptimized)]
-        case 'key-name':
-          return [v.keyName]
-        default:
-          return undefined
-      }
-    })
-  )
+  // form (b) kept only the matching versions already
+  const filtered = id === undefined && name === undefined ? rows : rows.filter((row) => keep(row.template, row.version))
   const { page, nextToken } = paginate(ctx, filtered, size)
   const items = page
     .map(({ template: t, version: v }) => {

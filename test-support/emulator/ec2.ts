@@ -60,6 +60,12 @@ export interface CallRecord {
   status: number
   errorCode?: string
   durationMs: number
+  /** size of the answer's body in bytes */
+  bytes?: number
+  /** the TCP connection it came on (numbered in the order they were first seen) */
+  connection: number
+  /** time the emulator itself spent answering (the handler and the XML), without the latency */
+  workMs?: number
 }
 
 export interface AwsEmulator {
@@ -192,8 +198,12 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
     return undefined
   }
 
+  const connections = new WeakMap<object, number>()
+  let connectionCount = 0
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = now()
+    let connection = connections.get(req.socket)
+    if (connection === undefined) connections.set(req.socket, (connection = ++connectionCount))
     const body = req.method === 'POST' ? await readBody(req) : ''
     const url = new URL(req.url ?? '/', 'http://localhost')
     const params: Params = {}
@@ -206,7 +216,7 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
     const action = params['Action'] ?? ''
     const n = ++seq
     const reqId = requestId(n)
-    const record: CallRecord = { seq: n, time: started, service, region, action, params, status: 0, durationMs: 0 }
+    const record: CallRecord = { seq: n, time: started, service, region, action, params, status: 0, durationMs: 0, connection }
     calls.push(record)
     if (calls.length > maxCalls) calls.splice(0, calls.length - maxCalls)
 
@@ -214,6 +224,7 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
       record.status = status
       if (errorCode) record.errorCode = errorCode
       record.durationMs = now() - started
+      record.bytes = Buffer.byteLength(text)
       send(res, status, text, reqId)
     }
     const fail = (err: ApiError): void => finish(err.status, errorBody(service, err, reqId), err.code)
@@ -258,16 +269,20 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
         )
       }
 
+      const working = performance.now()
+      let inner: string
       if (service === 'ec2') {
         const handler = EC2_HANDLERS[action]
         if (!handler) return fail(new ApiError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service.`))
-        const inner = handler({ state, region, params, faults, accountId: state.accountId })
-        return finish(200, successBody(service, action, inner, reqId))
+        inner = handler({ state, region, params, faults, accountId: state.accountId })
+      } else {
+        const handler = AUTOSCALING_HANDLERS[action]
+        if (!handler) return fail(new ApiError('InvalidAction', `Could not find operation ${action || '(none)'} for version 2011-01-01`))
+        inner = handler({ state, region, params })
       }
-      const handler = AUTOSCALING_HANDLERS[action]
-      if (!handler) return fail(new ApiError('InvalidAction', `Could not find operation ${action || '(none)'} for version 2011-01-01`))
-      const inner = handler({ state, region, params })
-      return finish(200, successBody(service, action, inner, reqId))
+      const body = successBody(service, action, inner, reqId)
+      record.workMs = performance.now() - working
+      return finish(200, body)
     } catch (e) {
       if (e instanceof ApiError) return fail(e)
       const message = e instanceof Error ? e.message : String(e)
