@@ -180,15 +180,9 @@ function analyze(calls: CallRecord[], github: Array<{ call: GitHubCall; time: nu
     const directAt = startOf((c) => c.action === 'DescribeLaunchTemplateVersions' && !isSsmQuery(c))
     const numbersAt = startOf((c) => c.action === 'DescribeLaunchTemplates')
     const recheckAt = startOf((c) => c.action === 'DescribeImages' && isLookup(c) && c.time > familyAt)
-    if (
-      !before(startOf((c) => c.action === 'DescribeLaunchTemplateVersions' && isSsmQuery(c)), sharingAt) ||
-      !before(startOf((c) => c.service === 'autoscaling'), sharingAt) ||
-      !before(directAt, recheckAt) ||
-      !before(sharingAt, numbersAt)
-    ) {
-      readsTogether = false
-      if (process.env['BENCH_DEBUG']) log(`reads not together in ${region}: family ${familyAt}, ssm ${startOf((c) => c.action === 'DescribeLaunchTemplateVersions' && isSsmQuery(c))}, groups ${startOf((c) => c.service === 'autoscaling')}, sharing ${sharingAt}, direct ${directAt}, numbers ${numbersAt}, recheck ${recheckAt}`)
-    }
+    const ssmAt = startOf((c) => c.action === 'DescribeLaunchTemplateVersions' && isSsmQuery(c))
+    const groupsAt = startOf((c) => c.service === 'autoscaling')
+    if (!before(ssmAt, sharingAt) || !before(groupsAt, sharingAt) || !before(directAt, recheckAt) || !before(sharingAt, numbersAt)) readsTogether = false
   }
   const firstRequest = aws.length ? Math.min(...aws.map((c) => c.time)) : NaN
   const awsEndMs = Math.max(...aws.map((c) => c.time + c.durationMs)) - spawnedAt

@@ -21,17 +21,18 @@ import type { Image, Sharing, Tag } from '../model.js'
 import type { TemplateVersion, TemplateVersions } from '../rules/usage.js'
 import { isCode } from './errors.js'
 
-/** Retries with the SDK's adaptive mode: it backs off and rate-limits itself under throttling. */
-export const SDK_RETRY = { retryMode: 'adaptive', maxAttempts: 8 } as const
-/** No single call may hang: a call that has not answered in 15 s is retried (at most 8 attempts). */
-export const HTTP_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 15_000 }
-
 /**
- * What every client of the action is built with: the SDK's adaptive retry, the timeouts, and its
- * middleware resolved once per command class instead of on every call (no command here adds
- * middleware of its own).
+ * What every client of the action is built with: the SDK's adaptive retry (it backs off and
+ * rate-limits itself under throttling); timeouts, so that no call hangs (one that has not answered
+ * in 15 s is retried, at most 8 attempts); and the middleware resolved once per command class
+ * instead of on every call (no command here adds middleware of its own).
  */
-export const CLIENT_CONFIG = { ...SDK_RETRY, requestHandler: HTTP_TIMEOUTS, cacheMiddleware: true }
+export const CLIENT_CONFIG = {
+  retryMode: 'adaptive',
+  maxAttempts: 8,
+  requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 },
+  cacheMiddleware: true
+} as const
 
 export function ec2Client(region: string): EC2Client {
   return new EC2Client({ region, ...CLIENT_CONFIG })

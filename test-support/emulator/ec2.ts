@@ -60,12 +60,6 @@ export interface CallRecord {
   status: number
   errorCode?: string
   durationMs: number
-  /** size of the answer's body in bytes */
-  bytes?: number
-  /** the TCP connection it came on (numbered in the order they were first seen) */
-  connection: number
-  /** time the emulator itself spent answering (the handler and the XML), without the latency */
-  workMs?: number
 }
 
 export interface AwsEmulator {
@@ -198,12 +192,8 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
     return undefined
   }
 
-  const connections = new WeakMap<object, number>()
-  let connectionCount = 0
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = now()
-    let connection = connections.get(req.socket)
-    if (connection === undefined) connections.set(req.socket, (connection = ++connectionCount))
     const body = req.method === 'POST' ? await readBody(req) : ''
     const url = new URL(req.url ?? '/', 'http://localhost')
     const params: Params = {}
@@ -216,7 +206,7 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
     const action = params['Action'] ?? ''
     const n = ++seq
     const reqId = requestId(n)
-    const record: CallRecord = { seq: n, time: started, service, region, action, params, status: 0, durationMs: 0, connection }
+    const record: CallRecord = { seq: n, time: started, service, region, action, params, status: 0, durationMs: 0 }
     calls.push(record)
     if (calls.length > maxCalls) calls.splice(0, calls.length - maxCalls)
 
@@ -224,7 +214,6 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
       record.status = status
       if (errorCode) record.errorCode = errorCode
       record.durationMs = now() - started
-      record.bytes = Buffer.byteLength(text)
       send(res, status, text, reqId)
     }
     const fail = (err: ApiError): void => finish(err.status, errorBody(service, err, reqId), err.code)
@@ -269,7 +258,6 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
         )
       }
 
-      const working = performance.now()
       let inner: string
       if (service === 'ec2') {
         const handler = EC2_HANDLERS[action]
@@ -280,9 +268,7 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
         if (!handler) return fail(new ApiError('InvalidAction', `Could not find operation ${action || '(none)'} for version 2011-01-01`))
         inner = handler({ state, region, params })
       }
-      const body = successBody(service, action, inner, reqId)
-      record.workMs = performance.now() - working
-      return finish(200, body)
+      return finish(200, successBody(service, action, inner, reqId))
     } catch (e) {
       if (e instanceof ApiError) return fail(e)
       const message = e instanceof Error ? e.message : String(e)
