@@ -20,14 +20,17 @@ const OTHER = 'ami-00000000000000002'
 const ec2Mock = mockClient(EC2Client)
 const asgMock = mockClient(AutoScalingClient)
 
+const clients: Array<{ destroy(): void }> = []
 afterEach(() => {
   ec2Mock.reset()
   asgMock.reset()
+  for (const c of clients.splice(0)) c.destroy()
 })
 
 function finder() {
   const ec2 = new Ec2(REGION, new EC2Client({ region: REGION }))
   const autoscaling = new AutoScaling(REGION, new AutoScalingClient({ region: REGION }))
+  clients.push(ec2.client, autoscaling.client)
   return usageFinder(
     () => ec2,
     () => autoscaling
