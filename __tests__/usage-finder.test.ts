@@ -29,8 +29,9 @@ afterEach(() => {
 
 function finder() {
   const ec2 = new Ec2(REGION, new EC2Client({ region: REGION }))
-  const autoscaling = new AutoScaling(REGION, new AutoScalingClient({ region: REGION }))
-  clients.push(ec2.client, autoscaling.client)
+  const asgClient = new AutoScalingClient({ region: REGION })
+  const autoscaling = new AutoScaling(REGION, asgClient)
+  clients.push(ec2.client, asgClient)
   return usageFinder(
     () => ec2,
     () => autoscaling

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { REPO_ROOT } from '../test-support/run-action.js'
+import { resolveRunnerNode, type RunnerNode } from './runner-node.js'
 
 /** Compiled scripts live under node_modules, so that they resolve the SDK from the project and no linter sees them. */
 export const WORK_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'disable-superseded-ami-bench')
@@ -19,17 +20,20 @@ if (file) process.on('exit', () => {
 `
 
 export interface Prepared {
+  /** the node the action and the bench's scripts run on: the runner's (bench/runner-node.ts) */
+  node: RunnerNode
   preload: string
   naive: string
   sdkProbe: string
 }
 
 /**
- * Writes the preload and compiles bench/naive.ts and bench/sdk-probe.ts to ESM (esbuild comes
+ * Finds the runner's node, writes the preload and compiles bench/naive.ts and bench/sdk-probe.ts to ESM (esbuild comes
  * with tsx).
  */
-export async function prepare(): Promise<Prepared> {
+export async function prepare(log: (line: string) => void): Promise<Prepared> {
   mkdirSync(WORK_DIR, { recursive: true })
+  const node = resolveRunnerNode(WORK_DIR, log)
   const preload = join(WORK_DIR, 'preload.mjs')
   writeFileSync(preload, PRELOAD)
   const { transform } = await import('esbuild')
@@ -40,7 +44,7 @@ export async function prepare(): Promise<Prepared> {
     writeFileSync(out, code)
     return out
   }
-  return { preload, naive: await compile('naive'), sdkProbe: await compile('sdk-probe') }
+  return { node, preload, naive: await compile('naive'), sdkProbe: await compile('sdk-probe') }
 }
 
 /** NODE_OPTIONS and the file where the preload writes what it measured. */
@@ -86,9 +90,9 @@ export interface ScriptResult {
   durationMs: number
 }
 
-export async function runScript(script: string, env: Record<string, string>, timeoutMs: number): Promise<ScriptResult> {
+export async function runScript(node: string, script: string, env: Record<string, string>, timeoutMs: number): Promise<ScriptResult> {
   const spawnedAt = Date.now()
-  const child = spawn(process.execPath, [script], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(node, [script], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))

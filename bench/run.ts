@@ -237,7 +237,7 @@ async function runTheAction(prepared: Prepared, account: Account, command: 'disa
         ? { command: 'status', 'image-id': account.newImages[0]! }
         : { 'image-id': account.newImages.join(','), 'family-tag': FAMILY_TAG }
     const spawnedAt = Date.now()
-    const r = await runAction({ inputs, ec2Url: w.url, githubUrl: w.github.url, region: 'us-east-1', event: { pull_request: { number: PR } }, env: probe.env, timeoutMs: 240_000 })
+    const r = await runAction({ inputs, ec2Url: w.url, githubUrl: w.github.url, region: 'us-east-1', event: { pull_request: { number: PR } }, env: probe.env, timeoutMs: 240_000, node: prepared.node.path })
     const measured = readProbe(probe.file)
     const analysis = analyze(await w.calls(), w.githubTimes, spawnedAt)
     let problem: string | undefined
@@ -262,7 +262,7 @@ async function runNaive(prepared: Prepared, account: Account, throttle = false):
   try {
     const probe = probeEnv(prepared, 'naive')
     const env = { ...awsEnv(w.url, 'us-east-1'), ...probe.env, BENCH_NAIVE: JSON.stringify({ images: account.newImages, familyTag: FAMILY_TAG, concurrency: NAIVE_CONCURRENCY }) }
-    const r = await runScript(prepared.naive, env, 280_000)
+    const r = await runScript(prepared.node.path, prepared.naive, env, 280_000)
     const measured = readProbe(probe.file)
     const analysis = analyze(await w.calls(), [], r.spawnedAt)
     let problem: string | undefined
@@ -285,7 +285,7 @@ async function runSdkProbe(prepared: Prepared): Promise<{ startMs: number; peakR
   const id = buildAccount(1, 1).newImages[0]!.split(':')[1]!
   endpoint.load({ image: { region: 'us-east-1', imageId: id }, latencyMs: LATENCY, throttle: false })
   const probe = probeEnv(prepared, 'sdk')
-  const r = await runScript(prepared.sdkProbe, { ...awsEnv(endpoint.url, 'us-east-1'), ...probe.env, BENCH_SDK_PROBE_IMAGE: id }, 60_000)
+  const r = await runScript(prepared.node.path, prepared.sdkProbe, { ...awsEnv(endpoint.url, 'us-east-1'), ...probe.env, BENCH_SDK_PROBE_IMAGE: id }, 60_000)
   const measured = readProbe(probe.file)
   const calls = endpoint.calls()
   if (r.exitCode !== 0 || calls.length === 0) throw new Error(`sdk probe failed: ${r.stderr.slice(0, 300)}`)
@@ -341,7 +341,7 @@ function summarize(s: Scenario): Summary {
 async function main(): Promise<void> {
   const began = Date.now()
   const loadBefore = loadavg()[0]!
-  const prepared = await prepare()
+  const prepared = await prepare(log)
   endpoint = await startEndpoint('us-east-1')
   const accounts = new Map<string, Account>()
   const account = (templates: number, regions: number): Account => {
@@ -350,7 +350,8 @@ async function main(): Promise<void> {
     return accounts.get(key)!
   }
 
-  log(`bench: latency ${LATENCY} ms per call, ${RUNS} run(s) per scenario`)
+  log(`bench: latency ${LATENCY} ms per call, ${RUNS} run(s) per scenario; the action runs on Node ${prepared.node.version} (${prepared.node.source})`)
+  if (prepared.node.warning) log(`bench: WARNING: ${prepared.node.warning}`)
   // warm the file cache and the JIT of the emulator: not counted
   await runTheAction(prepared, account(500, 1), 'status')
   await runTheAction(prepared, account(500, 1), 'disable')
@@ -569,7 +570,7 @@ async function main(): Promise<void> {
   }
   const chain = big.observed.map((s) => s.label).join(' → ')
   const cpu = cpus()
-  const machine = `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${fmt(totalmem() / 2 ** 30, 0)} GiB RAM; ${type()} ${release()}; Node ${process.version}; load average ${fmt(loadBefore, 2)} before the bench, ${fmt(loadavg()[0]!, 2)} after (the 3-region runs are CPU-bound: other work on the machine shows in them)`
+  const machine = `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${fmt(totalmem() / 2 ** 30, 0)} GiB RAM; ${type()} ${release()}; the action, the naive script and the SDK probe ran on Node ${prepared.node.version} (${prepared.node.source}), the bench itself on Node ${process.version}${prepared.node.warning ? ` (WARNING: ${prepared.node.warning})` : ''}; load average ${fmt(loadBefore, 2)} before the bench, ${fmt(loadavg()[0]!, 2)} after (the 3-region runs are CPU-bound: other work on the machine shows in them)`
   const elapsed = (Date.now() - began) / 1000
   const settings = `latency ${LATENCY} ms per call (EC2, Auto Scaling and GitHub), median of ${RUNS} run(s) per scenario, in rounds (a fresh account each), naive lookups ${NAIVE_CONCURRENCY} in flight per region`
 

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-npx ncc build src/index.ts -o "$tmp" --source-map --license licenses.txt >/dev/null
+npx tsx scripts/build.ts "$tmp" >/dev/null
 if ! diff -rq dist "$tmp" >/dev/null; then
   echo "dist/ is stale: run 'npm run build' and commit dist/." >&2
   diff -rq dist "$tmp" >&2 || true

@@ -34,6 +34,8 @@ export interface RunActionOptions {
   entry?: string
   /** keep the temp dir (RUNNER_TEMP, output files) for inspection */
   keepTemp?: boolean
+  /** the node binary to run it with (default this process's) */
+  node?: string
 }
 
 export interface RunActionResult {
@@ -189,7 +191,7 @@ export async function runAction(opts: RunActionOptions): Promise<RunActionResult
   Object.assign(env, opts.env ?? {})
 
   const started = Date.now()
-  const child = spawn(process.execPath, [entry], { cwd: opts.cwd ?? REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(opts.node ?? process.execPath, [entry], { cwd: opts.cwd ?? REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))

@@ -1,18 +1,30 @@
-/** The Auto Scaling gateway: every group's launch template reference, all pages. */
-import { AutoScalingClient, paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling'
+/**
+ * The Auto Scaling gateway: every group's launch template reference, all pages.
+ *
+ * Its SDK client is loaded on first use (the bundle keeps it in a chunk of its own): no command
+ * needs it before its first EC2 request, so it stays off the start-up path, and it loads while
+ * the first EC2 answers are awaited.
+ */
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling'
 import type { GroupTemplateRef } from '../rules/usage.js'
 import { CLIENT_CONFIG } from './ec2.js'
 
 export class AutoScaling {
+  private client?: AutoScalingClient
+
   constructor(
     readonly region: string,
-    readonly client: AutoScalingClient = new AutoScalingClient({ region, ...CLIENT_CONFIG })
-  ) {}
+    client?: AutoScalingClient
+  ) {
+    this.client = client
+  }
 
   /** Every group's template references; the groups' instances are left out of the answers (only the templates matter). */
   async groupTemplateRefs(): Promise<GroupTemplateRef[]> {
+    const { AutoScalingClient, paginateDescribeAutoScalingGroups } = await import('@aws-sdk/client-auto-scaling')
+    const client = (this.client ??= new AutoScalingClient({ region: this.region, ...CLIENT_CONFIG }))
     const refs: GroupTemplateRef[] = []
-    for await (const page of paginateDescribeAutoScalingGroups({ client: this.client, pageSize: 100 }, { IncludeInstances: false })) {
+    for await (const page of paginateDescribeAutoScalingGroups({ client, pageSize: 100 }, { IncludeInstances: false })) {
       for (const g of page.AutoScalingGroups ?? []) {
         const name = g.AutoScalingGroupName ?? ''
         const direct = g.LaunchTemplate

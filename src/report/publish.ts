@@ -6,6 +6,7 @@
 import type { Logger } from '../commands/context.js'
 import type { RunReport } from '../model.js'
 import type { Settings } from '../settings.js'
+import { createGitHubFetch } from './github-fetch.js'
 import { marker, renderComment, type RenderOptions } from './markdown.js'
 import { CommentPages, commentWarning, findPullRequest, upsertComment, type PullRequestLookup } from './pull-request.js'
 
@@ -66,7 +67,7 @@ async function prepare(settings: Settings): Promise<Prepared> {
   try {
     // Loaded only when a comment is to be written, while the first AWS answers are awaited.
     const github = await import('@actions/github')
-    const octokit = github.getOctokit(settings.githubToken)
+    const octokit = github.getOctokit(settings.githubToken, { request: { fetch: createGitHubFetch() } })
     const { eventName, payload, sha } = github.context
     const pr = await findPullRequest(octokit, { owner, repo, eventName, payload, sha }, settings.pullRequest)
     return { github, octokit, pr, ...(pr.number !== undefined ? { pages: new CommentPages(octokit, { owner, repo }, pr.number) } : {}) }
