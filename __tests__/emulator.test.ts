@@ -380,6 +380,23 @@ describe('DescribeLaunchTemplateVersions', () => {
     expect((await ask({ Versions: ['$Latest', '$Default'], Filters: [{ Name: 'is-default-version', Values: ['true'] }] })).length).toBe(2)
     expect((await ask({ LaunchTemplateName: 'lt-0', Filters: [{ Name: 'instance-type', Values: ['t3.*'] }] })).map((v) => v.VersionNumber)).toEqual([1])
   })
+  it('form (b) with an image-id filter: the same answer from the index as from reading every template, versions added later included', async () => {
+    const [a, b, c] = [emu.addImage(REGION, {}), emu.addImage(REGION, {}), emu.addImage(REGION, {})]
+    emu.addLaunchTemplate(REGION, { name: 'first', versions: [{ imageId: a.imageId }] })
+    emu.addLaunchTemplate(REGION, { name: 'second', versions: [{ imageId: b.imageId }, { imageId: a.imageId }], defaultVersion: 1 })
+    emu.addLaunchTemplate(REGION, { name: 'third', versions: [{ imageId: c.imageId }] })
+    // a later version moves 'first' to image c: 'first' now comes before 'third' for c
+    emu.state.addLaunchTemplateVersion(REGION, 'first', { imageId: c.imageId }, true)
+    const ask = async (values: string[]): Promise<string[]> =>
+      ((await ec2.send(new DescribeLaunchTemplateVersionsCommand({ Versions: ['$Latest', '$Default'], Filters: [{ Name: 'image-id', Values: values }] }))).LaunchTemplateVersions ?? []).map(
+        (v) => `${v.LaunchTemplateName}:${v.VersionNumber}`
+      )
+    expect(await ask([c.imageId])).toEqual(['first:2', 'third:1'])
+    expect(await ask([a.imageId])).toEqual(['second:2'])
+    expect(await ask([b.imageId, c.imageId])).toEqual(['first:2', 'second:1', 'third:1'])
+    expect(await ask(['ami-*'])).toEqual(['first:2', 'second:2', 'second:1', 'third:1'])
+    expect(await ask(['ami-0000000000000000f'])).toEqual([])
+  })
 })
 
 describe('Auto Scaling', () => {

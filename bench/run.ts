@@ -561,12 +561,12 @@ async function main(): Promise<void> {
   findings.push(
     `With 3 regions the process is busy most of the time: ${fmt(three.cpuMs)} ms of CPU in a ${fmt(three.wallMs)} ms run (1 region: ${fmt(one.cpuMs)} of ${fmt(one.wallMs)} ms), most of it the SDK parsing XML answers (its parser reads them character by character; the Auto Scaling groups are the largest), ` +
       `handling ${fmt(three.rep.analysis.ec2Calls)} EC2 calls, and collecting the garbage; its AWS phase takes ${fmt(three.awsMs)} ms against ${fmt(one.awsMs)} ms for 1 region, and the observed chain crosses regions (${three.rep.analysis.observed.length} round trips). ` +
-      `On this 2-core machine the endpoint competes for the same cores. What keeps it within budget: the SDK resolves each command's middleware once (\`cacheMiddleware\`), the groups come without their instances, ` +
+      `On this 2-core machine the endpoint competes for the same cores. What keeps it within budget: a bundle of only the SDK code the action uses (built from the SDK's ES modules), Octokit's requests over node:http (undici's WebAssembly HTTP parser, optimised on a background thread, held every process about 40 ms at exit), the SDK resolving each command's middleware once (\`cacheMiddleware\`), the groups without their instances, ` +
       `the query on the critical path (the family) is sent before the independent reads, and the pull request's comments are read while the images are changed, when the process mostly waits, not while the answers of the first round trips are parsed. ` +
       `Per image, DescribeImageAttribute and DisableImage have no batch form in EC2 (identical records already share one CreateTags call).`
   )
   if (one.exitMs > 2 * LATENCY) {
-    findings.push(`The process exits ${fmt(one.exitMs)} ms after its last answer (5,000 templates, 1 region): the event loop is empty by then; the wait is in Node's teardown, joining background compilation (much of it the WebAssembly tier-up of the HTTP parser that Octokit's fetch, undici, loads).`)
+    findings.push(`The process exits ${fmt(one.exitMs)} ms after its last answer (5,000 templates, 1 region): the event loop is empty by then; the wait is in Node's teardown (joining its background threads, freeing the heap).`)
   }
   const chain = big.observed.map((s) => s.label).join(' → ')
   const cpu = cpus()
@@ -638,7 +638,10 @@ Written by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(
 **Settings:** ${x.settings}. The bench took ${fmt(x.elapsed)} s.
 
 The bundled action (\`dist/index.js\`) runs as a runner runs it (a child \`node\` process,
-\`INPUT_*\`/\`GITHUB_*\` environment, [test-support/run-action.ts](test-support/run-action.ts)) against the
+\`INPUT_*\`/\`GITHUB_*\` environment, [test-support/run-action.ts](test-support/run-action.ts)), on the Node.js a
+runner uses: the major that action.yml names (\`using: node24\`); when this machine's Node is another major,
+[bench/runner-node.ts](bench/runner-node.ts) fetches the official build of that major from the npm registry
+once (\`BENCH_NODE=/path/to/node\` chooses one). The naive script and the SDK probe run on the same Node. It runs against the
 local EC2/Auto Scaling endpoint and the local GitHub API, both answering each call after the latency. The
 endpoint is the project's emulator in the bench's own process ([bench/endpoint.ts](bench/endpoint.ts)), serving
 every region; its own work per call is a few milliseconds at most (a 5,000-template query), small next to the
@@ -702,7 +705,10 @@ Process start: the action reaches its first request in ${fmt(x.actionStart)} ms 
 a script that only loads \`@aws-sdk/client-ec2\` from node_modules and sends one request
 ([bench/sdk-probe.ts](bench/sdk-probe.ts)) needs ${fmt(x.sdkStart)} ms (median of ${x.probes.length};
 ${x.probes.map((p) => fmt(p.startMs)).join(', ')} ms; peak RSS ${fmt(Math.max(...x.probes.map((p) => p.peakRssMb)))} MB).
-The bundle loads faster than the SDK's own files from node_modules.
+The bundle loads faster than the SDK's own files from node_modules: it is built from the SDK's ES modules
+([scripts/build.ts](scripts/build.ts)), so it holds only the EC2 commands the action sends (the SDK's CommonJS
+build is one file per client, with all of EC2's ~750 commands and an aggregated client set up at load), and the
+Auto Scaling client, Octokit and the rarely used credential providers load only when needed.
 
 The wall-time budget reads "the lower bound" as item 1 of issue 6 defines it (round trips × latency, plus
 process start, the start measured in the same run) and checks *wall ≤ 1.5 × lower bound*. The last column of

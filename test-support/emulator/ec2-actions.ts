@@ -629,6 +629,26 @@ function versionFilter(ctx: Ec2Context, filters: Filter[]): (t: EmuLaunchTemplat
   return (t, v) => tests.every((test) => test(t, v))
 }
 
+/**
+ * The only templates an image-id filter can match, in the order they were added, read from the
+ * region's index; undefined (read them all) without an image-id filter, or when the filter may
+ * also match what the index does not hold (the resolved-alias fault).
+ */
+function imageIdCandidates(ctx: Ec2Context, filters: Filter[]): EmuLaunchTemplate[] | undefined {
+  const f = filters.find((x) => x.name === 'image-id')
+  if (!f || ctx.faults.imageIdFilterMatchesResolved) return undefined
+  const region = ctx.state.region(ctx.region)
+  const found = new Set<EmuLaunchTemplate>()
+  const add = (templates: EmuLaunchTemplate[] | undefined): void => templates?.forEach((t) => found.add(t))
+  if (f.values.some((v) => /[*?\\]/.test(v))) {
+    const m = matcher(f)
+    for (const [imageId, templates] of region.templatesByImageId) if (m(imageId)) add(templates)
+  } else {
+    for (const v of f.values) add(region.templatesByImageId.get(v))
+  }
+  return [...found].sort((a, b) => region.templateOrder.get(a)! - region.templateOrder.get(b)!)
+}
+
 const describeLaunchTemplateVersions: Handler = (ctx) => {
   const p = ctx.params
   const id = p['LaunchTemplateId']
@@ -659,7 +679,7 @@ const describeLaunchTemplateVersions: Handler = (ctx) => {
     const wantDefault = versions.includes('$Default')
     // one pass over every template's versions (a large account has thousands): the latest and the
     // default version, newest first, once if they are the same
-    for (const t of ctx.state.region(ctx.region).launchTemplates.values()) {
+    for (const t of imageIdCandidates(ctx, filters) ?? ctx.state.region(ctx.region).launchTemplates.values()) {
       let latest: EmuLaunchTemplateVersion | undefined
       let byDefault: EmuLaunchTemplateVersion | undefined
       for (const v of t.versions) {

@@ -178,7 +178,22 @@ export class RegionState {
   readonly templateIdByName = new Map<string, string>()
   readonly groups = new Map<string, EmuAutoScalingGroup>()
   readonly ssm = new Map<string, string>()
+  /**
+   * The templates with a version whose image id (an AMI id or a `resolve:ssm:` alias) is the key,
+   * each in the order the templates were added: an image-id query of a large account reads these
+   * instead of every template, so its answer is not held up by the emulator's own work.
+   */
+  readonly templatesByImageId = new Map<string, EmuLaunchTemplate[]>()
+  /** each template's place in the order they were added */
+  readonly templateOrder = new Map<EmuLaunchTemplate, number>()
   constructor(readonly name: string) {}
+
+  indexVersion(template: EmuLaunchTemplate, imageId: string | undefined): void {
+    if (imageId === undefined) return
+    const list = this.templatesByImageId.get(imageId)
+    if (!list) this.templatesByImageId.set(imageId, [template])
+    else if (!list.includes(template)) list.push(template)
+  }
 }
 
 const DEFAULT_DATE = '2026-11-01T10:00:00.000Z'
@@ -346,6 +361,8 @@ export class EmulatorState {
     }
     r.launchTemplates.set(id, template)
     r.templateIdByName.set(input.name, id)
+    r.templateOrder.set(template, r.templateOrder.size)
+    for (const v of versions) r.indexVersion(template, v.imageId)
     return template
   }
 
@@ -360,6 +377,7 @@ export class EmulatorState {
       versionNumber: latestVersion(t) + 1
     }
     t.versions.push(v)
+    this.region(region).indexVersion(t, v.imageId)
     if (makeDefault) t.defaultVersion = v.versionNumber
     return v
   }
