@@ -296,8 +296,9 @@ describe('a run interrupted between recording and disabling', () => {
     aws.image(REGION, old[0].imageId)!.launchPermissions.push(...SHARED_WITH.map((userId) => ({ userId })))
     aws.faults.dropConnections = { times: 1_000, actions: ['ec2:DisableImage'] }
 
-    const killed = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, { timeoutMs: 2_500 })
-    expect(killed.timedOut).toBe(true)
+    // killed once both records are written and a DisableImage has been tried (its retries go on)
+    const killed = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, { killWhen: () => aws.callsOf('CreateTags').filter((c) => c.status === 200).length === 2 && aws.count('DisableImage') > 0 })
+    expect(killed.killed).toBe(true)
     expect(aws.count('CreateTags')).toBe(2)
     expect(old.map((o) => stateOf(aws, o.imageId))).toEqual(['available', 'available'])
     expect(recordOf(world, old[0].imageId)?.sharing).toEqual(sharingOf(SHARED_WITH))

@@ -6,7 +6,7 @@
  * DescribeLaunchTemplateVersions per template, bench/naive.ts) beside it. Prints a table, checks
  * the budgets (pass/fail) and writes BENCHMARKS.md.
  *
- *   npm run bench                      defaults: --latency 20 --runs 5
+ *   npm run bench                      defaults: --latency 20 --runs 7
  *   npm run bench -- --latency 50 --runs 3 --no-naive --no-write
  *
  * Exit code 1 when a budget fails (the table and BENCHMARKS.md are written all the same).
@@ -33,7 +33,7 @@ function option(name: string, fallback: number): number {
 const flag = (name: string): boolean => process.argv.includes(`--${name}`)
 
 const LATENCY = option('latency', 20)
-const RUNS = Math.max(1, Math.round(option('runs', 5)))
+const RUNS = Math.max(1, Math.round(option('runs', 7)))
 const PROBES = Math.max(3, RUNS)
 const NAIVE = !flag('no-naive')
 const NAIVE_THROTTLED = NAIVE && !flag('no-naive-throttled')

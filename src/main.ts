@@ -87,10 +87,13 @@ export async function run(): Promise<void> {
     report.runUrl = runUrl()
     for (const [name, value] of Object.entries(outputsOf(report))) core.setOutput(name, value)
     const options = { runUrl: report.runUrl, actionRef: actionRef() }
+    // The comment's request goes first (it never rejects: a problem is a warning); the job summary
+    // is written while GitHub answers.
+    const published = startCommentOnce().publish(report, options)
     // A job summary needs the runner's file; run elsewhere (plain node), the step goes on without it.
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderBody(report, options)).write()
     else core.info('No job summary: GITHUB_STEP_SUMMARY is not set.')
-    const url = await startCommentOnce().publish(report, options)
+    const url = await published
     if (url) core.setOutput('comment-url', url)
     if (report.failure) core.setFailed(report.failure)
     else core.info(summaryLine(report))

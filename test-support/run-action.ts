@@ -36,6 +36,8 @@ export interface RunActionOptions {
   keepTemp?: boolean
   /** the node binary to run it with (default this process's) */
   node?: string
+  /** polled every 10 ms while the child runs: kill it (SIGKILL, as a cancelled job) once this is true */
+  killWhen?: () => boolean
 }
 
 export interface RunActionResult {
@@ -43,6 +45,8 @@ export interface RunActionResult {
   exitCode: number | null
   signal: NodeJS.Signals | null
   timedOut: boolean
+  /** killed because `killWhen` became true */
+  killed: boolean
   stdout: string
   stderr: string
   outputs: Record<string, string>
@@ -197,18 +201,29 @@ export async function runAction(opts: RunActionOptions): Promise<RunActionResult
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
   let timedOut = false
+  let killed = false
   const timer = setTimeout(() => {
     timedOut = true
     child.kill('SIGKILL')
   }, opts.timeoutMs ?? 30_000)
+  const killWhen = opts.killWhen
+  const poll = killWhen
+    ? setInterval(() => {
+        if (killWhen()) {
+          killed = true
+          child.kill('SIGKILL')
+        }
+      }, 10)
+    : undefined
   const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise, reject) => {
     child.once('error', reject)
     child.once('close', (c, s) => resolvePromise({ code: c, signal: s }))
   })
   clearTimeout(timer)
+  clearInterval(poll)
   const durationMs = Date.now() - started
   const outputs = parseOutputFile(readFileSync(files.output, 'utf8'))
   const summary = readFileSync(files.summary, 'utf8')
   if (!opts.keepTemp) rmSync(temp, { recursive: true, force: true })
-  return { exitCode: code, signal, timedOut, stdout, stderr, outputs, summary, durationMs, env, tempDir: temp }
+  return { exitCode: code, signal, timedOut, killed, stdout, stderr, outputs, summary, durationMs, env, tempDir: temp }
 }
