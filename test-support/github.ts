@@ -210,7 +210,7 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
     }
 
     const delay = faults.delayMs + faults.routeDelays.filter((d) => routeMatches(d.route, method, url.pathname)).reduce((a, d) => a + d.ms, 0)
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay))
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay).unref())
     if (res.destroyed) return
 
     for (const f of faults.failures) {

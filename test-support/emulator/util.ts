@@ -95,8 +95,9 @@ export function fingerprint(params: Record<string, string>, ignore: readonly str
     .join('&')
 }
 
+/** A delay that does not keep the process alive (the server does while it listens). */
 export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
 }
 
 /** Match an action name against patterns like `ec2:DisableImage`, `ec2:*`, `DisableImage`, `*`. */
