@@ -10,14 +10,10 @@ import type { GroupTemplateRef } from '../rules/usage.js'
 import { CLIENT_CONFIG } from './ec2.js'
 
 export class AutoScaling {
-  private client?: AutoScalingClient
-
   constructor(
     readonly region: string,
-    client?: AutoScalingClient
-  ) {
-    this.client = client
-  }
+    private client?: AutoScalingClient
+  ) {}
 
   /** Every group's template references; the groups' instances are left out of the answers (only the templates matter). */
   async groupTemplateRefs(): Promise<GroupTemplateRef[]> {
