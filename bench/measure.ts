@@ -33,7 +33,8 @@ export interface Prepared {
  */
 export async function prepare(log: (line: string) => void): Promise<Prepared> {
   mkdirSync(WORK_DIR, { recursive: true })
-  const node = resolveRunnerNode(WORK_DIR, log)
+  // the runner's Node lives outside node_modules, so that `npm ci` does not fetch it again
+  const node = resolveRunnerNode(join(REPO_ROOT, '.bench-tmp'), log)
   const preload = join(WORK_DIR, 'preload.mjs')
   writeFileSync(preload, PRELOAD)
   const { transform } = await import('esbuild')

@@ -2,7 +2,7 @@
  * The Node.js the bench runs the action on: the one a runner uses, the major that action.yml
  * names (`runs.using: node24`). This process's node when its major is that one; else the binary
  * in BENCH_NODE; else the official build of that major for this platform, fetched once from the
- * npm registry (package node-<platform>-<arch>, the nodejs.org binary) into the bench's cache.
+ * npm registry (package node-<platform>-<arch>, the nodejs.org binary) into .bench-tmp/ (ignored by git).
  * When none of these is possible the bench runs on this process's node and says so.
  */
 import { execFileSync } from 'node:child_process'
