@@ -183,5 +183,8 @@ describe('affected launch templates and Auto Scaling groups', () => {
     expect(result.stderr).not.toMatch(/Unhandled|unhandled/)
     expect(json(result.outputs['disabled-image-ids'])).toEqual([])
     expect(changesMade(world.aws)).toEqual([])
+    // the early reads were made, and denied: their failures were the ones left unawaited
+    expect(world.aws.callsOf('DescribeLaunchTemplateVersions').map((c) => [c.params['Filter.1.Value.1'], c.errorCode])).toEqual([['resolve:ssm:*', 'UnauthorizedOperation']])
+    expect(world.aws.callsOf('autoscaling:DescribeAutoScalingGroups').map((c) => c.errorCode)).toEqual(['AccessDenied'])
   })
 })

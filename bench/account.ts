@@ -21,7 +21,7 @@ export const GROUPS = 60
 export const AFFECTED_GROUPS = 10
 export const INSTANCES_PER_GROUP = 3
 export const SUPERSEDED = PER_FAMILY - 1
-export const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'] as const
+const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'] as const
 
 export interface Account {
   seed: Seed

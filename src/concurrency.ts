@@ -4,6 +4,12 @@
  */
 export const PER_REGION_CONCURRENCY = 25
 
+/** A promise whose rejection is handled even if nobody awaits it (the caller may never need it). */
+export function started<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined)
+  return promise
+}
+
 /** Runs `fn` over `items` with at most `limit` at once; results keep the items' order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length)

@@ -83,7 +83,6 @@ export async function run(): Promise<void> {
     const startCommentOnce = (): PendingComment => (comment ??= startComment(settings, log))
     ctx.planned = () => void startCommentOnce()
     const report = await command(ctx)
-    startCommentOnce()
     report.runUrl = runUrl()
     for (const [name, value] of Object.entries(outputsOf(report))) core.setOutput(name, value)
     const options = { runUrl: report.runUrl, actionRef: actionRef() }

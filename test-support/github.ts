@@ -3,6 +3,7 @@
  * through GITHUB_API_URL (or getOctokit(token, { baseUrl })). See test-support/README.md.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { sleep } from './emulator/util.js'
 import { listenLocal } from './listen.js'
 
 export interface GitHubUser {
@@ -210,7 +211,7 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
     }
 
     const delay = faults.delayMs + faults.routeDelays.filter((d) => routeMatches(d.route, method, url.pathname)).reduce((a, d) => a + d.ms, 0)
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay).unref())
+    if (delay > 0) await sleep(delay)
     if (res.destroyed) return
 
     for (const f of faults.failures) {

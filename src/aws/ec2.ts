@@ -189,23 +189,10 @@ export class Ec2 {
   /**
    * The latest and default versions, of every launch template in the region, whose image is one
    * of `imageIds`: one paginated query (pages of 200) whatever the number of templates. Image ids
-   * written as SSM parameters (`resolve:ssm:…`) are resolved by EC2 (`ResolveAlias`).
+   * written as SSM parameters (`resolve:ssm:…`) are resolved by EC2 (`ResolveAlias`). The values
+   * are the `image-id` filter's (patterns allowed).
    */
-  templateVersionsUsing(imageIds: string[]): Promise<TemplateVersion[]> {
-    return this.latestAndDefaultVersions(imageIds)
-  }
-
-  /**
-   * The latest and default versions whose image is written as an SSM parameter
-   * (`resolve:ssm:…`), resolved by EC2 (`ResolveAlias`). Whether the `image-id` filter sees the
-   * resolved value is not documented, so these are asked for as written and matched here; the
-   * query does not depend on the images, so it can run before they are known.
-   */
-  templateVersionsViaSsm(): Promise<TemplateVersion[]> {
-    return this.latestAndDefaultVersions(['resolve:ssm:*'])
-  }
-
-  private async latestAndDefaultVersions(imageIdValues: string[]): Promise<TemplateVersion[]> {
+  async templateVersionsUsing(imageIdValues: string[]): Promise<TemplateVersion[]> {
     const found: TemplateVersion[] = []
     const pages = paginateDescribeLaunchTemplateVersions(
       { client: this.client, pageSize: 200 },
@@ -223,6 +210,16 @@ export class Ec2 {
       }
     }
     return found
+  }
+
+  /**
+   * The latest and default versions whose image is written as an SSM parameter
+   * (`resolve:ssm:…`), resolved by EC2 (`ResolveAlias`). Whether the `image-id` filter sees the
+   * resolved value is not documented, so these are asked for as written and matched here; the
+   * query does not depend on the images, so it can run before they are known.
+   */
+  templateVersionsViaSsm(): Promise<TemplateVersion[]> {
+    return this.templateVersionsUsing(['resolve:ssm:*'])
   }
 
   /** The default and latest version numbers of the given templates. */

@@ -3,13 +3,8 @@ import type { AutoScaling } from '../aws/autoscaling.js'
 import type { Ec2 } from '../aws/ec2.js'
 import { describeError, errorInfo, labelled } from '../aws/errors.js'
 import { groupUses, templateUses, type GroupTemplateRef } from '../rules/usage.js'
+import { started } from '../concurrency.js'
 import type { UsageFinder } from './context.js'
-
-/** A promise whose rejection is handled even if nobody awaits it (the caller may never need it). */
-function started<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined)
-  return promise
-}
 
 export function usageFinder(ec2: (region: string) => Ec2, autoscaling: (region: string) => AutoScaling): UsageFinder {
   return (region: string) => {

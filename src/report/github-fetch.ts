@@ -68,10 +68,6 @@ export class AnswerHeaders implements Iterable<[string, string]> {
     return this.map.has(name.toLowerCase())
   }
 
-  forEach(callback: (value: string, name: string) => void): void {
-    for (const [name, value] of this) callback(value, name)
-  }
-
   *[Symbol.iterator](): IterableIterator<[string, string]> {
     yield* [...this.map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   }

@@ -2,6 +2,7 @@
  * Talking to the pull request: find it, then create or update the family's sticky comment.
  * Fetches and changes only; a failure is handed back as a warning, never thrown.
  */
+import { started } from '../concurrency.js'
 import type { getOctokit } from '@actions/github'
 
 type Octokit = ReturnType<typeof getOctokit>
@@ -64,8 +65,7 @@ export class CommentPages {
 
   constructor(octokit: Octokit, repo: Repo, number: number) {
     this.pages = octokit.paginate.iterator(octokit.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100, request: timeout() })[Symbol.asyncIterator]()
-    this.first = this.pages.next()
-    this.first.catch(() => undefined)
+    this.first = started(this.pages.next())
   }
 
   /**

@@ -1,0 +1,36 @@
+/**
+ * What the bundle the runner loads (dist/, built by scripts/build.ts) holds at start: only the
+ * EC2 commands the action sends (the SDK's ES modules, not its one-file CommonJS client with all
+ * of EC2's commands), and no Auto Scaling client (a chunk loaded on first use).
+ */
+import { describe, expect, test } from '@jest/globals'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { REPO_ROOT } from '../test-support/run-action.js'
+
+const dist = join(REPO_ROOT, 'dist')
+const main = readFileSync(join(dist, 'index.js'), 'utf8')
+const definedCommands = (code: string): string[] => [...new Set([...code.matchAll(/class (\w+Command) extends/g)].map((m) => m[1]!))].sort()
+
+describe('the bundle', () => {
+  test('the start-up chunk defines the EC2 commands the action sends, and no others', () => {
+    expect(definedCommands(main)).toEqual([
+      'CreateTagsCommand',
+      'DescribeImageAttributeCommand',
+      'DescribeImagesCommand',
+      'DescribeLaunchTemplateVersionsCommand',
+      'DescribeLaunchTemplatesCommand',
+      'DisableImageCommand',
+      'EnableImageCommand',
+      'ModifyImageAttributeCommand'
+    ])
+  })
+
+  test('the Auto Scaling client is in a chunk of its own, not in the start-up chunk', () => {
+    expect(main).not.toMatch(/class AutoScalingClient\b/)
+    const chunks = readdirSync(dist).filter((f) => /^\d+\.index\.js$/.test(f))
+    const holding = chunks.filter((f) => /class AutoScalingClient\b/.test(readFileSync(join(dist, f), 'utf8')))
+    expect(holding).toHaveLength(1)
+    expect(definedCommands(readFileSync(join(dist, holding[0]!), 'utf8'))).toEqual(['DescribeAutoScalingGroupsCommand'])
+  })
+})
