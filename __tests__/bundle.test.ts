@@ -10,7 +10,8 @@ import { REPO_ROOT } from '../test-support/run-action.js'
 
 const dist = join(REPO_ROOT, 'dist')
 const main = readFileSync(join(dist, 'index.js'), 'utf8')
-const definedCommands = (code: string): string[] => [...new Set([...code.matchAll(/class (\w+Command) extends/g)].map((m) => m[1]!))].sort()
+const definedCommands = (code: string): string[] =>
+  [...new Set([...code.matchAll(/class (\w+Command) extends/g)].map((m) => m[1]!))].sort()
 
 describe('the bundle', () => {
   test('the start-up chunk defines the EC2 commands the action sends, and no others', () => {

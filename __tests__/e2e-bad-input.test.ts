@@ -39,79 +39,391 @@ const MISSING_FILE = '/nonexistent/dir/packer-manifest.json'
 
 const CASES: BadInput[] = [
   // image-id: malformed ids, empty items, regions
-  { title: 'ami-123 (too short)', inputs: () => ({ 'image-id': 'ami-123' }), input: 'image-id', says: /'ami-123' is not an AMI id.*8 or 17 hex digits/ },
-  { title: 'ami-XYZXYZXY (not hex)', inputs: () => ({ 'image-id': 'ami-XYZXYZXY' }), input: 'image-id', says: /'ami-XYZXYZXY' is not an AMI id/ },
-  { title: 'upper-case hex', inputs: () => ({ 'image-id': 'ami-0123456789ABCDEF0' }), input: 'image-id', says: /is not an AMI id/ },
-  { title: '16 hex digits', inputs: () => ({ 'image-id': 'ami-0123456789abcdef' }), input: 'image-id', says: /is not an AMI id/ },
-  { title: 'an instance id', inputs: () => ({ 'image-id': 'i-0123456789abcdef0' }), input: 'image-id', says: /is not an AMI id/ },
-  { title: 'a valid id followed by a malformed one', inputs: ({ fresh }) => ({ 'image-id': `${fresh}\nami-123` }), input: 'image-id', says: /'ami-123' is not an AMI id/ },
-  { title: 'ids separated by spaces', inputs: ({ fresh, old }) => ({ 'image-id': `${fresh} ${old[0]}` }), input: 'image-id', says: /is not an AMI id/ },
-  { title: 'an empty item between commas', inputs: ({ fresh, old }) => ({ 'image-id': `${fresh},,${old[0]}` }), input: 'image-id', says: /item 2 is empty/ },
-  { title: 'a trailing comma', inputs: ({ fresh }) => ({ 'image-id': `${fresh},` }), input: 'image-id', says: /item 2 is empty/ },
-  { title: 'a leading comma', inputs: ({ fresh }) => ({ 'image-id': `,${fresh}` }), input: 'image-id', says: /item 1 is empty/ },
-  { title: 'region:ami with an unknown region', inputs: ({ fresh }) => ({ 'image-id': `moon-west-1:${fresh}` }), input: 'image-id', says: /'moon-west-1' is not an AWS region name/ },
-  { title: 'region:ami with an availability zone', inputs: ({ fresh }) => ({ 'image-id': `us-east-1a:${fresh}` }), input: 'image-id', says: /'us-east-1a' is not an AWS region name/ },
-  { title: 'region: with no id', inputs: () => ({ 'image-id': 'us-east-1:' }), input: 'image-id', says: /is not an AMI id/ },
-  { title: 'region:ami-123', inputs: () => ({ 'image-id': 'eu-west-1:ami-123' }), input: 'image-id', says: /'ami-123' is not an AMI id/ },
-  { title: 'a bare id and no region anywhere', inputs: () => ({}), env: { AWS_REGION: '', AWS_DEFAULT_REGION: '' }, input: 'image-id', says: /has no region.*region:ami-/ },
+  {
+    title: 'ami-123 (too short)',
+    inputs: () => ({ 'image-id': 'ami-123' }),
+    input: 'image-id',
+    says: /'ami-123' is not an AMI id.*8 or 17 hex digits/
+  },
+  {
+    title: 'ami-XYZXYZXY (not hex)',
+    inputs: () => ({ 'image-id': 'ami-XYZXYZXY' }),
+    input: 'image-id',
+    says: /'ami-XYZXYZXY' is not an AMI id/
+  },
+  {
+    title: 'upper-case hex',
+    inputs: () => ({ 'image-id': 'ami-0123456789ABCDEF0' }),
+    input: 'image-id',
+    says: /is not an AMI id/
+  },
+  {
+    title: '16 hex digits',
+    inputs: () => ({ 'image-id': 'ami-0123456789abcdef' }),
+    input: 'image-id',
+    says: /is not an AMI id/
+  },
+  {
+    title: 'an instance id',
+    inputs: () => ({ 'image-id': 'i-0123456789abcdef0' }),
+    input: 'image-id',
+    says: /is not an AMI id/
+  },
+  {
+    title: 'a valid id followed by a malformed one',
+    inputs: ({ fresh }) => ({ 'image-id': `${fresh}\nami-123` }),
+    input: 'image-id',
+    says: /'ami-123' is not an AMI id/
+  },
+  {
+    title: 'ids separated by spaces',
+    inputs: ({ fresh, old }) => ({ 'image-id': `${fresh} ${old[0]}` }),
+    input: 'image-id',
+    says: /is not an AMI id/
+  },
+  {
+    title: 'an empty item between commas',
+    inputs: ({ fresh, old }) => ({ 'image-id': `${fresh},,${old[0]}` }),
+    input: 'image-id',
+    says: /item 2 is empty/
+  },
+  {
+    title: 'a trailing comma',
+    inputs: ({ fresh }) => ({ 'image-id': `${fresh},` }),
+    input: 'image-id',
+    says: /item 2 is empty/
+  },
+  {
+    title: 'a leading comma',
+    inputs: ({ fresh }) => ({ 'image-id': `,${fresh}` }),
+    input: 'image-id',
+    says: /item 1 is empty/
+  },
+  {
+    title: 'region:ami with an unknown region',
+    inputs: ({ fresh }) => ({ 'image-id': `moon-west-1:${fresh}` }),
+    input: 'image-id',
+    says: /'moon-west-1' is not an AWS region name/
+  },
+  {
+    title: 'region:ami with an availability zone',
+    inputs: ({ fresh }) => ({ 'image-id': `us-east-1a:${fresh}` }),
+    input: 'image-id',
+    says: /'us-east-1a' is not an AWS region name/
+  },
+  {
+    title: 'region: with no id',
+    inputs: () => ({ 'image-id': 'us-east-1:' }),
+    input: 'image-id',
+    says: /is not an AMI id/
+  },
+  {
+    title: 'region:ami-123',
+    inputs: () => ({ 'image-id': 'eu-west-1:ami-123' }),
+    input: 'image-id',
+    says: /'ami-123' is not an AMI id/
+  },
+  {
+    title: 'a bare id and no region anywhere',
+    inputs: () => ({}),
+    env: { AWS_REGION: '', AWS_DEFAULT_REGION: '' },
+    input: 'image-id',
+    says: /has no region.*region:ami-/
+  },
   // region
-  { title: 'region: an unknown name', inputs: () => ({ region: 'mars-east-1' }), input: 'region', says: /'mars-east-1' is not an AWS region name.*us-east-1/ },
-  { title: 'region: upper case', inputs: () => ({ region: 'US-EAST-1' }), input: 'region', says: /is not an AWS region name/ },
-  { title: 'region: an availability zone', inputs: () => ({ region: 'eu-west-1b' }), input: 'region', says: /is not an AWS region name/ },
-  { title: 'AWS_REGION: an unknown name', inputs: () => ({}), env: { AWS_REGION: 'nowhere' }, input: 'region (from AWS_REGION)', says: /'nowhere' is not an AWS region name/ },
+  {
+    title: 'region: an unknown name',
+    inputs: () => ({ region: 'mars-east-1' }),
+    input: 'region',
+    says: /'mars-east-1' is not an AWS region name.*us-east-1/
+  },
+  {
+    title: 'region: upper case',
+    inputs: () => ({ region: 'US-EAST-1' }),
+    input: 'region',
+    says: /is not an AWS region name/
+  },
+  {
+    title: 'region: an availability zone',
+    inputs: () => ({ region: 'eu-west-1b' }),
+    input: 'region',
+    says: /is not an AWS region name/
+  },
+  {
+    title: 'AWS_REGION: an unknown name',
+    inputs: () => ({}),
+    env: { AWS_REGION: 'nowhere' },
+    input: 'region (from AWS_REGION)',
+    says: /'nowhere' is not an AWS region name/
+  },
   // no image at all / Packer manifests
-  { title: 'image-id empty and no packer-manifest', inputs: () => ({ 'image-id': '' }), input: 'image-id', says: /no image given.*packer-manifest/ },
-  { title: 'image-id only blanks and no packer-manifest', inputs: () => ({ 'image-id': '  \n  ' }), input: 'image-id', says: /no image given/ },
-  { title: 'packer-manifest: the file is missing', inputs: () => ({ 'image-id': '', 'packer-manifest': MISSING_FILE }), input: 'packer-manifest', says: /cannot read .*no such file/ },
-  { title: 'packer-manifest: a directory', inputs: () => ({ 'image-id': '', 'packer-manifest': '/tmp' }), input: 'packer-manifest', says: /cannot read '\/tmp'/ },
-  { title: 'packer-manifest: not JSON', inputs: () => ({ 'image-id': '', 'packer-manifest': writeManifest('{"builds": [') }), input: 'packer-manifest', says: /not JSON/ },
-  { title: 'packer-manifest: JSON but not a manifest', inputs: () => ({ 'image-id': '', 'packer-manifest': writeManifest({ artifacts: [] }) }), input: 'packer-manifest', says: /not a Packer manifest.*builds/ },
-  { title: 'packer-manifest: no AMI build (docker only)', inputs: () => ({ 'image-id': '', 'packer-manifest': writeManifest({ builds: [build('sha256:abc', 'run-1', 'docker')], last_run_uuid: 'run-1' }) }), input: 'packer-manifest', says: /has no AMI build/ },
+  {
+    title: 'image-id empty and no packer-manifest',
+    inputs: () => ({ 'image-id': '' }),
+    input: 'image-id',
+    says: /no image given.*packer-manifest/
+  },
+  {
+    title: 'image-id only blanks and no packer-manifest',
+    inputs: () => ({ 'image-id': '  \n  ' }),
+    input: 'image-id',
+    says: /no image given/
+  },
+  {
+    title: 'packer-manifest: the file is missing',
+    inputs: () => ({ 'image-id': '', 'packer-manifest': MISSING_FILE }),
+    input: 'packer-manifest',
+    says: /cannot read .*no such file/
+  },
+  {
+    title: 'packer-manifest: a directory',
+    inputs: () => ({ 'image-id': '', 'packer-manifest': '/tmp' }),
+    input: 'packer-manifest',
+    says: /cannot read '\/tmp'/
+  },
+  {
+    title: 'packer-manifest: not JSON',
+    inputs: () => ({ 'image-id': '', 'packer-manifest': writeManifest('{"builds": [') }),
+    input: 'packer-manifest',
+    says: /not JSON/
+  },
+  {
+    title: 'packer-manifest: JSON but not a manifest',
+    inputs: () => ({ 'image-id': '', 'packer-manifest': writeManifest({ artifacts: [] }) }),
+    input: 'packer-manifest',
+    says: /not a Packer manifest.*builds/
+  },
+  {
+    title: 'packer-manifest: no AMI build (docker only)',
+    inputs: () => ({
+      'image-id': '',
+      'packer-manifest': writeManifest({ builds: [build('sha256:abc', 'run-1', 'docker')], last_run_uuid: 'run-1' })
+    }),
+    input: 'packer-manifest',
+    says: /has no AMI build/
+  },
   {
     title: 'packer-manifest: an AMI only in an earlier run, none in the last',
-    inputs: ({ fresh }) => ({ 'image-id': '', 'packer-manifest': writeManifest({ builds: [build(`us-east-1:${fresh}`, 'run-1'), build('sha256:abc', 'run-2', 'docker')], last_run_uuid: 'run-2' }) }),
+    inputs: ({ fresh }) => ({
+      'image-id': '',
+      'packer-manifest': writeManifest({
+        builds: [build(`us-east-1:${fresh}`, 'run-1'), build('sha256:abc', 'run-2', 'docker')],
+        last_run_uuid: 'run-2'
+      })
+    }),
     input: 'packer-manifest',
     says: /last run \(run-2\) has no AMI build/
   },
-  { title: 'packer-manifest: empty builds', inputs: () => ({ 'image-id': '', 'packer-manifest': writeManifest({ builds: [] }) }), input: 'packer-manifest', says: /has no AMI build/ },
-  { title: 'packer-manifest: a malformed AMI id', inputs: () => ({ 'image-id': '', 'packer-manifest': writeManifest({ builds: [build('us-east-1:ami-123')], last_run_uuid: 'run-1' }) }), input: 'packer-manifest', says: /'ami-123' is not an AMI id/ },
-  { title: 'packer-manifest: an unknown region', inputs: ({ fresh }) => ({ 'image-id': '', 'packer-manifest': writeManifest({ builds: [build(`moon-1:${fresh}`)], last_run_uuid: 'run-1' }) }), input: 'packer-manifest', says: /'moon-1' is not an AWS region name/ },
+  {
+    title: 'packer-manifest: empty builds',
+    inputs: () => ({ 'image-id': '', 'packer-manifest': writeManifest({ builds: [] }) }),
+    input: 'packer-manifest',
+    says: /has no AMI build/
+  },
+  {
+    title: 'packer-manifest: a malformed AMI id',
+    inputs: () => ({
+      'image-id': '',
+      'packer-manifest': writeManifest({ builds: [build('us-east-1:ami-123')], last_run_uuid: 'run-1' })
+    }),
+    input: 'packer-manifest',
+    says: /'ami-123' is not an AMI id/
+  },
+  {
+    title: 'packer-manifest: an unknown region',
+    inputs: ({ fresh }) => ({
+      'image-id': '',
+      'packer-manifest': writeManifest({ builds: [build(`moon-1:${fresh}`)], last_run_uuid: 'run-1' })
+    }),
+    input: 'packer-manifest',
+    says: /'moon-1' is not an AWS region name/
+  },
   // whole numbers
-  { title: 'keep: a word', inputs: () => ({ keep: 'x' }), input: 'keep', says: /'x' is not a whole number of 0 or more/ },
-  { title: 'keep: negative', inputs: () => ({ keep: '-1' }), input: 'keep', says: /'-1' is not a whole number of 0 or more/ },
+  {
+    title: 'keep: a word',
+    inputs: () => ({ keep: 'x' }),
+    input: 'keep',
+    says: /'x' is not a whole number of 0 or more/
+  },
+  {
+    title: 'keep: negative',
+    inputs: () => ({ keep: '-1' }),
+    input: 'keep',
+    says: /'-1' is not a whole number of 0 or more/
+  },
   { title: 'keep: a fraction', inputs: () => ({ keep: '1.5' }), input: 'keep', says: /'1.5' is not a whole number/ },
-  { title: 'keep: exponent notation', inputs: () => ({ keep: '1e2' }), input: 'keep', says: /'1e2' is not a whole number/ },
+  {
+    title: 'keep: exponent notation',
+    inputs: () => ({ keep: '1e2' }),
+    input: 'keep',
+    says: /'1e2' is not a whole number/
+  },
   { title: 'keep: two numbers', inputs: () => ({ keep: '3 4' }), input: 'keep', says: /is not a whole number/ },
-  { title: 'keep: absurdly large', inputs: () => ({ keep: '99999999999999999999' }), input: 'keep', says: /more than the largest allowed/ },
-  { title: 'max-images: a word', inputs: () => ({ 'max-images': 'ten' }), input: 'max-images', says: /'ten' is not a whole number of 0 or more/ },
-  { title: 'max-images: negative', inputs: () => ({ 'max-images': '-5' }), input: 'max-images', says: /'-5' is not a whole number/ },
-  { title: 'max-images: a fraction', inputs: () => ({ 'max-images': '2.0' }), input: 'max-images', says: /'2.0' is not a whole number/ },
-  { title: 'wait-timeout: negative', inputs: () => ({ 'wait-timeout': '-5' }), input: 'wait-timeout', says: /'-5' is not a whole number of 0 or more/ },
-  { title: 'wait-timeout: with a unit', inputs: () => ({ 'wait-timeout': '10m' }), input: 'wait-timeout', says: /'10m' is not a whole number/ },
-  { title: 'wait-timeout: a fraction', inputs: () => ({ 'wait-timeout': '0.5' }), input: 'wait-timeout', says: /'0.5' is not a whole number/ },
-  { title: 'wait-timeout: more than 6 hours', inputs: () => ({ 'wait-timeout': '999999' }), input: 'wait-timeout', says: /more than the largest allowed/ },
+  {
+    title: 'keep: absurdly large',
+    inputs: () => ({ keep: '99999999999999999999' }),
+    input: 'keep',
+    says: /more than the largest allowed/
+  },
+  {
+    title: 'max-images: a word',
+    inputs: () => ({ 'max-images': 'ten' }),
+    input: 'max-images',
+    says: /'ten' is not a whole number of 0 or more/
+  },
+  {
+    title: 'max-images: negative',
+    inputs: () => ({ 'max-images': '-5' }),
+    input: 'max-images',
+    says: /'-5' is not a whole number/
+  },
+  {
+    title: 'max-images: a fraction',
+    inputs: () => ({ 'max-images': '2.0' }),
+    input: 'max-images',
+    says: /'2.0' is not a whole number/
+  },
+  {
+    title: 'wait-timeout: negative',
+    inputs: () => ({ 'wait-timeout': '-5' }),
+    input: 'wait-timeout',
+    says: /'-5' is not a whole number of 0 or more/
+  },
+  {
+    title: 'wait-timeout: with a unit',
+    inputs: () => ({ 'wait-timeout': '10m' }),
+    input: 'wait-timeout',
+    says: /'10m' is not a whole number/
+  },
+  {
+    title: 'wait-timeout: a fraction',
+    inputs: () => ({ 'wait-timeout': '0.5' }),
+    input: 'wait-timeout',
+    says: /'0.5' is not a whole number/
+  },
+  {
+    title: 'wait-timeout: more than 6 hours',
+    inputs: () => ({ 'wait-timeout': '999999' }),
+    input: 'wait-timeout',
+    says: /more than the largest allowed/
+  },
   // enumerations
-  { title: 'command: unknown', inputs: () => ({ command: 'deregister' }), input: 'command', says: /'deregister' is not one of disable, enable, rollback, status/ },
-  { title: 'command: delete', inputs: () => ({ command: 'delete' }), input: 'command', says: /is not one of disable, enable, rollback, status/ },
-  { title: 'in-use: unknown', inputs: () => ({ 'in-use': 'ignore' }), input: 'in-use', says: /'ignore' is not one of report, skip, fail/ },
-  { title: 'require-state: unknown', inputs: () => ({ 'require-state': 'running' }), input: 'require-state', says: /'running' is not one of pending, available/ },
-  { title: 'dry-run: not a boolean', inputs: () => ({ 'dry-run': 'maybe' }), input: 'dry-run', says: /'maybe' is not true or false/ },
-  { title: 'comment: not a boolean', inputs: () => ({ comment: 'sometimes' }), input: 'comment', says: /'sometimes' is not true or false/ },
+  {
+    title: 'command: unknown',
+    inputs: () => ({ command: 'deregister' }),
+    input: 'command',
+    says: /'deregister' is not one of disable, enable, rollback, status/
+  },
+  {
+    title: 'command: delete',
+    inputs: () => ({ command: 'delete' }),
+    input: 'command',
+    says: /is not one of disable, enable, rollback, status/
+  },
+  {
+    title: 'in-use: unknown',
+    inputs: () => ({ 'in-use': 'ignore' }),
+    input: 'in-use',
+    says: /'ignore' is not one of report, skip, fail/
+  },
+  {
+    title: 'require-state: unknown',
+    inputs: () => ({ 'require-state': 'running' }),
+    input: 'require-state',
+    says: /'running' is not one of pending, available/
+  },
+  {
+    title: 'dry-run: not a boolean',
+    inputs: () => ({ 'dry-run': 'maybe' }),
+    input: 'dry-run',
+    says: /'maybe' is not true or false/
+  },
+  {
+    title: 'comment: not a boolean',
+    inputs: () => ({ comment: 'sometimes' }),
+    input: 'comment',
+    says: /'sometimes' is not true or false/
+  },
   // the family
-  { title: 'disable with neither family-tag nor name-pattern', inputs: () => ({ 'family-tag': '' }), input: 'family-tag', says: /needs family-tag or name-pattern/ },
-  { title: 'name-pattern: *', inputs: () => ({ 'family-tag': '', 'name-pattern': '*' }), input: 'name-pattern', says: /only wildcards/ },
-  { title: 'name-pattern: **', inputs: () => ({ 'name-pattern': '**' }), input: 'name-pattern', says: /only wildcards/ },
-  { title: 'name-pattern: ?*?', inputs: () => ({ 'family-tag': '', 'name-pattern': '?*?' }), input: 'name-pattern', says: /only wildcards/ },
-  { title: 'name-pattern: characters an AMI name cannot hold', inputs: () => ({ 'name-pattern': 'golden<web>*' }), input: 'name-pattern', says: /characters an AMI name cannot hold/ },
-  { title: 'name-pattern: longer than an AMI name', inputs: () => ({ 'name-pattern': `${'a'.repeat(129)}*` }), input: 'name-pattern', says: /longer than an AMI name/ },
-  { title: 'family-tag: longer than a tag key', inputs: () => ({ 'family-tag': 'k'.repeat(129) }), input: 'family-tag', says: /longer than 128 characters/ },
-  { title: 'exclude-tags: an empty key', inputs: () => ({ 'exclude-tags': '=prod' }), input: 'exclude-tags', says: /a tag key is empty/ },
+  {
+    title: 'disable with neither family-tag nor name-pattern',
+    inputs: () => ({ 'family-tag': '' }),
+    input: 'family-tag',
+    says: /needs family-tag or name-pattern/
+  },
+  {
+    title: 'name-pattern: *',
+    inputs: () => ({ 'family-tag': '', 'name-pattern': '*' }),
+    input: 'name-pattern',
+    says: /only wildcards/
+  },
+  {
+    title: 'name-pattern: **',
+    inputs: () => ({ 'name-pattern': '**' }),
+    input: 'name-pattern',
+    says: /only wildcards/
+  },
+  {
+    title: 'name-pattern: ?*?',
+    inputs: () => ({ 'family-tag': '', 'name-pattern': '?*?' }),
+    input: 'name-pattern',
+    says: /only wildcards/
+  },
+  {
+    title: 'name-pattern: characters an AMI name cannot hold',
+    inputs: () => ({ 'name-pattern': 'golden<web>*' }),
+    input: 'name-pattern',
+    says: /characters an AMI name cannot hold/
+  },
+  {
+    title: 'name-pattern: longer than an AMI name',
+    inputs: () => ({ 'name-pattern': `${'a'.repeat(129)}*` }),
+    input: 'name-pattern',
+    says: /longer than an AMI name/
+  },
+  {
+    title: 'family-tag: longer than a tag key',
+    inputs: () => ({ 'family-tag': 'k'.repeat(129) }),
+    input: 'family-tag',
+    says: /longer than 128 characters/
+  },
+  {
+    title: 'exclude-tags: an empty key',
+    inputs: () => ({ 'exclude-tags': '=prod' }),
+    input: 'exclude-tags',
+    says: /a tag key is empty/
+  },
   // pull-request
-  { title: 'pull-request: a word', inputs: () => ({ 'pull-request': 'abc' }), input: 'pull-request', says: /'abc' is not a pull request number/ },
-  { title: 'pull-request: negative', inputs: () => ({ 'pull-request': '-3' }), input: 'pull-request', says: /'-3' is not a pull request number/ },
-  { title: 'pull-request: zero', inputs: () => ({ 'pull-request': '0' }), input: 'pull-request', says: /'0' is not a pull request number/ },
-  { title: 'pull-request: a fraction', inputs: () => ({ 'pull-request': '1.5' }), input: 'pull-request', says: /is not a pull request number/ },
-  { title: 'pull-request: a number and text', inputs: () => ({ 'pull-request': '12abc' }), input: 'pull-request', says: /is not a pull request number/ }
+  {
+    title: 'pull-request: a word',
+    inputs: () => ({ 'pull-request': 'abc' }),
+    input: 'pull-request',
+    says: /'abc' is not a pull request number/
+  },
+  {
+    title: 'pull-request: negative',
+    inputs: () => ({ 'pull-request': '-3' }),
+    input: 'pull-request',
+    says: /'-3' is not a pull request number/
+  },
+  {
+    title: 'pull-request: zero',
+    inputs: () => ({ 'pull-request': '0' }),
+    input: 'pull-request',
+    says: /'0' is not a pull request number/
+  },
+  {
+    title: 'pull-request: a fraction',
+    inputs: () => ({ 'pull-request': '1.5' }),
+    input: 'pull-request',
+    says: /is not a pull request number/
+  },
+  {
+    title: 'pull-request: a number and text',
+    inputs: () => ({ 'pull-request': '12abc' }),
+    input: 'pull-request',
+    says: /is not a pull request number/
+  }
 ]
 
 describe('bad input: fails before the first AWS call, naming the input', () => {
@@ -146,30 +458,35 @@ describe('after the first reads: fails, nothing is changed', () => {
     expect(aws.calls.filter((c) => ['CreateTags', 'DisableImage'].includes(c.action))).toEqual([])
   })
 
-  test("the new image belongs to another account (shared with this one)", async () => {
+  test('the new image belongs to another account (shared with this one)', async () => {
     const { aws } = world
     const theirs = image(aws, 'golden-web-9', day(20), { ownerId: OTHER_ACCOUNT, public: true })
 
     const result = await world.run({ 'image-id': theirs.imageId, 'family-tag': 'role' })
 
     expect(result.exitCode).toBe(1)
-    expect(commandLines(result.stdout, 'error').join('\n')).toMatch(new RegExp(`${theirs.imageId} is owned by account ${OTHER_ACCOUNT}, not by this account`))
+    expect(commandLines(result.stdout, 'error').join('\n')).toMatch(
+      new RegExp(`${theirs.imageId} is owned by account ${OTHER_ACCOUNT}, not by this account`)
+    )
     expect(successfulMutations(aws)).toEqual([])
     expect(old.map((id) => stateOf(aws, id))).toEqual(['available', 'available', 'available'])
   })
 
-  test.each(['failed', 'error', 'invalid', 'disabled'] as const)('the new image is %s: fails at once', async (state) => {
-    const { aws } = world
-    const bad = image(aws, 'golden-web-9', day(20), { state })
+  test.each(['failed', 'error', 'invalid', 'disabled'] as const)(
+    'the new image is %s: fails at once',
+    async (state) => {
+      const { aws } = world
+      const bad = image(aws, 'golden-web-9', day(20), { state })
 
-    const result = await world.run({ 'image-id': bad.imageId, 'family-tag': 'role', 'wait-timeout': '600' })
+      const result = await world.run({ 'image-id': bad.imageId, 'family-tag': 'role', 'wait-timeout': '600' })
 
-    expect(result.exitCode).toBe(1)
-    expect(commandLines(result.stdout, 'error').join('\n')).toContain(`${bad.imageId} is ${state}`)
-    expect(result.durationMs).toBeLessThan(10_000)
-    expect(successfulMutations(aws)).toEqual([])
-    expect(old.map((id) => stateOf(aws, id))).toEqual(['available', 'available', 'available'])
-  })
+      expect(result.exitCode).toBe(1)
+      expect(commandLines(result.stdout, 'error').join('\n')).toContain(`${bad.imageId} is ${state}`)
+      expect(result.durationMs).toBeLessThan(10_000)
+      expect(successfulMutations(aws)).toEqual([])
+      expect(old.map((id) => stateOf(aws, id))).toEqual(['available', 'available', 'available'])
+    }
+  )
 
   test('the new image still pending after wait-timeout: the step ends within wait-timeout plus a few seconds', async () => {
     const { aws } = world
@@ -179,7 +496,9 @@ describe('after the first reads: fails, nothing is changed', () => {
 
     expect(result.timedOut).toBe(false)
     expect(result.exitCode).toBe(1)
-    expect(commandLines(result.stdout, 'error').join('\n')).toMatch(new RegExp(`not available after wait-timeout \\(4s\\).*${slow.imageId} is pending`))
+    expect(commandLines(result.stdout, 'error').join('\n')).toMatch(
+      new RegExp(`not available after wait-timeout \\(4s\\).*${slow.imageId} is pending`)
+    )
     expect(result.durationMs).toBeLessThan(4_000 + 5_000)
     expect(successfulMutations(aws)).toEqual([])
     expect(old.map((id) => stateOf(aws, id))).toEqual(['available', 'available', 'available'])
@@ -215,7 +534,9 @@ describe('after the first reads: fails, nothing is changed', () => {
     const result = await world.run({ 'image-id': fresh, 'family-tag': 'role', 'max-images': '2' })
 
     expect(result.exitCode).toBe(1)
-    expect(commandLines(result.stdout, 'error').join('\n')).toMatch(/3 images would be disabled in us-east-1, more than max-images \(2\)/)
+    expect(commandLines(result.stdout, 'error').join('\n')).toMatch(
+      /3 images would be disabled in us-east-1, more than max-images \(2\)/
+    )
     expect(successfulMutations(aws)).toEqual([])
     expect(aws.calls.filter((c) => ['CreateTags', 'DisableImage'].includes(c.action))).toEqual([])
   })
@@ -245,7 +566,10 @@ describe('after the first reads: fails, nothing is changed', () => {
     const { aws } = world
     const west = family(aws, 2, 'golden-web', 'eu-west-1')
 
-    const result = await world.run({ 'image-id': `us-east-1:${fresh},eu-west-1:ami-0000000000000000e`, 'family-tag': 'role' })
+    const result = await world.run({
+      'image-id': `us-east-1:${fresh},eu-west-1:ami-0000000000000000e`,
+      'family-tag': 'role'
+    })
 
     expect(result.exitCode).toBe(1)
     expect(result.stdout).toMatch(/nothing was changed in any region/)

@@ -23,7 +23,10 @@ describe('the sticky comment', () => {
     github.addComments(7, 120)
     const event = { pull_request: { number: 7 } }
 
-    const first = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, { eventName: 'pull_request', event })
+    const first = await world.run(
+      { 'image-id': fresh.imageId, 'family-tag': 'role' },
+      { eventName: 'pull_request', event }
+    )
 
     expect(first.exitCode).toBe(0)
     expect(github.comments(7)).toHaveLength(121)
@@ -34,7 +37,10 @@ describe('the sticky comment', () => {
     // A newer build of the same family: the same comment is updated.
     const newer = image(aws, 'golden-web-9', day(9))
     github.clearCalls()
-    const second = await world.run({ 'image-id': newer.imageId, 'family-tag': 'role' }, { eventName: 'pull_request', event })
+    const second = await world.run(
+      { 'image-id': newer.imageId, 'family-tag': 'role' },
+      { eventName: 'pull_request', event }
+    )
 
     expect(second.exitCode).toBe(0)
     expect(github.comments(7)).toHaveLength(121)
@@ -71,7 +77,10 @@ describe('the sticky comment', () => {
     const { fresh } = family(aws, 1)
     github.addPullRequest(11, { headSha: 'ccccccc' })
 
-    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role', 'pull-request': '11' }, { eventName: 'push', event: {}, env: { GITHUB_SHA: 'deadbeef' } })
+    const result = await world.run(
+      { 'image-id': fresh.imageId, 'family-tag': 'role', 'pull-request': '11' },
+      { eventName: 'push', event: {}, env: { GITHUB_SHA: 'deadbeef' } }
+    )
 
     expect(result.exitCode).toBe(0)
     expect(ours(world, 11)).toHaveLength(1)
@@ -83,7 +92,10 @@ describe('the sticky comment', () => {
     github.addPullRequest(12, { headSha: 'feedface00', state: 'closed' })
     github.addPullRequest(13, { headSha: 'feedface00' })
 
-    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, { eventName: 'push', event: {}, env: { GITHUB_SHA: 'feedface00' } })
+    const result = await world.run(
+      { 'image-id': fresh.imageId, 'family-tag': 'role' },
+      { eventName: 'push', event: {}, env: { GITHUB_SHA: 'feedface00' } }
+    )
 
     expect(result.exitCode).toBe(0)
     expect(ours(world, 13)).toHaveLength(1)
@@ -96,7 +108,10 @@ describe('the sticky comment', () => {
     github.addPullRequest(21, { headSha: 'abcabc1' })
 
     const event = { merge_group: { head_ref: 'refs/heads/gh-readonly-queue/main/pr-21-0123456789abcdef' } }
-    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, { eventName: 'merge_group', event })
+    const result = await world.run(
+      { 'image-id': fresh.imageId, 'family-tag': 'role' },
+      { eventName: 'merge_group', event }
+    )
 
     expect(result.exitCode).toBe(0)
     expect(ours(world, 21)).toHaveLength(1)
@@ -106,7 +121,10 @@ describe('the sticky comment', () => {
     const { aws, github } = world
     const { old, fresh } = family(aws, 1)
 
-    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, { eventName: 'workflow_dispatch', event: {} })
+    const result = await world.run(
+      { 'image-id': fresh.imageId, 'family-tag': 'role' },
+      { eventName: 'workflow_dispatch', event: {} }
+    )
 
     expect(result.exitCode).toBe(0)
     expect(result.stdout).toMatch(/::notice::No pull-request comment/)
@@ -120,7 +138,10 @@ describe('the sticky comment', () => {
     const { fresh } = family(aws, 1)
     github.addPullRequest(14, { headSha: 'ddddddd' })
 
-    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role', comment: 'false' }, { eventName: 'pull_request', event: { pull_request: { number: 14 } } })
+    const result = await world.run(
+      { 'image-id': fresh.imageId, 'family-tag': 'role', comment: 'false' },
+      { eventName: 'pull_request', event: { pull_request: { number: 14 } } }
+    )
 
     expect(result.exitCode).toBe(0)
     expect(github.calls).toEqual([])
@@ -132,7 +153,10 @@ describe('the sticky comment', () => {
     github.addPullRequest(15, { headSha: 'eeeeeee' })
     github.fail(/comments/, 403)
 
-    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, { eventName: 'pull_request', event: { pull_request: { number: 15 } } })
+    const result = await world.run(
+      { 'image-id': fresh.imageId, 'family-tag': 'role' },
+      { eventName: 'pull_request', event: { pull_request: { number: 15 } } }
+    )
 
     expect(result.exitCode).toBe(0)
     expect(result.stdout).toMatch(/::warning::.*pull-requests: write/)
@@ -149,7 +173,10 @@ describe('the sticky comment', () => {
     aws.addLaunchTemplate(REGION, { name: 'lt|<i>@team-->', versions: [{ imageId: old.imageId }] })
     github.addPullRequest(16, { headSha: 'fffffff' })
 
-    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, { eventName: 'pull_request', event: { pull_request: { number: 16 } } })
+    const result = await world.run(
+      { 'image-id': fresh.imageId, 'family-tag': 'role' },
+      { eventName: 'pull_request', event: { pull_request: { number: 16 } } }
+    )
 
     expect(result.exitCode).toBe(0)
     const [comment] = ours(world, 16)

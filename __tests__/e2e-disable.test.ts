@@ -3,7 +3,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readRecord } from '../src/rules/lineage.js'
-import { changesMade, day, family, image, json, OTHER_ACCOUNT, REGION, startWorld, stateOf, type World } from './e2e/world.js'
+import {
+  changesMade,
+  day,
+  family,
+  image,
+  json,
+  OTHER_ACCOUNT,
+  REGION,
+  startWorld,
+  stateOf,
+  type World
+} from './e2e/world.js'
 
 let world: World
 beforeEach(async () => {
@@ -28,7 +39,10 @@ describe('disable: the family', () => {
     expect(stateOf(aws, otherFamily.imageId)).toBe('available')
     expect(stateOf(aws, untagged.imageId)).toBe('available')
     expect(json<string[]>(result.outputs['disabled-image-ids']).sort()).toEqual(old.map((o) => o.imageId).sort())
-    const report = json<{ success: boolean; regions: Array<{ decisions: Array<{ imageId: string; decision: string }> }> }>(result.outputs.report)
+    const report = json<{
+      success: boolean
+      regions: Array<{ decisions: Array<{ imageId: string; decision: string }> }>
+    }>(result.outputs.report)
     expect(report.success).toBe(true)
     expect(report.regions[0].decisions.map((d) => d.decision)).toEqual(['disable', 'disable', 'disable'])
     expect(result.summary).toContain('Disabled')
@@ -74,12 +88,31 @@ describe('disable: the family', () => {
 
   test('exclude-tags: Key and Key=Value protect images', async () => {
     const { aws } = world
-    const pinned = image(aws, 'golden-web-1', day(1), { tags: [{ key: 'role', value: 'web' }, { key: 'pinned', value: 'anything' }] })
-    const legal = image(aws, 'golden-web-2', day(2), { tags: [{ key: 'role', value: 'web' }, { key: 'hold', value: 'legal' }] })
-    const notLegal = image(aws, 'golden-web-3', day(3), { tags: [{ key: 'role', value: 'web' }, { key: 'hold', value: 'none' }] })
+    const pinned = image(aws, 'golden-web-1', day(1), {
+      tags: [
+        { key: 'role', value: 'web' },
+        { key: 'pinned', value: 'anything' }
+      ]
+    })
+    const legal = image(aws, 'golden-web-2', day(2), {
+      tags: [
+        { key: 'role', value: 'web' },
+        { key: 'hold', value: 'legal' }
+      ]
+    })
+    const notLegal = image(aws, 'golden-web-3', day(3), {
+      tags: [
+        { key: 'role', value: 'web' },
+        { key: 'hold', value: 'none' }
+      ]
+    })
     const fresh = image(aws, 'golden-web-4', day(4))
 
-    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role', 'exclude-tags': 'pinned\nhold=legal' })
+    const result = await world.run({
+      'image-id': fresh.imageId,
+      'family-tag': 'role',
+      'exclude-tags': 'pinned\nhold=legal'
+    })
 
     expect(result.exitCode).toBe(0)
     expect(stateOf(aws, pinned.imageId)).toBe('available')
@@ -125,7 +158,10 @@ describe('disable: which images are new', () => {
     const east = family(aws, 2, 'golden-web', 'us-east-1')
     const west = family(aws, 3, 'golden-web', 'eu-west-1')
 
-    const result = await world.run({ 'image-id': `us-east-1:${east.fresh.imageId},eu-west-1:${west.fresh.imageId}`, 'family-tag': 'role' })
+    const result = await world.run({
+      'image-id': `us-east-1:${east.fresh.imageId},eu-west-1:${west.fresh.imageId}`,
+      'family-tag': 'role'
+    })
 
     expect(result.exitCode).toBe(0)
     expect(east.old.map((o) => stateOf(aws, o.imageId, 'us-east-1'))).toEqual(['disabled', 'disabled'])
@@ -145,8 +181,22 @@ describe('disable: which images are new', () => {
       JSON.stringify({
         builds: [
           // An earlier run built east.old[1]: it must not count as new (that would protect it).
-          { name: 'web', builder_type: 'amazon-ebs', build_time: 1, artifact_id: `us-east-1:${east.old[1].imageId}`, packer_run_uuid: 'run-1', custom_data: null },
-          { name: 'web', builder_type: 'amazon-ebs', build_time: 2, artifact_id: `us-east-1:${east.fresh.imageId},eu-west-1:${west.fresh.imageId}`, packer_run_uuid: 'run-2', custom_data: null }
+          {
+            name: 'web',
+            builder_type: 'amazon-ebs',
+            build_time: 1,
+            artifact_id: `us-east-1:${east.old[1].imageId}`,
+            packer_run_uuid: 'run-1',
+            custom_data: null
+          },
+          {
+            name: 'web',
+            builder_type: 'amazon-ebs',
+            build_time: 2,
+            artifact_id: `us-east-1:${east.fresh.imageId},eu-west-1:${west.fresh.imageId}`,
+            packer_run_uuid: 'run-2',
+            custom_data: null
+          }
         ],
         last_run_uuid: 'run-2'
       })
@@ -239,7 +289,11 @@ describe('disable: safety', () => {
     const east = family(aws, 2, 'golden-web', 'us-east-1')
     const west = family(aws, 4, 'golden-web', 'eu-west-1')
 
-    const result = await world.run({ 'image-id': `us-east-1:${east.fresh.imageId}\neu-west-1:${west.fresh.imageId}`, 'family-tag': 'role', 'max-images': '3' })
+    const result = await world.run({
+      'image-id': `us-east-1:${east.fresh.imageId}\neu-west-1:${west.fresh.imageId}`,
+      'family-tag': 'role',
+      'max-images': '3'
+    })
 
     expect(result.exitCode).toBe(1)
     expect(result.stdout).toMatch(/max-images/)
@@ -252,7 +306,10 @@ describe('disable: safety', () => {
     const ous = [1, 2, 3].map((i) => `arn:aws:organizations::111122223333:ou/o-abcdefghij/ou-ab12-cdefgh1${i}`)
     const shared = image(aws, 'golden-web-1', day(1), {
       public: true,
-      launchPermissions: [...accounts.map((userId) => ({ userId })), ...ous.map((organizationalUnitArn) => ({ organizationalUnitArn }))],
+      launchPermissions: [
+        ...accounts.map((userId) => ({ userId })),
+        ...ous.map((organizationalUnitArn) => ({ organizationalUnitArn }))
+      ],
       tags: [{ key: 'role', value: 'web' }, ...Array.from({ length: 30 }, (_, i) => ({ key: `team-${i}`, value: 'x' }))]
     })
     const fresh = image(aws, 'golden-web-2', day(2))
@@ -265,7 +322,12 @@ describe('disable: safety', () => {
     expect(after.public).toBe(false)
     expect(after.launchPermissions).toEqual([])
     const record = readRecord(after.tags.map((t) => ({ key: t.key, value: t.value })))
-    expect(record?.sharing).toEqual({ public: true, userIds: accounts, organizationArns: [], organizationalUnitArns: ous })
+    expect(record?.sharing).toEqual({
+      public: true,
+      userIds: accounts,
+      organizationArns: [],
+      organizationalUnitArns: ous
+    })
     expect(record?.lineage.supersededBy).toBe(fresh.imageId)
     expect(record?.lineage.run).toMatch(/^acme\/golden-images\/actions\/runs\//)
     // CreateTags came before DisableImage.
@@ -275,7 +337,9 @@ describe('disable: safety', () => {
 
   test('an image whose record does not fit in its tags stays enabled; the others are disabled; the step fails', async () => {
     const { aws } = world
-    const full = image(aws, 'golden-web-1', day(1), { tags: [{ key: 'role', value: 'web' }, ...Array.from({ length: 48 }, (_, i) => ({ key: `k${i}`, value: 'v' }))] })
+    const full = image(aws, 'golden-web-1', day(1), {
+      tags: [{ key: 'role', value: 'web' }, ...Array.from({ length: 48 }, (_, i) => ({ key: `k${i}`, value: 'v' }))]
+    })
     const fine = image(aws, 'golden-web-2', day(2))
     const fresh = image(aws, 'golden-web-3', day(3))
 
@@ -311,7 +375,8 @@ describe('disable: safety', () => {
     expect(result.exitCode).toBe(1)
     expect(old.map((o) => stateOf(aws, o.imageId))).toEqual(['disabled', 'available', 'disabled', 'disabled'])
     expect(result.stdout).toMatch(new RegExp(`${old[1].imageId}.*record could not be written`))
-    const resources = (c: { params: Record<string, string> }) => Object.keys(c.params).filter((k) => k.startsWith('ResourceId.')).length
+    const resources = (c: { params: Record<string, string> }) =>
+      Object.keys(c.params).filter((k) => k.startsWith('ResourceId.')).length
     const tagCalls = aws.callsOf('CreateTags')
     // The three unshared images share one record: one call for them (which fails on old[1]),
     // then one call each; the shared image has its own record and call.

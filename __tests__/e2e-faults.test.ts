@@ -109,7 +109,10 @@ describe('AWS faults: retried by the SDK, the run succeeds', () => {
     const { aws } = world
     const { old, fresh } = family(aws, 1)
     const lt = aws.addLaunchTemplate(REGION, { name: 'web-prod', versions: [{ imageId: old[0].imageId }] })
-    aws.addAutoScalingGroup(REGION, { name: 'web-asg', launchTemplate: { launchTemplateId: lt.launchTemplateId, version: '$Default' } })
+    aws.addAutoScalingGroup(REGION, {
+      name: 'web-asg',
+      launchTemplate: { launchTemplateId: lt.launchTemplateId, version: '$Default' }
+    })
     aws.faults.throttle = { mode: 'burst', count: 2, actions: ['autoscaling:DescribeAutoScalingGroups'] }
 
     const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' })
@@ -149,7 +152,10 @@ describe('AWS faults that do not pass', () => {
     image(aws, 'golden-web-1', day(1))
     const pending = image(aws, 'golden-web-2', day(2), { availableAfterMs: 120_000 })
 
-    const running = world.run({ 'image-id': pending.imageId, 'family-tag': 'role', 'wait-timeout': '4' }, { timeoutMs: 20_000 })
+    const running = world.run(
+      { 'image-id': pending.imageId, 'family-tag': 'role', 'wait-timeout': '4' },
+      { timeoutMs: 20_000 }
+    )
     // After the first look at the pending image, EC2 answers DescribeImages only after 10 s.
     await waitFor(() => aws.count('DescribeImages') >= 2, 10_000, 'the first poll')
     aws.faults.slowMs = { DescribeImages: 10_000 }
@@ -175,7 +181,15 @@ describe('races: two builds of one family, two runs at once', () => {
     return { old, a, b }
   }
   const run = (imageId: string, extra: Record<string, string> = {}) =>
-    runAction({ inputs: { 'image-id': imageId, 'family-tag': 'role', 'wait-timeout': '30', ...extra }, region: REGION, ec2Url: world.aws.url, githubUrl: world.github.url, eventName: 'workflow_dispatch', event: {}, timeoutMs: 40_000 })
+    runAction({
+      inputs: { 'image-id': imageId, 'family-tag': 'role', 'wait-timeout': '30', ...extra },
+      region: REGION,
+      ec2Url: world.aws.url,
+      githubUrl: world.github.url,
+      eventName: 'workflow_dispatch',
+      event: {},
+      timeoutMs: 40_000
+    })
 
   /** What the newer build wants: everything but B disabled, each record exact. */
   function expectNewerBuildsEndState(old: Array<{ imageId: string }>, a: { imageId: string }, b: { imageId: string }) {
@@ -184,7 +198,13 @@ describe('races: two builds of one family, two runs at once', () => {
     expect(stateOf(aws, a.imageId)).toBe('disabled')
     expect(old.map((o) => stateOf(aws, o.imageId))).toEqual(['disabled', 'disabled'])
     // B was never the target of a change, by either run.
-    expect(aws.calls.filter((c) => ['CreateTags', 'DisableImage', 'ModifyImageAttribute', 'EnableImage'].includes(c.action) && imagesNamed(c).includes(b.imageId))).toEqual([])
+    expect(
+      aws.calls.filter(
+        (c) =>
+          ['CreateTags', 'DisableImage', 'ModifyImageAttribute', 'EnableImage'].includes(c.action) &&
+          imagesNamed(c).includes(b.imageId)
+      )
+    ).toEqual([])
   }
 
   test("the older build's run finishes first, then the newer one's", async () => {
@@ -250,7 +270,7 @@ describe('races: two builds of one family, two runs at once', () => {
     expect(recordOf(world, old[1].imageId)?.sharing).toEqual(sharingOf([], [OU]))
   })
 
-  test('started at the same moment: the newer image is never disabled and the end state is the newer build\'s', async () => {
+  test("started at the same moment: the newer image is never disabled and the end state is the newer build's", async () => {
     const { aws } = world
     const { old, a, b } = twoBuilds()
     aws.faults.latencyMs = 30
@@ -263,7 +283,7 @@ describe('races: two builds of one family, two runs at once', () => {
 })
 
 describe('a run interrupted between recording and disabling', () => {
-  test('an image already carrying this action\'s record but still available: the next run disables it, the record is exact', async () => {
+  test("an image already carrying this action's record but still available: the next run disables it, the record is exact", async () => {
     const { aws } = world
     const sharing = sharingOf(SHARED_WITH, [OU], true)
     const fresh = image(aws, 'golden-web-3', day(3))
@@ -273,7 +293,15 @@ describe('a run interrupted between recording and disabling', () => {
       launchPermissions: [...SHARED_WITH.map((userId) => ({ userId })), { organizationalUnitArn: OU }],
       tags: [
         { key: 'role', value: 'web' },
-        ...recordTags({ lineage: { supersededBy: fresh.imageId, reason: 'superseded', disabledAt: day(3, 5), run: 'acme/golden-images/actions/runs/1' }, sharing })
+        ...recordTags({
+          lineage: {
+            supersededBy: fresh.imageId,
+            reason: 'superseded',
+            disabledAt: day(3, 5),
+            run: 'acme/golden-images/actions/runs/1'
+          },
+          sharing
+        })
       ]
     })
     const untouched = image(aws, 'golden-web-2', day(2))
@@ -297,7 +325,13 @@ describe('a run interrupted between recording and disabling', () => {
     aws.faults.dropConnections = { times: 1_000, actions: ['ec2:DisableImage'] }
 
     // killed once both records are written and a DisableImage has been tried (its retries go on)
-    const killed = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, { killWhen: () => aws.callsOf('CreateTags').filter((c) => c.status === 200).length === 2 && aws.count('DisableImage') > 0 })
+    const killed = await world.run(
+      { 'image-id': fresh.imageId, 'family-tag': 'role' },
+      {
+        killWhen: () =>
+          aws.callsOf('CreateTags').filter((c) => c.status === 200).length === 2 && aws.count('DisableImage') > 0
+      }
+    )
     expect(killed.killed).toBe(true)
     expect(aws.count('CreateTags')).toBe(2)
     expect(old.map((o) => stateOf(aws, o.imageId))).toEqual(['available', 'available'])

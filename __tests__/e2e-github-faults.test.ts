@@ -88,7 +88,10 @@ describe('GitHub faults: a warning, the images and the job summary are still don
     const { aws } = world
     const { old, fresh } = family(aws, 1)
 
-    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, { ...onPullRequest, githubUrl: 'http://127.0.0.1:9' })
+    const result = await world.run(
+      { 'image-id': fresh.imageId, 'family-tag': 'role' },
+      { ...onPullRequest, githubUrl: 'http://127.0.0.1:9' }
+    )
 
     expect(result.exitCode).toBe(0)
     const warnings = commandLines(result.stdout, 'warning')
@@ -105,7 +108,10 @@ describe('GitHub faults: a warning, the images and the job summary are still don
     const { old, fresh } = family(aws, 1)
     github.faults.routeDelays.push({ route: 'POST /repos/*/*/issues/*/comments', ms: 16_500 })
 
-    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, { ...onPullRequest, timeoutMs: 30_000 })
+    const result = await world.run(
+      { 'image-id': fresh.imageId, 'family-tag': 'role' },
+      { ...onPullRequest, timeoutMs: 30_000 }
+    )
 
     expect(result.timedOut).toBe(false)
     expect(result.exitCode).toBe(0)

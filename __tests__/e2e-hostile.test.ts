@@ -83,26 +83,44 @@ function expectSafe(markdown: string, withMarker: boolean): void {
 describe('hostile text in the comment and the job summary', () => {
   test('names, tag values, template and group names are shown escaped', async () => {
     const { aws, github } = world
-    const tags = (extra: Array<{ key: string; value: string }> = []) => ({ tags: [{ key: 'role', value: FAMILY }, ...extra] })
+    const tags = (extra: Array<{ key: string; value: string }> = []) => ({
+      tags: [{ key: 'role', value: FAMILY }, ...extra]
+    })
     const long = image(aws, NAMES.long, day(1), tags())
     const table = image(aws, NAMES.table, day(2), tags())
     const link = image(aws, NAMES.link, day(3), tags())
     const mark = image(aws, NAMES.marker, day(4), tags())
-    const excluded = image(aws, NAMES.excluded, day(5), tags([{ key: 'hold', value: '<img src=x onerror=alert(1)> @octocat |' }]))
+    const excluded = image(
+      aws,
+      NAMES.excluded,
+      day(5),
+      tags([{ key: 'hold', value: '<img src=x onerror=alert(1)> @octocat |' }])
+    )
     // Same family, created after the new image: skipped, and listed with its name.
     const skipped = image(aws, NAMES.skipped, day(11), tags())
     const foreign = image(aws, NAMES.skipped, day(5), { ...tags(), ownerId: OTHER_ACCOUNT, public: true })
     const kept = image(aws, NAMES.kept, day(6), tags())
     const fresh = image(aws, NAMES.fresh, day(10), tags())
     const lt = aws.addLaunchTemplate(REGION, { name: TEMPLATE, versions: [{ imageId: link.imageId }] })
-    aws.addAutoScalingGroup(REGION, { name: GROUP, launchTemplate: { launchTemplateId: lt.launchTemplateId, version: '$Latest' } })
+    aws.addAutoScalingGroup(REGION, {
+      name: GROUP,
+      launchTemplate: { launchTemplateId: lt.launchTemplateId, version: '$Latest' }
+    })
 
-    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role', keep: '1', 'exclude-tags': EXCLUDE }, onPullRequest)
+    const result = await world.run(
+      { 'image-id': fresh.imageId, 'family-tag': 'role', keep: '1', 'exclude-tags': EXCLUDE },
+      onPullRequest
+    )
 
     expect(result.exitCode).toBe(0)
     const disabled = [long, table, link, mark]
     expect(disabled.map((i) => stateOf(aws, i.imageId))).toEqual(['disabled', 'disabled', 'disabled', 'disabled'])
-    expect([excluded, skipped, kept, foreign].map((i) => stateOf(aws, i.imageId))).toEqual(['available', 'available', 'available', 'available'])
+    expect([excluded, skipped, kept, foreign].map((i) => stateOf(aws, i.imageId))).toEqual([
+      'available',
+      'available',
+      'available',
+      'available'
+    ])
     const comments = github.comments(PR)
     expect(comments).toHaveLength(1)
     const body = comments[0].body
@@ -192,7 +210,10 @@ describe('hostile text in the comment and the job summary', () => {
     const fresh = image(aws, 'golden-web-2', day(2), {}, REGION, 'web*')
     const freshQ = image(aws, 'golden-w?x-2', day(2), {}, REGION, 'w?x*')
 
-    const result = await world.run({ 'image-id': `${fresh.imageId},${freshQ.imageId}`, 'family-tag': 'role' }, onPullRequest)
+    const result = await world.run(
+      { 'image-id': `${fresh.imageId},${freshQ.imageId}`, 'family-tag': 'role' },
+      onPullRequest
+    )
 
     expect(result.exitCode).toBe(0)
     expect(stateOf(aws, sameOlder.imageId)).toBe('disabled')
@@ -206,7 +227,9 @@ describe('hostile text in the log', () => {
     const { aws } = world
     const family = 'web\n::error::forged by a tag value\n::add-mask::a'
     image(aws, 'golden-web-1', day(1), { tags: [{ key: 'role', value: family }] })
-    const fresh = image(aws, 'golden-web-2\n::warning::forged by a name', day(2), { tags: [{ key: 'role', value: family }] })
+    const fresh = image(aws, 'golden-web-2\n::warning::forged by a name', day(2), {
+      tags: [{ key: 'role', value: family }]
+    })
 
     const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, onPullRequest)
 

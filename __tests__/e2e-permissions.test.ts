@@ -38,7 +38,10 @@ function readmeActions(command: CommandName): string[] {
 }
 
 /** Every action the local endpoint serves. */
-const ALL_ACTIONS = [...Object.keys(EC2_HANDLERS).map((a) => `ec2:${a}`), ...Object.keys(AUTOSCALING_HANDLERS).map((a) => `autoscaling:${a}`)]
+const ALL_ACTIONS = [
+  ...Object.keys(EC2_HANDLERS).map((a) => `ec2:${a}`),
+  ...Object.keys(AUTOSCALING_HANDLERS).map((a) => `autoscaling:${a}`)
+]
 
 const SHARED = [{ userId: '210987654321' }, { userId: '123456789012' }]
 
@@ -48,7 +51,10 @@ function disableScene(w: World) {
   const { old, fresh } = family(aws, 2)
   aws.image(REGION, old[0].imageId)!.launchPermissions.push(...SHARED)
   const lt = aws.addLaunchTemplate(REGION, { name: 'web-prod', versions: [{ imageId: old[1].imageId }] })
-  aws.addAutoScalingGroup(REGION, { name: 'web-asg', launchTemplate: { launchTemplateId: lt.launchTemplateId, version: '$Default' } })
+  aws.addAutoScalingGroup(REGION, {
+    name: 'web-asg',
+    launchTemplate: { launchTemplateId: lt.launchTemplateId, version: '$Default' }
+  })
   return { inputs: { 'image-id': fresh.imageId, 'family-tag': 'role' }, old, fresh }
 }
 
@@ -56,10 +62,18 @@ function disableScene(w: World) {
 function disabledScene(w: World) {
   const { aws } = w
   const fresh = image(aws, 'golden-web-2', day(2))
-  const sharing = { public: false, userIds: SHARED.map((s) => s.userId), organizationArns: [], organizationalUnitArns: [] }
+  const sharing = {
+    public: false,
+    userIds: SHARED.map((s) => s.userId),
+    organizationArns: [],
+    organizationalUnitArns: []
+  }
   const disabled = image(aws, 'golden-web-1', day(1), {
     state: 'disabled',
-    tags: [{ key: 'role', value: 'web' }, ...recordTags({ lineage: { supersededBy: fresh.imageId, reason: 'superseded', disabledAt: day(2, 30) }, sharing })]
+    tags: [
+      { key: 'role', value: 'web' },
+      ...recordTags({ lineage: { supersededBy: fresh.imageId, reason: 'superseded', disabledAt: day(2, 30) }, sharing })
+    ]
   })
   return { fresh, disabled }
 }
@@ -71,7 +85,9 @@ const SCENES: Record<CommandName, (w: World) => { inputs: Record<string, string>
       inputs: s.inputs,
       check: ({ aws }) => {
         expect(s.old.map((o) => stateOf(aws, o.imageId))).toEqual(['disabled', 'disabled'])
-        expect(readRecord(aws.image(REGION, s.old[0].imageId)!.tags)?.sharing.userIds).toEqual(SHARED.map((x) => x.userId))
+        expect(readRecord(aws.image(REGION, s.old[0].imageId)!.tags)?.sharing.userIds).toEqual(
+          SHARED.map((x) => x.userId)
+        )
       }
     }
   },
@@ -105,7 +121,7 @@ const SCENES: Record<CommandName, (w: World) => { inputs: Record<string, string>
 const COMMANDS: CommandName[] = ['disable', 'enable', 'rollback', 'status']
 
 describe('least privilege: the README lists exactly what each command needs', () => {
-  test.each(COMMANDS)('%s works with only the README\'s actions allowed', async (command) => {
+  test.each(COMMANDS)("%s works with only the README's actions allowed", async (command) => {
     const scene = SCENES[command](world)
     const allowed = readmeActions(command)
     expect(allowed.length).toBeGreaterThan(0)
@@ -117,20 +133,25 @@ describe('least privilege: the README lists exactly what each command needs', ()
     expect(result.stdout).not.toMatch(/not authorized|UnauthorizedOperation|AccessDenied/)
     expect(result.exitCode).toBe(0)
     scene.check(world)
-    expect(world.aws.calls.filter((c) => c.errorCode === 'UnauthorizedOperation' || c.errorCode === 'AccessDenied')).toEqual([])
+    expect(
+      world.aws.calls.filter((c) => c.errorCode === 'UnauthorizedOperation' || c.errorCode === 'AccessDenied')
+    ).toEqual([])
   })
 
   const cases = COMMANDS.flatMap((command) => readmeActions(command).map((action) => [command, action] as const))
-  test.each(cases)('%s needs %s: denied in a dry run, the output names it, nothing changes', async (command, action) => {
-    const scene = SCENES[command](world)
-    world.aws.faults.deny.add(action)
+  test.each(cases)(
+    '%s needs %s: denied in a dry run, the output names it, nothing changes',
+    async (command, action) => {
+      const scene = SCENES[command](world)
+      world.aws.faults.deny.add(action)
 
-    const result = await world.run({ ...scene.inputs, 'dry-run': 'true' })
+      const result = await world.run({ ...scene.inputs, 'dry-run': 'true' })
 
-    const said = [...commandLines(result.stdout, 'error'), ...commandLines(result.stdout, 'warning')].join('\n')
-    expect(said).toMatch(new RegExp(`${action}(?![A-Za-z])`))
-    expect(changesMade(world.aws)).toEqual([])
-  })
+      const said = [...commandLines(result.stdout, 'error'), ...commandLines(result.stdout, 'warning')].join('\n')
+      expect(said).toMatch(new RegExp(`${action}(?![A-Za-z])`))
+      expect(changesMade(world.aws)).toEqual([])
+    }
+  )
 
   test.each(['DisableImage', 'CreateTags', 'DescribeImageAttribute'])(
     'UnauthorizedOperation whose message names no action (%s): the dry run still names it',
@@ -156,7 +177,9 @@ describe('least privilege: the README lists exactly what each command needs', ()
 describe('nothing irreversible: no record, no disable', () => {
   test('an image that already has 50 tags stays enabled and is reported by id; the others are disabled', async () => {
     const { aws } = world
-    const full = image(aws, 'golden-web-1', day(1), { tags: [{ key: 'role', value: 'web' }, ...Array.from({ length: 49 }, (_, i) => ({ key: `k${i}`, value: 'v' }))] })
+    const full = image(aws, 'golden-web-1', day(1), {
+      tags: [{ key: 'role', value: 'web' }, ...Array.from({ length: 49 }, (_, i) => ({ key: `k${i}`, value: 'v' }))]
+    })
     const fine = image(aws, 'golden-web-2', day(2))
     const fresh = image(aws, 'golden-web-3', day(3))
 
@@ -167,7 +190,11 @@ describe('nothing irreversible: no record, no disable', () => {
     expect(aws.image(REGION, full.imageId)!.tags).toHaveLength(50)
     expect(stateOf(aws, fine.imageId)).toBe('disabled')
     expect(commandLines(result.stdout, 'error').join('\n')).toContain(full.imageId)
-    expect(aws.calls.filter((c) => ['CreateTags', 'DisableImage'].includes(c.action) && imagesNamed(c).includes(full.imageId))).toEqual([])
+    expect(
+      aws.calls.filter(
+        (c) => ['CreateTags', 'DisableImage'].includes(c.action) && imagesNamed(c).includes(full.imageId)
+      )
+    ).toEqual([])
     expect(json(result.outputs['disabled-image-ids'])).toEqual([fine.imageId])
   })
 
@@ -190,7 +217,12 @@ describe('nothing irreversible: no record, no disable', () => {
   test('CreateTags answers TagLimitExceeded (tags added meanwhile): that image stays enabled, reported by id', async () => {
     const { aws } = world
     const { old, fresh } = family(aws, 2)
-    aws.faults.failImages.set(old[0].imageId, { action: 'CreateTags', code: 'TagLimitExceeded', status: 400, message: 'The maximum number of Tags for a resource has been reached.' })
+    aws.faults.failImages.set(old[0].imageId, {
+      action: 'CreateTags',
+      code: 'TagLimitExceeded',
+      status: 400,
+      message: 'The maximum number of Tags for a resource has been reached.'
+    })
 
     const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' })
 
@@ -199,7 +231,7 @@ describe('nothing irreversible: no record, no disable', () => {
     expect(commandLines(result.stdout, 'error').join('\n')).toMatch(new RegExp(`${old[0].imageId}.*TagLimitExceeded`))
   })
 
-  test("the sharing cannot be read (DescribeImageAttribute fails): that image stays enabled, no record is written", async () => {
+  test('the sharing cannot be read (DescribeImageAttribute fails): that image stays enabled, no record is written', async () => {
     const { aws } = world
     const { old, fresh } = family(aws, 2)
     aws.faults.failImages.set(old[0].imageId, { action: 'DescribeImageAttribute', code: 'InternalError', status: 500 })

@@ -18,13 +18,23 @@ const ORG = 'arn:aws:organizations::111122223333:organization/o-abcdefghij'
 
 /** The state and the sharing of an image, as a comparable value. */
 function snapshot(img: EmuImage | undefined) {
-  return img && { state: img.state, public: img.public, launchPermissions: [...img.launchPermissions].map((p) => JSON.stringify(p)).sort() }
+  return (
+    img && {
+      state: img.state,
+      public: img.public,
+      launchPermissions: [...img.launchPermissions].map((p) => JSON.stringify(p)).sort()
+    }
+  )
 }
 
 describe('rollback', () => {
   test('disable then rollback returns every image to its exact state and sharing; the bad image is disabled', async () => {
     const { aws } = world
-    const perms: LaunchPermission[] = [...ACCOUNTS.map((userId) => ({ userId })), ...OUS.map((organizationalUnitArn) => ({ organizationalUnitArn })), { organizationArn: ORG }]
+    const perms: LaunchPermission[] = [
+      ...ACCOUNTS.map((userId) => ({ userId })),
+      ...OUS.map((organizationalUnitArn) => ({ organizationalUnitArn })),
+      { organizationArn: ORG }
+    ]
     const wide = image(aws, 'golden-web-1', day(1), { public: true, launchPermissions: perms })
     const plain = image(aws, 'golden-web-2', day(2))
     const kept = image(aws, 'golden-web-3', day(3), { launchPermissions: [{ userId: '300000000000' }] })
@@ -53,7 +63,11 @@ describe('rollback', () => {
     // Undo the rollback: the bad image is enabled again with its sharing.
     const undo = await world.run({ command: 'enable', 'image-id': bad.imageId })
     expect(undo.exitCode).toBe(0)
-    expect(snapshot(aws.image(REGION, bad.imageId))).toEqual({ state: 'available', public: false, launchPermissions: [JSON.stringify({ userId: '400000000000' })] })
+    expect(snapshot(aws.image(REGION, bad.imageId))).toEqual({
+      state: 'available',
+      public: false,
+      launchPermissions: [JSON.stringify({ userId: '400000000000' })]
+    })
   })
 
   test('a second rollback changes nothing more', async () => {
@@ -151,7 +165,12 @@ describe('rollback', () => {
     const sharing = fc.record({
       public: fc.boolean(),
       accounts: fc.uniqueArray(account, { maxLength: 45 }),
-      ous: fc.uniqueArray(fc.integer({ min: 10000000, max: 99999999 }).map((n) => `arn:aws:organizations::111122223333:ou/o-abcdefghij/ou-ab12-${n}`), { maxLength: 4 })
+      ous: fc.uniqueArray(
+        fc
+          .integer({ min: 10000000, max: 99999999 })
+          .map((n) => `arn:aws:organizations::111122223333:ou/o-abcdefghij/ou-ab12-${n}`),
+        { maxLength: 4 }
+      )
     })
     await fc.assert(
       fc.asyncProperty(
@@ -163,13 +182,21 @@ describe('rollback', () => {
             const olds = members.map((m, i) =>
               image(w.aws, `golden-web-${i}`, day(1, i), {
                 public: m.sharing.public,
-                launchPermissions: [...m.sharing.accounts.map((userId) => ({ userId })), ...m.sharing.ous.map((organizationalUnitArn) => ({ organizationalUnitArn }))],
+                launchPermissions: [
+                  ...m.sharing.accounts.map((userId) => ({ userId })),
+                  ...m.sharing.ous.map((organizationalUnitArn) => ({ organizationalUnitArn }))
+                ],
                 tags: [{ key: 'role', value: 'web' }, ...(m.excluded ? [{ key: 'pinned', value: 'yes' }] : [])]
               })
             )
             const bad = image(w.aws, 'golden-web-new', day(2))
             const before = olds.map((o) => snapshot(w.aws.image(REGION, o.imageId)))
-            const d = await w.run({ 'image-id': bad.imageId, 'family-tag': 'role', keep: String(keep), 'exclude-tags': 'pinned' })
+            const d = await w.run({
+              'image-id': bad.imageId,
+              'family-tag': 'role',
+              keep: String(keep),
+              'exclude-tags': 'pinned'
+            })
             expect(d.exitCode).toBe(0)
             const r = await w.run({ command: 'rollback', 'image-id': bad.imageId })
             expect(r.exitCode).toBe(0)
@@ -209,7 +236,11 @@ describe('enable', () => {
 
     expect(result.exitCode).toBe(0)
     expect(result.stdout).toMatch(/::warning::.*public sharing not restored/)
-    expect(snapshot(aws.image(REGION, img.imageId))).toEqual({ state: 'available', public: false, launchPermissions: [JSON.stringify({ userId: '500000000000' })] })
+    expect(snapshot(aws.image(REGION, img.imageId))).toEqual({
+      state: 'available',
+      public: false,
+      launchPermissions: [JSON.stringify({ userId: '500000000000' })]
+    })
   })
 
   test('an id that does not exist changes nothing', async () => {
@@ -234,9 +265,17 @@ describe('status', () => {
 
     expect(result.exitCode).toBe(0)
     expect(result.outputs.state).toBe('available')
-    const report = json<{ status: Array<{ imageId: string; region: string; state: string; name: string; deprecationTime?: string }> }>(result.outputs.report)
+    const report = json<{
+      status: Array<{ imageId: string; region: string; state: string; name: string; deprecationTime?: string }>
+    }>(result.outputs.report)
     expect(report.status).toEqual([
-      expect.objectContaining({ imageId: a.imageId, region: REGION, state: 'available', name: 'golden-web-1', deprecationTime: '2027-01-01T00:00:00.000Z' }),
+      expect.objectContaining({
+        imageId: a.imageId,
+        region: REGION,
+        state: 'available',
+        name: 'golden-web-1',
+        deprecationTime: '2027-01-01T00:00:00.000Z'
+      }),
       expect.objectContaining({ imageId: b.imageId, region: 'eu-west-1', state: 'available' })
     ])
     expect(changesMade(aws)).toEqual([])

@@ -25,7 +25,10 @@ const SESSION_TOKEN = 'IQoJb3JpZ2luX2VjSeSsIoNtOkEn+/AbCdEf==/ZmFrZVNlc3Npb24='
 const ACCESS_KEY = 'ASIAZZSECRETTEST0042'
 const SECRETS = { TOKEN, SECRET_KEY, SESSION_TOKEN }
 
-function runWithSecrets(inputs: Record<string, string>, extra: { event?: object; eventName?: string; env?: Record<string, string> } = {}): Promise<RunActionResult> {
+function runWithSecrets(
+  inputs: Record<string, string>,
+  extra: { event?: object; eventName?: string; env?: Record<string, string> } = {}
+): Promise<RunActionResult> {
   return world.run(
     { 'github-token': TOKEN, ...inputs },
     {
@@ -45,7 +48,14 @@ function runWithSecrets(inputs: Record<string, string>, extra: { event?: object;
 
 /** The forms a secret could leak in: raw, URL-encoded, and a long fragment of it. */
 function forms(secret: string): string[] {
-  return [...new Set([secret, encodeURIComponent(secret), secret.slice(4, 24), Buffer.from(secret).toString('base64').slice(0, 24)])]
+  return [
+    ...new Set([
+      secret,
+      encodeURIComponent(secret),
+      secret.slice(4, 24),
+      Buffer.from(secret).toString('base64').slice(0, 24)
+    ])
+  ]
 }
 
 function expectNoLeak(result: RunActionResult): void {
@@ -55,8 +65,13 @@ function expectNoLeak(result: RunActionResult): void {
       expect({ name, form, stdoutLeaks }).toEqual({ name, form, stdoutLeaks: [] })
       expect({ name, form, inStderr: result.stderr.includes(form) }).toEqual({ name, form, inStderr: false })
       expect({ name, form, inSummary: result.summary.includes(form) }).toEqual({ name, form, inSummary: false })
-      expect({ name, form, inOutputs: JSON.stringify(result.outputs).includes(form) }).toEqual({ name, form, inOutputs: false })
-      for (const c of world.github.comments(PR)) expect({ name, form, inComment: c.body.includes(form) }).toEqual({ name, form, inComment: false })
+      expect({ name, form, inOutputs: JSON.stringify(result.outputs).includes(form) }).toEqual({
+        name,
+        form,
+        inOutputs: false
+      })
+      for (const c of world.github.comments(PR))
+        expect({ name, form, inComment: c.body.includes(form) }).toEqual({ name, form, inComment: false })
     }
   }
   expect(result.stdout).not.toContain(ACCESS_KEY)

@@ -21,7 +21,13 @@ interface Affected {
 
 function affected(outputs: Record<string, string>): Array<[string, number, boolean, boolean, string]> {
   return json<Affected[]>(outputs['affected-launch-templates'])
-    .map((t): [string, number, boolean, boolean, string] => [t.launchTemplateName, t.versionNumber, t.isDefault, t.isLatest, t.imageId])
+    .map((t): [string, number, boolean, boolean, string] => [
+      t.launchTemplateName,
+      t.versionNumber,
+      t.isDefault,
+      t.isLatest,
+      t.imageId
+    ])
     .sort((a, b) => a[0].localeCompare(b[0]) || a[1] - b[1])
 }
 
@@ -30,22 +36,62 @@ function account(world: World) {
   const { aws } = world
   const { old, fresh } = family(aws, 4)
   aws.setSsmParameter(REGION, '/golden/web', old[3].imageId)
-  const byDefault = aws.addLaunchTemplate(REGION, { name: 'by-default', versions: [{ imageId: old[0].imageId }, { imageId: fresh.imageId }], defaultVersion: 1 })
-  const byLatest = aws.addLaunchTemplate(REGION, { name: 'by-latest', versions: [{ imageId: fresh.imageId }, { imageId: old[1].imageId }], defaultVersion: 1 })
-  const both = aws.addLaunchTemplate(REGION, { name: 'default-and-latest', versions: [{ imageId: fresh.imageId }, { imageId: old[2].imageId }], defaultVersion: 2 })
-  const oldVersionOnly = aws.addLaunchTemplate(REGION, { name: 'old-version-only', versions: [{ imageId: old[0].imageId }, { imageId: fresh.imageId }, { imageId: fresh.imageId }], defaultVersion: 3 })
-  const viaSsm = aws.addLaunchTemplate(REGION, { name: 'via-ssm', versions: [{ imageId: 'resolve:ssm:/golden/web' }], defaultVersion: 1 })
+  const byDefault = aws.addLaunchTemplate(REGION, {
+    name: 'by-default',
+    versions: [{ imageId: old[0].imageId }, { imageId: fresh.imageId }],
+    defaultVersion: 1
+  })
+  const byLatest = aws.addLaunchTemplate(REGION, {
+    name: 'by-latest',
+    versions: [{ imageId: fresh.imageId }, { imageId: old[1].imageId }],
+    defaultVersion: 1
+  })
+  const both = aws.addLaunchTemplate(REGION, {
+    name: 'default-and-latest',
+    versions: [{ imageId: fresh.imageId }, { imageId: old[2].imageId }],
+    defaultVersion: 2
+  })
+  const oldVersionOnly = aws.addLaunchTemplate(REGION, {
+    name: 'old-version-only',
+    versions: [{ imageId: old[0].imageId }, { imageId: fresh.imageId }, { imageId: fresh.imageId }],
+    defaultVersion: 3
+  })
+  const viaSsm = aws.addLaunchTemplate(REGION, {
+    name: 'via-ssm',
+    versions: [{ imageId: 'resolve:ssm:/golden/web' }],
+    defaultVersion: 1
+  })
   const unrelated = aws.addLaunchTemplate(REGION, { name: 'unrelated', versions: [{ imageId: fresh.imageId }] })
-  aws.addAutoScalingGroup(REGION, { name: 'asg-default', launchTemplate: { launchTemplateId: byDefault.launchTemplateId, version: '$Default' } })
-  aws.addAutoScalingGroup(REGION, { name: 'asg-latest-of-by-default', launchTemplate: { launchTemplateId: byDefault.launchTemplateId, version: '$Latest' } })
-  aws.addAutoScalingGroup(REGION, { name: 'asg-latest', launchTemplate: { launchTemplateName: 'by-latest', version: '$Latest' } })
-  aws.addAutoScalingGroup(REGION, { name: 'asg-pinned-2', launchTemplate: { launchTemplateName: 'default-and-latest', version: '2' } })
-  aws.addAutoScalingGroup(REGION, { name: 'asg-pinned-1-old', launchTemplate: { launchTemplateName: 'old-version-only', version: '1' } })
+  aws.addAutoScalingGroup(REGION, {
+    name: 'asg-default',
+    launchTemplate: { launchTemplateId: byDefault.launchTemplateId, version: '$Default' }
+  })
+  aws.addAutoScalingGroup(REGION, {
+    name: 'asg-latest-of-by-default',
+    launchTemplate: { launchTemplateId: byDefault.launchTemplateId, version: '$Latest' }
+  })
+  aws.addAutoScalingGroup(REGION, {
+    name: 'asg-latest',
+    launchTemplate: { launchTemplateName: 'by-latest', version: '$Latest' }
+  })
+  aws.addAutoScalingGroup(REGION, {
+    name: 'asg-pinned-2',
+    launchTemplate: { launchTemplateName: 'default-and-latest', version: '2' }
+  })
+  aws.addAutoScalingGroup(REGION, {
+    name: 'asg-pinned-1-old',
+    launchTemplate: { launchTemplateName: 'old-version-only', version: '1' }
+  })
   aws.addAutoScalingGroup(REGION, {
     name: 'asg-mixed',
-    mixedInstancesPolicy: { launchTemplate: { launchTemplateSpecification: { launchTemplateId: viaSsm.launchTemplateId } } }
+    mixedInstancesPolicy: {
+      launchTemplate: { launchTemplateSpecification: { launchTemplateId: viaSsm.launchTemplateId } }
+    }
   })
-  aws.addAutoScalingGroup(REGION, { name: 'asg-unrelated', launchTemplate: { launchTemplateId: unrelated.launchTemplateId } })
+  aws.addAutoScalingGroup(REGION, {
+    name: 'asg-unrelated',
+    launchTemplate: { launchTemplateId: unrelated.launchTemplateId }
+  })
   return { old, fresh, byDefault, byLatest, both, oldVersionOnly, viaSsm }
 }
 
@@ -64,8 +110,20 @@ describe('affected launch templates and Auto Scaling groups', () => {
         ['default-and-latest', 2, true, true, old[2].imageId],
         ['via-ssm', 1, true, true, old[3].imageId]
       ])
-      const report = json<{ regions: Array<{ autoScalingGroups: Array<{ autoScalingGroupName: string; versionNumber: number; viaMixedInstancesPolicy: boolean }> }> }>(result.outputs.report)
-      expect(report.regions[0].autoScalingGroups.map((g) => [g.autoScalingGroupName, g.versionNumber, g.viaMixedInstancesPolicy]).sort()).toEqual([
+      const report = json<{
+        regions: Array<{
+          autoScalingGroups: Array<{
+            autoScalingGroupName: string
+            versionNumber: number
+            viaMixedInstancesPolicy: boolean
+          }>
+        }>
+      }>(result.outputs.report)
+      expect(
+        report.regions[0].autoScalingGroups
+          .map((g) => [g.autoScalingGroupName, g.versionNumber, g.viaMixedInstancesPolicy])
+          .sort()
+      ).toEqual([
         ['asg-default', 1, false],
         ['asg-latest', 2, false],
         ['asg-mixed', 1, true],
@@ -133,7 +191,11 @@ describe('affected launch templates and Auto Scaling groups', () => {
         const { old, fresh } = family(w.aws, 3)
         for (let i = 0; i < templates; i++) {
           const imageId = i < 5 ? old[i % 3].imageId : fresh.imageId
-          w.aws.addLaunchTemplate(REGION, { name: `lt-${i}`, versions: [{ imageId }, { imageId }, { imageId }], defaultVersion: 1 })
+          w.aws.addLaunchTemplate(REGION, {
+            name: `lt-${i}`,
+            versions: [{ imageId }, { imageId }, { imageId }],
+            defaultVersion: 1
+          })
         }
         const result = await w.run({ 'image-id': fresh.imageId, 'family-tag': 'role' })
         expect(result.exitCode).toBe(0)
@@ -152,7 +214,15 @@ describe('affected launch templates and Auto Scaling groups', () => {
     world.aws.addAutoScalingGroup(REGION, {
       name: 'asg-running',
       launchTemplate: { launchTemplateName: 'by-default' },
-      instances: [{ instanceId: 'i-0123456789abcdef0', availabilityZone: `${REGION}a`, lifecycleState: 'InService', healthStatus: 'Healthy', protectedFromScaleIn: false }]
+      instances: [
+        {
+          instanceId: 'i-0123456789abcdef0',
+          availabilityZone: `${REGION}a`,
+          lifecycleState: 'InService',
+          healthStatus: 'Healthy',
+          protectedFromScaleIn: false
+        }
+      ]
     })
     world.aws.faults.latencyMs = 100
 
@@ -162,13 +232,17 @@ describe('affected launch templates and Auto Scaling groups', () => {
     expect(stateOf(world.aws, old[0].imageId)).toBe('disabled')
     const calls = world.aws.calls
     const familyQuery = calls.find((c) => c.action === 'DescribeImages' && c.params['Filter.1.Name'] === 'tag:role')!
-    const ssmQuery = calls.find((c) => c.action === 'DescribeLaunchTemplateVersions' && c.params['Filter.1.Value.1'] === 'resolve:ssm:*')!
+    const ssmQuery = calls.find(
+      (c) => c.action === 'DescribeLaunchTemplateVersions' && c.params['Filter.1.Value.1'] === 'resolve:ssm:*'
+    )!
     const groups = world.aws.callsOf('autoscaling:DescribeAutoScalingGroups')
     // asked before the family query answered (100 ms), not after it
     expect(ssmQuery.time).toBeLessThan(familyQuery.time + familyQuery.durationMs)
     expect(groups[0]!.time).toBeLessThan(familyQuery.time + familyQuery.durationMs)
     expect(groups.map((g) => g.params['IncludeInstances'])).toEqual(['false'])
-    const report = json<{ regions: Array<{ autoScalingGroups: Array<{ autoScalingGroupName: string }> }> }>(result.outputs.report)
+    const report = json<{ regions: Array<{ autoScalingGroups: Array<{ autoScalingGroupName: string }> }> }>(
+      result.outputs.report
+    )
     expect(report.regions[0].autoScalingGroups.map((g) => g.autoScalingGroupName)).toContain('asg-running')
   })
 
@@ -184,7 +258,9 @@ describe('affected launch templates and Auto Scaling groups', () => {
     expect(json(result.outputs['disabled-image-ids'])).toEqual([])
     expect(changesMade(world.aws)).toEqual([])
     // the early reads were made, and denied: their failures were the ones left unawaited
-    expect(world.aws.callsOf('DescribeLaunchTemplateVersions').map((c) => [c.params['Filter.1.Value.1'], c.errorCode])).toEqual([['resolve:ssm:*', 'UnauthorizedOperation']])
+    expect(
+      world.aws.callsOf('DescribeLaunchTemplateVersions').map((c) => [c.params['Filter.1.Value.1'], c.errorCode])
+    ).toEqual([['resolve:ssm:*', 'UnauthorizedOperation']])
     expect(world.aws.callsOf('autoscaling:DescribeAutoScalingGroups').map((c) => c.errorCode)).toEqual(['AccessDenied'])
   })
 })

@@ -20,7 +20,12 @@ import {
   type Image,
   type LaunchTemplateVersion
 } from '@aws-sdk/client-ec2'
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, paginateDescribeAutoScalingGroups, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling'
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  paginateDescribeAutoScalingGroups,
+  type AutoScalingGroup
+} from '@aws-sdk/client-auto-scaling'
 import { getOctokit } from '@actions/github'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -71,7 +76,11 @@ beforeEach(() => {
 
 describe('routing', () => {
   it('reads region and service from the SigV4 credential scope', async () => {
-    expect(credentialScope('AWS4-HMAC-SHA256 Credential=AKID/20261125/eu-west-1/autoscaling/aws4_request, SignedHeaders=host')).toEqual({
+    expect(
+      credentialScope(
+        'AWS4-HMAC-SHA256 Credential=AKID/20261125/eu-west-1/autoscaling/aws4_request, SignedHeaders=host'
+      )
+    ).toEqual({
       region: 'eu-west-1',
       service: 'autoscaling'
     })
@@ -89,7 +98,11 @@ describe('routing', () => {
   })
 
   it('answers InvalidAction for unknown actions', async () => {
-    const res = await fetch(emu.url, { method: 'POST', body: 'Action=RunInstances&Version=2016-11-15', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    const res = await fetch(emu.url, {
+      method: 'POST',
+      body: 'Action=RunInstances&Version=2016-11-15',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' }
+    })
     expect(res.status).toBe(400)
     expect(await res.text()).toContain('<Code>InvalidAction</Code>')
   })
@@ -142,24 +155,40 @@ describe('DescribeImages', () => {
     expect(await names({ ImageIds: [a.imageId, b.imageId] })).toEqual(['a'])
     expect(await names({ ImageIds: [b.imageId], IncludeDisabled: true })).toEqual(['b'])
     emu.faults.disabledByIdNotFound = true
-    expect((await error(ec2.send(new DescribeImagesCommand({ ImageIds: [b.imageId] })))).name).toBe('InvalidAMIID.NotFound')
+    expect((await error(ec2.send(new DescribeImagesCommand({ ImageIds: [b.imageId] })))).name).toBe(
+      'InvalidAMIID.NotFound'
+    )
   })
 
   it('answers NotFound, Malformed and InvalidParameterCombination like EC2', async () => {
     const nf = await error(ec2.send(new DescribeImagesCommand({ ImageIds: ['ami-0123456789abcdef0'] })))
-    expect(nf).toEqual({ name: 'InvalidAMIID.NotFound', message: "The image id '[ami-0123456789abcdef0]' does not exist", status: 400 })
-    expect((await error(ec2.send(new DescribeImagesCommand({ ImageIds: ['nope'] })))).name).toBe('InvalidAMIID.Malformed')
-    const combo = await error(ec2.send(new DescribeImagesCommand({ ImageIds: ['ami-0123456789abcdef0'], MaxResults: 5 })))
+    expect(nf).toEqual({
+      name: 'InvalidAMIID.NotFound',
+      message: "The image id '[ami-0123456789abcdef0]' does not exist",
+      status: 400
+    })
+    expect((await error(ec2.send(new DescribeImagesCommand({ ImageIds: ['nope'] })))).name).toBe(
+      'InvalidAMIID.Malformed'
+    )
+    const combo = await error(
+      ec2.send(new DescribeImagesCommand({ ImageIds: ['ami-0123456789abcdef0'], MaxResults: 5 }))
+    )
     expect(combo.name).toBe('InvalidParameterCombination')
     expect((await error(ec2.send(new DescribeImagesCommand({ MaxResults: 4 })))).name).toBe('InvalidParameterValue')
-    expect((await error(ec2.send(new DescribeImagesCommand({ Filters: [{ Name: 'bogus', Values: ['x'] }] })))).name).toBe('InvalidParameterValue')
+    expect(
+      (await error(ec2.send(new DescribeImagesCommand({ Filters: [{ Name: 'bogus', Values: ['x'] }] })))).name
+    ).toBe('InvalidParameterValue')
   })
 
   it('shows own, public and shared images only; Owners and ExecutableUsers narrow', async () => {
     emu.addImage(REGION, { name: 'mine' })
     emu.addImage(REGION, { name: 'theirs-private', ownerId: OTHER })
     emu.addImage(REGION, { name: 'theirs-public', ownerId: OTHER, public: true })
-    const shared = emu.addImage(REGION, { name: 'theirs-shared', ownerId: OTHER, launchPermissions: [{ userId: '111122223333' }] })
+    const shared = emu.addImage(REGION, {
+      name: 'theirs-shared',
+      ownerId: OTHER,
+      launchPermissions: [{ userId: '111122223333' }]
+    })
     const hidden = emu.state.images(REGION).find((i) => i.name === 'theirs-private')!
     const names = async (input: DescribeImagesCommandInput): Promise<string[]> =>
       ((await ec2.send(new DescribeImagesCommand(input))).Images ?? []).map((i) => i.Name!).sort()
@@ -169,20 +198,38 @@ describe('DescribeImages', () => {
     expect(await names({ ExecutableUsers: ['self'] })).toEqual(['mine', 'theirs-public', 'theirs-shared'])
     expect(await names({ ExecutableUsers: ['all'] })).toEqual(['theirs-public'])
     expect(await names({ ImageIds: [shared.imageId] })).toEqual(['theirs-shared'])
-    expect((await error(ec2.send(new DescribeImagesCommand({ ImageIds: [hidden.imageId] })))).name).toBe('InvalidAMIID.NotFound')
+    expect((await error(ec2.send(new DescribeImagesCommand({ ImageIds: [hidden.imageId] })))).name).toBe(
+      'InvalidAMIID.NotFound'
+    )
   })
 
   it('filters: globs, tags, state, is-public; values OR, filters AND; deprecated hidden for others', async () => {
     emu.addImage(REGION, { name: 'golden-1', tags: [{ key: 'family', value: 'golden' }] })
     emu.addImage(REGION, { name: 'golden-2', tags: [{ key: 'family', value: 'golden' }], public: true })
-    emu.addImage(REGION, { name: 'silver-1', tags: [{ key: 'family', value: 'silver' }, { key: 'keep', value: '' }] })
+    emu.addImage(REGION, {
+      name: 'silver-1',
+      tags: [
+        { key: 'family', value: 'silver' },
+        { key: 'keep', value: '' }
+      ]
+    })
     emu.addImage(REGION, { name: 'golden-3', state: 'pending', tags: [{ key: 'family', value: 'golden' }] })
-    emu.addImage(REGION, { name: 'old-public', ownerId: OTHER, public: true, deprecationTime: '2020-01-01T00:00:00.000Z' })
+    emu.addImage(REGION, {
+      name: 'old-public',
+      ownerId: OTHER,
+      public: true,
+      deprecationTime: '2020-01-01T00:00:00.000Z'
+    })
     const names = async (Filters: Array<{ Name: string; Values: string[] }>, extra = {}): Promise<string[]> =>
       ((await ec2.send(new DescribeImagesCommand({ Filters, ...extra }))).Images ?? []).map((i) => i.Name!).sort()
     expect(await names([{ Name: 'name', Values: ['golden-?'] }])).toEqual(['golden-1', 'golden-2', 'golden-3'])
     expect(await names([{ Name: 'name', Values: ['golden-1', 'silver-*'] }])).toEqual(['golden-1', 'silver-1'])
-    expect(await names([{ Name: 'tag:family', Values: ['golden'] }, { Name: 'state', Values: ['available'] }])).toEqual(['golden-1', 'golden-2'])
+    expect(
+      await names([
+        { Name: 'tag:family', Values: ['golden'] },
+        { Name: 'state', Values: ['available'] }
+      ])
+    ).toEqual(['golden-1', 'golden-2'])
     expect(await names([{ Name: 'tag-key', Values: ['keep'] }])).toEqual(['silver-1'])
     expect(await names([{ Name: 'is-public', Values: ['true'] }])).toEqual(['golden-2'])
     expect(await names([{ Name: 'owner-id', Values: [OTHER] }], { IncludeDeprecated: true })).toEqual(['old-public'])
@@ -192,7 +239,8 @@ describe('DescribeImages', () => {
   it('paginates with MaxResults and NextToken through the SDK paginator', async () => {
     for (let i = 0; i < 23; i++) emu.addImage(REGION, { name: `img-${String(i).padStart(2, '0')}` })
     const pages: Image[][] = []
-    for await (const page of paginateDescribeImages({ client: ec2, pageSize: 5 }, { Owners: ['self'] })) pages.push(page.Images ?? [])
+    for await (const page of paginateDescribeImages({ client: ec2, pageSize: 5 }, { Owners: ['self'] }))
+      pages.push(page.Images ?? [])
     expect(pages.map((p) => p.length)).toEqual([5, 5, 5, 5, 3])
     expect(new Set(pages.flat().map((i) => i.ImageId)).size).toBe(23)
     expect(emu.callsOf('DescribeImages').map((c) => c.params['MaxResults'])).toEqual(['5', '5', '5', '5', '5'])
@@ -203,7 +251,8 @@ describe('DescribeImages', () => {
   it('lets a pending image become available after N ms or N DescribeImages calls', async () => {
     const byCalls = emu.addImage(REGION, { name: 'build', availableAfterDescribes: 2 })
     const byTime = emu.addImage(REGION, { name: 'timed', availableAfterMs: 150 })
-    const state = async (id: string): Promise<string | undefined> => (await ec2.send(new DescribeImagesCommand({ ImageIds: [id] }))).Images?.[0]?.State
+    const state = async (id: string): Promise<string | undefined> =>
+      (await ec2.send(new DescribeImagesCommand({ ImageIds: [id] }))).Images?.[0]?.State
     expect(await state(byCalls.imageId)).toBe('pending')
     expect(await state(byCalls.imageId)).toBe('available')
     expect(emu.image(REGION, byTime.imageId)!.state).toBe('pending')
@@ -217,30 +266,66 @@ describe('disable, enable, sharing', () => {
     const img = emu.addImage(REGION, {
       name: 'shared',
       public: true,
-      launchPermissions: [{ userId: '444455556666' }, { organizationArn: 'arn:aws:organizations::111122223333:organization/o-abcdef1234' }]
+      launchPermissions: [
+        { userId: '444455556666' },
+        { organizationArn: 'arn:aws:organizations::111122223333:organization/o-abcdef1234' }
+      ]
     })
     const perms = async (): Promise<unknown> =>
-      (await ec2.send(new DescribeImageAttributeCommand({ ImageId: img.imageId, Attribute: 'launchPermission' }))).LaunchPermissions
-    expect(await perms()).toEqual([{ Group: 'all' }, { UserId: '444455556666' }, { OrganizationArn: 'arn:aws:organizations::111122223333:organization/o-abcdef1234' }])
+      (await ec2.send(new DescribeImageAttributeCommand({ ImageId: img.imageId, Attribute: 'launchPermission' })))
+        .LaunchPermissions
+    expect(await perms()).toEqual([
+      { Group: 'all' },
+      { UserId: '444455556666' },
+      { OrganizationArn: 'arn:aws:organizations::111122223333:organization/o-abcdef1234' }
+    ])
     expect((await ec2.send(new DisableImageCommand({ ImageId: img.imageId }))).Return).toBe(true)
     expect(emu.image(REGION, img.imageId)).toMatchObject({ state: 'disabled', public: false, launchPermissions: [] })
     expect(await perms()).toEqual([]) // DescribeImageAttribute works on disabled images
     // disabling again succeeds (idempotent, documented choice)
     expect((await ec2.send(new DisableImageCommand({ ImageId: img.imageId }))).Return).toBe(true)
     // sharing a disabled image is refused
-    const refused = await error(ec2.send(new ModifyImageAttributeCommand({ ImageId: img.imageId, LaunchPermission: { Add: [{ UserId: '444455556666' }] } })))
+    const refused = await error(
+      ec2.send(
+        new ModifyImageAttributeCommand({
+          ImageId: img.imageId,
+          LaunchPermission: { Add: [{ UserId: '444455556666' }] }
+        })
+      )
+    )
     expect(refused.name).toBe('IncorrectState')
     expect((await ec2.send(new EnableImageCommand({ ImageId: img.imageId }))).Return).toBe(true)
     expect(emu.image(REGION, img.imageId)).toMatchObject({ state: 'available', public: false, launchPermissions: [] })
     expect(await perms()).toEqual([])
     // re-share, new style and old style
-    await ec2.send(new ModifyImageAttributeCommand({ ImageId: img.imageId, LaunchPermission: { Add: [{ UserId: '444455556666' }, { Group: 'all' }] } }))
-    await ec2.send(new ModifyImageAttributeCommand({ ImageId: img.imageId, Attribute: 'launchPermission', OperationType: 'add', UserIds: ['555566667777'] }))
+    await ec2.send(
+      new ModifyImageAttributeCommand({
+        ImageId: img.imageId,
+        LaunchPermission: { Add: [{ UserId: '444455556666' }, { Group: 'all' }] }
+      })
+    )
+    await ec2.send(
+      new ModifyImageAttributeCommand({
+        ImageId: img.imageId,
+        Attribute: 'launchPermission',
+        OperationType: 'add',
+        UserIds: ['555566667777']
+      })
+    )
     expect(await perms()).toEqual([{ Group: 'all' }, { UserId: '444455556666' }, { UserId: '555566667777' }])
     expect(emu.callsOf('ModifyImageAttribute')[0]!.errorCode).toBe('IncorrectState')
-    expect(emu.callsOf('ModifyImageAttribute')[1]!.params).toMatchObject({ 'LaunchPermission.Add.1.UserId': '444455556666', 'LaunchPermission.Add.2.Group': 'all' })
-    expect(emu.callsOf('ModifyImageAttribute')[2]!.params).toMatchObject({ Attribute: 'launchPermission', OperationType: 'add', 'UserId.1': '555566667777' })
-    await ec2.send(new ModifyImageAttributeCommand({ ImageId: img.imageId, LaunchPermission: { Remove: [{ Group: 'all' }] } }))
+    expect(emu.callsOf('ModifyImageAttribute')[1]!.params).toMatchObject({
+      'LaunchPermission.Add.1.UserId': '444455556666',
+      'LaunchPermission.Add.2.Group': 'all'
+    })
+    expect(emu.callsOf('ModifyImageAttribute')[2]!.params).toMatchObject({
+      Attribute: 'launchPermission',
+      OperationType: 'add',
+      'UserId.1': '555566667777'
+    })
+    await ec2.send(
+      new ModifyImageAttributeCommand({ ImageId: img.imageId, LaunchPermission: { Remove: [{ Group: 'all' }] } })
+    )
     expect(emu.image(REGION, img.imageId)!.public).toBe(false)
   })
 
@@ -248,69 +333,140 @@ describe('disable, enable, sharing', () => {
     const theirs = emu.addImage(REGION, { ownerId: OTHER, public: true })
     for (const p of [
       ec2.send(new DisableImageCommand({ ImageId: theirs.imageId })),
-      ec2.send(new ModifyImageAttributeCommand({ ImageId: theirs.imageId, LaunchPermission: { Add: [{ UserId: '444455556666' }] } })),
+      ec2.send(
+        new ModifyImageAttributeCommand({
+          ImageId: theirs.imageId,
+          LaunchPermission: { Add: [{ UserId: '444455556666' }] }
+        })
+      ),
       ec2.send(new DescribeImageAttributeCommand({ ImageId: theirs.imageId, Attribute: 'launchPermission' }))
     ]) {
       expect((await error(p)).name).toBe('AuthFailure')
     }
-    const desc = await ec2.send(new DescribeImageAttributeCommand({ ImageId: theirs.imageId, Attribute: 'description' }))
+    const desc = await ec2.send(
+      new DescribeImageAttributeCommand({ ImageId: theirs.imageId, Attribute: 'description' })
+    )
     expect(desc.ImageId).toBe(theirs.imageId)
   })
 
   it('reads lastLaunchedTime and deregistrationProtection', async () => {
-    const img = emu.addImage(REGION, { lastLaunchedTime: '2026-11-20T08:00:00Z', deregistrationProtection: 'enabled-with-cooldown' })
-    const llt = await ec2.send(new DescribeImageAttributeCommand({ ImageId: img.imageId, Attribute: 'lastLaunchedTime' }))
+    const img = emu.addImage(REGION, {
+      lastLaunchedTime: '2026-11-20T08:00:00Z',
+      deregistrationProtection: 'enabled-with-cooldown'
+    })
+    const llt = await ec2.send(
+      new DescribeImageAttributeCommand({ ImageId: img.imageId, Attribute: 'lastLaunchedTime' })
+    )
     expect(llt.LastLaunchedTime?.Value).toBe('2026-11-20T08:00:00Z')
-    const drp = await ec2.send(new DescribeImageAttributeCommand({ ImageId: img.imageId, Attribute: 'deregistrationProtection' }))
+    const drp = await ec2.send(
+      new DescribeImageAttributeCommand({ ImageId: img.imageId, Attribute: 'deregistrationProtection' })
+    )
     expect(drp.DeregistrationProtection?.Value).toBe('enabled-with-cooldown')
   })
 
   it('block public access refuses Group=all', async () => {
     const img = emu.addImage(REGION, {})
     emu.faults.blockPublicAccess.add(REGION)
-    const e = await error(ec2.send(new ModifyImageAttributeCommand({ ImageId: img.imageId, LaunchPermission: { Add: [{ Group: 'all' }] } })))
+    const e = await error(
+      ec2.send(new ModifyImageAttributeCommand({ ImageId: img.imageId, LaunchPermission: { Add: [{ Group: 'all' }] } }))
+    )
     expect(e.name).toBe('OperationNotPermitted')
-    await ec2.send(new ModifyImageAttributeCommand({ ImageId: img.imageId, LaunchPermission: { Add: [{ UserId: '444455556666' }] } }))
+    await ec2.send(
+      new ModifyImageAttributeCommand({ ImageId: img.imageId, LaunchPermission: { Add: [{ UserId: '444455556666' }] } })
+    )
     expect(emu.image(REGION, img.imageId)!.launchPermissions).toEqual([{ userId: '444455556666' }])
   })
 
   it('DryRun: DryRunOperation (412) when allowed, UnauthorizedOperation (403) naming the action when denied', async () => {
     const img = emu.addImage(REGION, {})
     const ok = await error(ec2.send(new DisableImageCommand({ ImageId: img.imageId, DryRun: true })))
-    expect(ok).toEqual({ name: 'DryRunOperation', message: 'Request would have succeeded, but DryRun flag is set.', status: 412 })
+    expect(ok).toEqual({
+      name: 'DryRunOperation',
+      message: 'Request would have succeeded, but DryRun flag is set.',
+      status: 412
+    })
     expect(emu.image(REGION, img.imageId)!.state).toBe('available')
     emu.faults.deny.add('ec2:DisableImage')
     const denied = await error(ec2.send(new DisableImageCommand({ ImageId: img.imageId, DryRun: true })))
     expect(denied.name).toBe('UnauthorizedOperation')
     expect(denied.status).toBe(403)
-    expect(denied.message).toMatch(/^You are not authorized to perform this operation\. User: arn:aws:sts::111122223333:assumed-role\/.* is not authorized to perform: ec2:DisableImage/)
-    expect((await error(ec2.send(new DisableImageCommand({ ImageId: img.imageId })))).name).toBe('UnauthorizedOperation')
-    expect((await error(ec2.send(new EnableImageCommand({ ImageId: img.imageId, DryRun: true })))).name).toBe('DryRunOperation')
+    expect(denied.message).toMatch(
+      /^You are not authorized to perform this operation\. User: arn:aws:sts::111122223333:assumed-role\/.* is not authorized to perform: ec2:DisableImage/
+    )
+    expect((await error(ec2.send(new DisableImageCommand({ ImageId: img.imageId })))).name).toBe(
+      'UnauthorizedOperation'
+    )
+    expect((await error(ec2.send(new EnableImageCommand({ ImageId: img.imageId, DryRun: true })))).name).toBe(
+      'DryRunOperation'
+    )
     expect(emu.count('DisableImage')).toBe(3)
-    expect(emu.callsOf('ec2:DisableImage').map((c) => c.errorCode)).toEqual(['DryRunOperation', 'UnauthorizedOperation', 'UnauthorizedOperation'])
+    expect(emu.callsOf('ec2:DisableImage').map((c) => c.errorCode)).toEqual([
+      'DryRunOperation',
+      'UnauthorizedOperation',
+      'UnauthorizedOperation'
+    ])
   })
 })
 
 describe('tags', () => {
   it('creates and deletes tags, enforcing limits', async () => {
     const img = emu.addImage(REGION, { tags: [{ key: 'a', value: '1' }] })
-    await ec2.send(new CreateTagsCommand({ Resources: [img.imageId], Tags: [{ Key: 'a', Value: '2' }, { Key: 'b', Value: '' }] }))
+    await ec2.send(
+      new CreateTagsCommand({
+        Resources: [img.imageId],
+        Tags: [
+          { Key: 'a', Value: '2' },
+          { Key: 'b', Value: '' }
+        ]
+      })
+    )
     expect(emu.image(REGION, img.imageId)!.tags).toEqual([
       { key: 'a', value: '2' },
       { key: 'b', value: '' }
     ])
-    await ec2.send(new DeleteTagsCommand({ Resources: [img.imageId], Tags: [{ Key: 'a', Value: 'other' }, { Key: 'b' }] }))
+    await ec2.send(
+      new DeleteTagsCommand({ Resources: [img.imageId], Tags: [{ Key: 'a', Value: 'other' }, { Key: 'b' }] })
+    )
     expect(emu.image(REGION, img.imageId)!.tags).toEqual([{ key: 'a', value: '2' }])
     const many = Array.from({ length: 49 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }))
     await ec2.send(new CreateTagsCommand({ Resources: [img.imageId], Tags: many }))
     expect(emu.image(REGION, img.imageId)!.tags).toHaveLength(50)
-    expect((await error(ec2.send(new CreateTagsCommand({ Resources: [img.imageId], Tags: [{ Key: 'one-more', Value: 'x' }] })))).name).toBe('TagLimitExceeded')
+    expect(
+      (
+        await error(
+          ec2.send(new CreateTagsCommand({ Resources: [img.imageId], Tags: [{ Key: 'one-more', Value: 'x' }] }))
+        )
+      ).name
+    ).toBe('TagLimitExceeded')
     const img2 = emu.addImage(REGION, {})
-    expect((await error(ec2.send(new CreateTagsCommand({ Resources: [img2.imageId], Tags: [{ Key: 'k'.repeat(129), Value: 'x' }] })))).name).toBe('InvalidParameterValue')
-    expect((await error(ec2.send(new CreateTagsCommand({ Resources: [img2.imageId], Tags: [{ Key: 'k', Value: 'v'.repeat(257) }] })))).name).toBe('InvalidParameterValue')
-    expect((await error(ec2.send(new CreateTagsCommand({ Resources: [img2.imageId], Tags: [{ Key: 'aws:foo', Value: 'x' }] })))).name).toBe('InvalidParameterValue')
+    expect(
+      (
+        await error(
+          ec2.send(new CreateTagsCommand({ Resources: [img2.imageId], Tags: [{ Key: 'k'.repeat(129), Value: 'x' }] }))
+        )
+      ).name
+    ).toBe('InvalidParameterValue')
+    expect(
+      (
+        await error(
+          ec2.send(new CreateTagsCommand({ Resources: [img2.imageId], Tags: [{ Key: 'k', Value: 'v'.repeat(257) }] }))
+        )
+      ).name
+    ).toBe('InvalidParameterValue')
+    expect(
+      (
+        await error(
+          ec2.send(new CreateTagsCommand({ Resources: [img2.imageId], Tags: [{ Key: 'aws:foo', Value: 'x' }] }))
+        )
+      ).name
+    ).toBe('InvalidParameterValue')
     expect(emu.image(REGION, img2.imageId)!.tags).toEqual([])
-    expect(emu.callsOf('CreateTags')[0]!.params).toMatchObject({ 'ResourceId.1': img.imageId, 'Tag.1.Key': 'a', 'Tag.1.Value': '2', 'Tag.2.Key': 'b' })
+    expect(emu.callsOf('CreateTags')[0]!.params).toMatchObject({
+      'ResourceId.1': img.imageId,
+      'Tag.1.Key': 'a',
+      'Tag.1.Value': '2',
+      'Tag.2.Key': 'b'
+    })
   })
 })
 
@@ -319,7 +475,11 @@ describe('DescribeLaunchTemplateVersions', () => {
     for (let i = 0; i < n; i++) {
       emu.addLaunchTemplate(REGION, {
         name: `lt-${i}`,
-        versions: [{ imageId: ami, instanceType: 't3.micro' }, { imageId: i % 2 ? ami : 'ami-00000000000000001' }, { imageId: 'resolve:ssm:/golden/latest' }],
+        versions: [
+          { imageId: ami, instanceType: 't3.micro' },
+          { imageId: i % 2 ? ami : 'ami-00000000000000001' },
+          { imageId: 'resolve:ssm:/golden/latest' }
+        ],
         defaultVersion: 2
       })
     }
@@ -329,34 +489,55 @@ describe('DescribeLaunchTemplateVersions', () => {
     const img = emu.addImage(REGION, {})
     seedTemplates(7, img.imageId)
     const rows: LaunchTemplateVersion[] = []
-    for await (const page of paginateDescribeLaunchTemplateVersions({ client: ec2, pageSize: 4 }, { Versions: ['$Latest', '$Default'] })) {
+    for await (const page of paginateDescribeLaunchTemplateVersions(
+      { client: ec2, pageSize: 4 },
+      { Versions: ['$Latest', '$Default'] }
+    )) {
       rows.push(...(page.LaunchTemplateVersions ?? []))
     }
     expect(rows).toHaveLength(14)
     expect(emu.count('DescribeLaunchTemplateVersions')).toBe(4)
     expect(rows.filter((r) => r.DefaultVersion).map((r) => r.VersionNumber)).toEqual(Array(7).fill(2))
     expect(rows[0]!.CreateTime).toBeInstanceOf(Date)
-    expect(emu.calls[0]!.params).toMatchObject({ 'LaunchTemplateVersion.1': '$Latest', 'LaunchTemplateVersion.2': '$Default', MaxResults: '4' })
+    expect(emu.calls[0]!.params).toMatchObject({
+      'LaunchTemplateVersion.1': '$Latest',
+      'LaunchTemplateVersion.2': '$Default',
+      MaxResults: '4'
+    })
     const e = await error(ec2.send(new DescribeLaunchTemplateVersionsCommand({ Versions: ['1'] })))
     expect(e.name).toBe('InvalidParameterCombination')
-    expect((await error(ec2.send(new DescribeLaunchTemplateVersionsCommand({ MaxResults: 201, Versions: ['$Latest'] })))).name).toBe('InvalidParameterValue')
+    expect(
+      (await error(ec2.send(new DescribeLaunchTemplateVersionsCommand({ MaxResults: 201, Versions: ['$Latest'] }))))
+        .name
+    ).toBe('InvalidParameterValue')
   })
 
   it('form (a): by id or name with numbers, $Latest, $Default; all versions paginated', async () => {
     const img = emu.addImage(REGION, {})
     seedTemplates(1, img.imageId)
     const t = emu.launchTemplates(REGION)[0]!
-    const byName = await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: 'lt-0', Versions: ['1', '$Latest', '$Default'] }))
+    const byName = await ec2.send(
+      new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: 'lt-0', Versions: ['1', '$Latest', '$Default'] })
+    )
     expect(byName.LaunchTemplateVersions?.map((v) => v.VersionNumber)).toEqual([1, 3, 2])
     const all: number[] = []
-    for await (const page of paginateDescribeLaunchTemplateVersions({ client: ec2, pageSize: 1 }, { LaunchTemplateId: t.launchTemplateId })) {
+    for await (const page of paginateDescribeLaunchTemplateVersions(
+      { client: ec2, pageSize: 1 },
+      { LaunchTemplateId: t.launchTemplateId }
+    )) {
       all.push(...(page.LaunchTemplateVersions ?? []).map((v) => v.VersionNumber!))
     }
     expect(all).toEqual([3, 2, 1])
-    expect((await error(ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: t.launchTemplateId, Versions: ['9'] })))).name).toBe(
-      'InvalidLaunchTemplateId.VersionNotFound'
-    )
-    expect((await error(ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: 'missing' })))).name).toBe('InvalidLaunchTemplateName.NotFoundException')
+    expect(
+      (
+        await error(
+          ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: t.launchTemplateId, Versions: ['9'] }))
+        )
+      ).name
+    ).toBe('InvalidLaunchTemplateId.VersionNotFound')
+    expect(
+      (await error(ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: 'missing' })))).name
+    ).toBe('InvalidLaunchTemplateName.NotFoundException')
   })
 
   it('filters, ResolveAlias, and the image-id filter switch for SSM aliases', async () => {
@@ -366,31 +547,56 @@ describe('DescribeLaunchTemplateVersions', () => {
     const ask = async (input: DescribeLaunchTemplateVersionsCommandInput): Promise<LaunchTemplateVersion[]> =>
       (await ec2.send(new DescribeLaunchTemplateVersionsCommand(input))).LaunchTemplateVersions ?? []
     const latest = await ask({ Versions: ['$Latest'] })
-    expect(latest.map((v) => v.LaunchTemplateData?.ImageId)).toEqual(['resolve:ssm:/golden/latest', 'resolve:ssm:/golden/latest'])
+    expect(latest.map((v) => v.LaunchTemplateData?.ImageId)).toEqual([
+      'resolve:ssm:/golden/latest',
+      'resolve:ssm:/golden/latest'
+    ])
     const resolved = await ask({ Versions: ['$Latest'], ResolveAlias: true })
     expect(resolved.map((v) => v.LaunchTemplateData?.ImageId)).toEqual([img.imageId, img.imageId])
     const filter = [{ Name: 'image-id', Values: [img.imageId] }]
-    expect((await ask({ Versions: ['$Latest', '$Default'], Filters: filter })).map((v) => `${v.LaunchTemplateName}:${v.VersionNumber}`)).toEqual(['lt-1:2'])
+    expect(
+      (await ask({ Versions: ['$Latest', '$Default'], Filters: filter })).map(
+        (v) => `${v.LaunchTemplateName}:${v.VersionNumber}`
+      )
+    ).toEqual(['lt-1:2'])
     emu.faults.imageIdFilterMatchesResolved = true
-    expect((await ask({ Versions: ['$Latest', '$Default'], Filters: filter })).map((v) => `${v.LaunchTemplateName}:${v.VersionNumber}`)).toEqual([
-      'lt-0:3',
-      'lt-1:3',
-      'lt-1:2'
-    ])
-    expect((await ask({ Versions: ['$Latest', '$Default'], Filters: [{ Name: 'is-default-version', Values: ['true'] }] })).length).toBe(2)
-    expect((await ask({ LaunchTemplateName: 'lt-0', Filters: [{ Name: 'instance-type', Values: ['t3.*'] }] })).map((v) => v.VersionNumber)).toEqual([1])
+    expect(
+      (await ask({ Versions: ['$Latest', '$Default'], Filters: filter })).map(
+        (v) => `${v.LaunchTemplateName}:${v.VersionNumber}`
+      )
+    ).toEqual(['lt-0:3', 'lt-1:3', 'lt-1:2'])
+    expect(
+      (await ask({ Versions: ['$Latest', '$Default'], Filters: [{ Name: 'is-default-version', Values: ['true'] }] }))
+        .length
+    ).toBe(2)
+    expect(
+      (await ask({ LaunchTemplateName: 'lt-0', Filters: [{ Name: 'instance-type', Values: ['t3.*'] }] })).map(
+        (v) => v.VersionNumber
+      )
+    ).toEqual([1])
   })
   it('form (b) with an image-id filter: the same answer from the index as from reading every template, versions added later included', async () => {
     const [a, b, c] = [emu.addImage(REGION, {}), emu.addImage(REGION, {}), emu.addImage(REGION, {})]
     emu.addLaunchTemplate(REGION, { name: 'first', versions: [{ imageId: a.imageId }] })
-    emu.addLaunchTemplate(REGION, { name: 'second', versions: [{ imageId: b.imageId }, { imageId: a.imageId }], defaultVersion: 1 })
+    emu.addLaunchTemplate(REGION, {
+      name: 'second',
+      versions: [{ imageId: b.imageId }, { imageId: a.imageId }],
+      defaultVersion: 1
+    })
     emu.addLaunchTemplate(REGION, { name: 'third', versions: [{ imageId: c.imageId }] })
     // a later version moves 'first' to image c: 'first' now comes before 'third' for c
     emu.state.addLaunchTemplateVersion(REGION, 'first', { imageId: c.imageId }, true)
     const ask = async (values: string[]): Promise<string[]> =>
-      ((await ec2.send(new DescribeLaunchTemplateVersionsCommand({ Versions: ['$Latest', '$Default'], Filters: [{ Name: 'image-id', Values: values }] }))).LaunchTemplateVersions ?? []).map(
-        (v) => `${v.LaunchTemplateName}:${v.VersionNumber}`
-      )
+      (
+        (
+          await ec2.send(
+            new DescribeLaunchTemplateVersionsCommand({
+              Versions: ['$Latest', '$Default'],
+              Filters: [{ Name: 'image-id', Values: values }]
+            })
+          )
+        ).LaunchTemplateVersions ?? []
+      ).map((v) => `${v.LaunchTemplateName}:${v.VersionNumber}`)
     expect(await ask([c.imageId])).toEqual(['first:2', 'third:1'])
     expect(await ask([a.imageId])).toEqual(['second:2'])
     expect(await ask([b.imageId, c.imageId])).toEqual(['first:2', 'second:1', 'third:1'])
@@ -402,17 +608,35 @@ describe('DescribeLaunchTemplateVersions', () => {
 describe('Auto Scaling', () => {
   it('returns groups with LaunchTemplate, MixedInstancesPolicy or LaunchConfigurationName, paginated', async () => {
     const t = emu.addLaunchTemplate(REGION, { name: 'web', versions: [{ imageId: 'ami-00000000000000001' }] })
-    emu.addAutoScalingGroup(REGION, { name: 'direct', launchTemplate: { launchTemplateId: t.launchTemplateId, version: '$Latest' }, tags: [{ key: 'team', value: 'web' }] })
+    emu.addAutoScalingGroup(REGION, {
+      name: 'direct',
+      launchTemplate: { launchTemplateId: t.launchTemplateId, version: '$Latest' },
+      tags: [{ key: 'team', value: 'web' }]
+    })
     emu.addAutoScalingGroup(REGION, {
       name: 'mixed',
-      mixedInstancesPolicy: { launchTemplate: { launchTemplateSpecification: { launchTemplateName: 'web', version: '1' }, overrides: [{ instanceType: 'm5.large' }] } }
+      mixedInstancesPolicy: {
+        launchTemplate: {
+          launchTemplateSpecification: { launchTemplateName: 'web', version: '1' },
+          overrides: [{ instanceType: 'm5.large' }]
+        }
+      }
     })
     emu.addAutoScalingGroup(REGION, { name: 'legacy', launchConfigurationName: 'old-lc' })
     const groups: AutoScalingGroup[] = []
-    for await (const page of paginateDescribeAutoScalingGroups({ client: asg, pageSize: 2 }, {})) groups.push(...(page.AutoScalingGroups ?? []))
+    for await (const page of paginateDescribeAutoScalingGroups({ client: asg, pageSize: 2 }, {}))
+      groups.push(...(page.AutoScalingGroups ?? []))
     expect(groups.map((g) => g.AutoScalingGroupName)).toEqual(['direct', 'mixed', 'legacy'])
-    expect(groups[0]!.LaunchTemplate).toEqual({ LaunchTemplateId: t.launchTemplateId, LaunchTemplateName: 'web', Version: '$Latest' })
-    expect(groups[1]!.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification).toEqual({ LaunchTemplateId: t.launchTemplateId, LaunchTemplateName: 'web', Version: '1' })
+    expect(groups[0]!.LaunchTemplate).toEqual({
+      LaunchTemplateId: t.launchTemplateId,
+      LaunchTemplateName: 'web',
+      Version: '$Latest'
+    })
+    expect(groups[1]!.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification).toEqual({
+      LaunchTemplateId: t.launchTemplateId,
+      LaunchTemplateName: 'web',
+      Version: '1'
+    })
     expect(groups[1]!.MixedInstancesPolicy?.LaunchTemplate?.Overrides).toEqual([{ InstanceType: 'm5.large' }])
     expect(groups[2]!.LaunchConfigurationName).toBe('old-lc')
     expect(groups[0]!.CreatedTime).toBeInstanceOf(Date)
@@ -420,9 +644,13 @@ describe('Auto Scaling', () => {
     expect(emu.callsOf('autoscaling:DescribeAutoScalingGroups').map((c) => c.params['MaxRecords'])).toEqual(['2', '2'])
     const named = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['legacy'] }))
     expect(named.AutoScalingGroups?.map((g) => g.AutoScalingGroupName)).toEqual(['legacy'])
-    const tagged = await asg.send(new DescribeAutoScalingGroupsCommand({ Filters: [{ Name: 'tag:team', Values: ['web'] }] }))
+    const tagged = await asg.send(
+      new DescribeAutoScalingGroupsCommand({ Filters: [{ Name: 'tag:team', Values: ['web'] }] })
+    )
     expect(tagged.AutoScalingGroups?.map((g) => g.AutoScalingGroupName)).toEqual(['direct'])
-    expect((await error(asg.send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 101 })))).name).toBe('ValidationError')
+    expect((await error(asg.send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 101 })))).name).toBe(
+      'ValidationError'
+    )
     emu.faults.deny.add('autoscaling:DescribeAutoScalingGroups')
     const denied = await error(asg.send(new DescribeAutoScalingGroupsCommand({})))
     expect(denied).toMatchObject({ name: 'AccessDenied', status: 403 })
@@ -431,12 +659,28 @@ describe('Auto Scaling', () => {
 })
 
 describe('Auto Scaling instances', () => {
-  it('lists a group\'s instances unless IncludeInstances is false', async () => {
-    const instance = { instanceId: 'i-0123456789abcdef0', availabilityZone: `${REGION}a`, lifecycleState: 'InService', healthStatus: 'Healthy', protectedFromScaleIn: false, instanceType: 't3.micro' }
-    emu.addAutoScalingGroup(REGION, { name: 'running', launchTemplate: { launchTemplateName: 'web' }, instances: [instance, { ...instance, instanceId: 'i-0123456789abcdef1' }] })
+  it("lists a group's instances unless IncludeInstances is false", async () => {
+    const instance = {
+      instanceId: 'i-0123456789abcdef0',
+      availabilityZone: `${REGION}a`,
+      lifecycleState: 'InService',
+      healthStatus: 'Healthy',
+      protectedFromScaleIn: false,
+      instanceType: 't3.micro'
+    }
+    emu.addAutoScalingGroup(REGION, {
+      name: 'running',
+      launchTemplate: { launchTemplateName: 'web' },
+      instances: [instance, { ...instance, instanceId: 'i-0123456789abcdef1' }]
+    })
     const all = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['running'] }))
-    expect(all.AutoScalingGroups?.[0]?.Instances?.map((i) => i.InstanceId)).toEqual(['i-0123456789abcdef0', 'i-0123456789abcdef1'])
-    const without = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['running'], IncludeInstances: false }))
+    expect(all.AutoScalingGroups?.[0]?.Instances?.map((i) => i.InstanceId)).toEqual([
+      'i-0123456789abcdef0',
+      'i-0123456789abcdef1'
+    ])
+    const without = await asg.send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['running'], IncludeInstances: false })
+    )
     expect(without.AutoScalingGroups?.[0]?.AutoScalingGroupName).toBe('running')
     expect(without.AutoScalingGroups?.[0]?.Instances ?? []).toEqual([])
   })
@@ -480,7 +724,10 @@ describe('fault switches', () => {
   it('failImages fails the calls naming an image N times', async () => {
     const img = emu.addImage(REGION, {})
     emu.faults.failImages.set(img.imageId, { action: 'DisableImage', code: 'InternalError', status: 500, times: 1 })
-    expect(await error(ec2.send(new DisableImageCommand({ ImageId: img.imageId })))).toMatchObject({ name: 'InternalError', status: 500 })
+    expect(await error(ec2.send(new DisableImageCommand({ ImageId: img.imageId })))).toMatchObject({
+      name: 'InternalError',
+      status: 500
+    })
     await ec2.send(new DescribeImagesCommand({ ImageIds: [img.imageId] })) // other actions unaffected
     expect((await ec2.send(new DisableImageCommand({ ImageId: img.imageId }))).Return).toBe(true)
   })
@@ -512,15 +759,24 @@ describe('fault switches', () => {
 
 describe('seeds', () => {
   it('loads a large seed quickly with explicit ids', async () => {
-    const images = Array.from({ length: 3000 }, (_, i) => ({ imageId: `ami-${i.toString(16).padStart(17, '0')}`, name: `img-${i}` }))
-    const launchTemplates = Array.from({ length: 5000 }, (_, i) => ({ name: `t-${i}`, versions: [{ imageId: images[i % 3000]!.imageId }] }))
+    const images = Array.from({ length: 3000 }, (_, i) => ({
+      imageId: `ami-${i.toString(16).padStart(17, '0')}`,
+      name: `img-${i}`
+    }))
+    const launchTemplates = Array.from({ length: 5000 }, (_, i) => ({
+      name: `t-${i}`,
+      versions: [{ imageId: images[i % 3000]!.imageId }]
+    }))
     const t0 = Date.now()
     emu.seed({ regions: { [REGION]: { images, launchTemplates, ssmParameters: { '/x': 'ami-1' } } } })
     expect(Date.now() - t0).toBeLessThan(2000)
     expect(emu.images(REGION)).toHaveLength(3000)
     expect(emu.image(REGION, 'ami-00000000000000bb7')?.name).toBe('img-2999')
     let count = 0
-    for await (const page of paginateDescribeLaunchTemplateVersions({ client: ec2, pageSize: 200 }, { Versions: ['$Latest', '$Default'] })) {
+    for await (const page of paginateDescribeLaunchTemplateVersions(
+      { client: ec2, pageSize: 200 },
+      { Versions: ['$Latest', '$Default'] }
+    )) {
       count += page.LaunchTemplateVersions?.length ?? 0
     }
     expect(count).toBe(5000)
@@ -542,7 +798,12 @@ describe('GitHub fake', () => {
     gh.addPullRequest(12, { headSha: 'abc123', headRef: 'feature/golden' })
     gh.addComments(12, 250, (i) => `note ${i}`)
     const octokit = getOctokit('ghs_token_1', { baseUrl: gh.url })
-    const all = await octokit.paginate(octokit.rest.issues.listComments, { owner: 'acme', repo: 'golden-images', issue_number: 12, per_page: 100 })
+    const all = await octokit.paginate(octokit.rest.issues.listComments, {
+      owner: 'acme',
+      repo: 'golden-images',
+      issue_number: 12,
+      per_page: 100
+    })
     expect(all).toHaveLength(250)
     expect(all[249]!.body).toBe('note 249')
     const listCalls = gh.calls.filter((c) => c.method === 'GET')
@@ -552,39 +813,73 @@ describe('GitHub fake', () => {
       '/repos/acme/golden-images/issues/12/comments?per_page=100&page=3'
     ])
     expect(listCalls[0]!.authorization).toBe('token ghs_token_1')
-    const created = await octokit.rest.issues.createComment({ owner: 'acme', repo: 'golden-images', issue_number: 12, body: '<!-- marker --> hello' })
+    const created = await octokit.rest.issues.createComment({
+      owner: 'acme',
+      repo: 'golden-images',
+      issue_number: 12,
+      body: '<!-- marker --> hello'
+    })
     expect(created.status).toBe(201)
     expect(created.data.html_url).toBe(`https://github.com/acme/golden-images/pull/12#issuecomment-${created.data.id}`)
     expect(created.data.user?.login).toBe('github-actions[bot]')
-    const updated = await octokit.rest.issues.updateComment({ owner: 'acme', repo: 'golden-images', comment_id: created.data.id, body: 'edited' })
+    const updated = await octokit.rest.issues.updateComment({
+      owner: 'acme',
+      repo: 'golden-images',
+      comment_id: created.data.id,
+      body: 'edited'
+    })
     expect(updated.data.body).toBe('edited')
     expect(gh.comments(12)).toHaveLength(251)
-    expect((await octokit.rest.issues.getComment({ owner: 'acme', repo: 'golden-images', comment_id: created.data.id })).data.body).toBe('edited')
+    expect(
+      (await octokit.rest.issues.getComment({ owner: 'acme', repo: 'golden-images', comment_id: created.data.id })).data
+        .body
+    ).toBe('edited')
   })
 
   it('finds pull requests by commit and head; forced statuses', async () => {
     gh.addPullRequest(20, { headSha: 'sha20', headRef: 'topic', state: 'open' })
     gh.addPullRequest(21, { headSha: 'sha20', headRef: 'old', state: 'closed' })
     const octokit = getOctokit('t', { baseUrl: gh.url, request: { retries: 0 } })
-    const assoc = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner: 'acme', repo: 'golden-images', commit_sha: 'sha20' })
+    const assoc = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+      owner: 'acme',
+      repo: 'golden-images',
+      commit_sha: 'sha20'
+    })
     expect(assoc.data.map((p) => [p.number, p.state])).toEqual([
       [20, 'open'],
       [21, 'closed']
     ])
-    const byHead = await octokit.rest.pulls.list({ owner: 'acme', repo: 'golden-images', head: 'acme:topic', state: 'open' })
+    const byHead = await octokit.rest.pulls.list({
+      owner: 'acme',
+      repo: 'golden-images',
+      head: 'acme:topic',
+      state: 'open'
+    })
     expect(byHead.data.map((p) => p.number)).toEqual([20])
-    expect((await octokit.rest.pulls.get({ owner: 'acme', repo: 'golden-images', pull_number: 21 })).data.head.sha).toBe('sha20')
+    expect(
+      (await octokit.rest.pulls.get({ owner: 'acme', repo: 'golden-images', pull_number: 21 })).data.head.sha
+    ).toBe('sha20')
     gh.fail('POST /repos/*/*/issues/*/comments', 403, 1)
-    await expect(octokit.rest.issues.createComment({ owner: 'acme', repo: 'golden-images', issue_number: 20, body: 'x' })).rejects.toMatchObject({ status: 403 })
-    const ok = await octokit.rest.issues.createComment({ owner: 'acme', repo: 'golden-images', issue_number: 20, body: 'x' })
+    await expect(
+      octokit.rest.issues.createComment({ owner: 'acme', repo: 'golden-images', issue_number: 20, body: 'x' })
+    ).rejects.toMatchObject({ status: 403 })
+    const ok = await octokit.rest.issues.createComment({
+      owner: 'acme',
+      repo: 'golden-images',
+      issue_number: 20,
+      body: 'x'
+    })
     expect(ok.status).toBe(201)
-    await expect(octokit.rest.pulls.get({ owner: 'acme', repo: 'golden-images', pull_number: 999 })).rejects.toMatchObject({ status: 404 })
+    await expect(
+      octokit.rest.pulls.get({ owner: 'acme', repo: 'golden-images', pull_number: 999 })
+    ).rejects.toMatchObject({ status: 404 })
   })
 })
 
 describe('runAction helpers', () => {
   it('parses action.yml defaults and output files', () => {
-    const yml = 'name: x\ninputs:\n  image-id:\n    description: "ids"\n    default: ""\n  keep:\n    default: "2"\n  github-token:\n    default: ${{ github.token }}\n  plain:\n    required: true\noutputs:\n  a:\n    description: b\n'
+    const yml =
+      'name: x\ninputs:\n  image-id:\n    description: "ids"\n    default: ""\n  keep:\n    default: "2"\n  github-token:\n    default: ${{ github.token }}\n  plain:\n    required: true\noutputs:\n  a:\n    description: b\n'
     expect(parseActionDefaults(yml)).toEqual({ 'image-id': '', keep: '2', 'github-token': 'ghs_faketoken000' })
     expect(parseOutputFile('a=1\nb<<ghadelimiter_1\nx\ny\nghadelimiter_1\n')).toEqual({ a: '1', b: 'x\ny' })
   })

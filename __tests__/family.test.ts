@@ -1,6 +1,14 @@
 import { describe, expect, test } from '@jest/globals'
 import type { Decision, Image, Tag } from '../src/model.js'
-import { decideFamily, familyKey, globMatch, inFamily, newestFirst, toDisable, type FamilyRules } from '../src/rules/family.js'
+import {
+  decideFamily,
+  familyKey,
+  globMatch,
+  inFamily,
+  newestFirst,
+  toDisable,
+  type FamilyRules
+} from '../src/rules/family.js'
 
 const ACCOUNT = '111122223333'
 const OTHER = '444455556666'
@@ -67,7 +75,9 @@ describe('familyKey and inFamily', () => {
   test('familyKey by tag, by name pattern, by both', () => {
     expect(familyKey(web, { familyTag: 'Family', keep: 0, excludeTags: [] })).toBe('Family=web')
     expect(familyKey(web, { namePattern: 'golden-*', keep: 0, excludeTags: [] })).toBe('name=golden-*')
-    expect(familyKey(web, { familyTag: 'Family', namePattern: 'golden-*', keep: 0, excludeTags: [] })).toBe('Family=web name=golden-*')
+    expect(familyKey(web, { familyTag: 'Family', namePattern: 'golden-*', keep: 0, excludeTags: [] })).toBe(
+      'Family=web name=golden-*'
+    )
     expect(familyKey(image({ day: 1, family: null }), BY_TAG)).toBe('Family=')
   })
 
@@ -123,7 +133,9 @@ describe('decideFamily', () => {
   test('an image created at the same moment as the new image is not before it', () => {
     const n = image({ day: 10 })
     const same = image({ day: 10 })
-    expect(decideFamily([n], [same], ACCOUNT, BY_TAG)).toEqual([{ image: same, kind: 'skip', reason: `created at or after the new image ${n.imageId} (${n.creationDate})` }])
+    expect(decideFamily([n], [same], ACCOUNT, BY_TAG)).toEqual([
+      { image: same, kind: 'skip', reason: `created at or after the new image ${n.imageId} (${n.creationDate})` }
+    ])
   })
 
   test('one millisecond before is before', () => {
@@ -150,11 +162,16 @@ describe('decideFamily', () => {
     expect(toDisable(decideFamily([n], [c], ACCOUNT, BY_TAG))).toEqual([])
   })
 
-  test.each(['pending', 'disabled', 'failed', 'deregistered', 'error', 'invalid', 'transient'])('a %s image is skipped with its state', (state) => {
-    const n = image({ day: 10 })
-    const c = image({ day: 5, state })
-    expect(decideFamily([n], [c], ACCOUNT, BY_TAG)).toEqual([{ image: c, kind: 'skip', reason: `state is ${state}, not available` }])
-  })
+  test.each(['pending', 'disabled', 'failed', 'deregistered', 'error', 'invalid', 'transient'])(
+    'a %s image is skipped with its state',
+    (state) => {
+      const n = image({ day: 10 })
+      const c = image({ day: 5, state })
+      expect(decideFamily([n], [c], ACCOUNT, BY_TAG)).toEqual([
+        { image: c, kind: 'skip', reason: `state is ${state}, not available` }
+      ])
+    }
+  )
 
   test('by name pattern only', () => {
     const rules: FamilyRules = { namePattern: 'golden-web-*', keep: 0, excludeTags: [] }
@@ -171,7 +188,9 @@ describe('decideFamily', () => {
     const tagOnly = image({ day: 6, name: 'hand-made-6' })
     const nameOnly = image({ day: 7, name: 'golden-web-7', family: 'api' })
     const nameNoTag = image({ day: 8, name: 'golden-web-8', family: null })
-    expect(kinds(decideFamily([n], [both, tagOnly, nameOnly, nameNoTag], ACCOUNT, rules))).toEqual({ [both.imageId]: 'disable' })
+    expect(kinds(decideFamily([n], [both, tagOnly, nameOnly, nameNoTag], ACCOUNT, rules))).toEqual({
+      [both.imageId]: 'disable'
+    })
   })
 
   test('a new image without the family tag supersedes nothing', () => {
@@ -191,9 +210,27 @@ describe('decideFamily', () => {
   test('exclude-tags: Key matches any value, Key=Value only that value', () => {
     const rules: FamilyRules = { ...BY_TAG, excludeTags: [{ key: 'Pinned' }, { key: 'Stage', value: 'prod' }] }
     const n = image({ day: 10 })
-    const pinned = image({ day: 9, tags: [{ key: 'Family', value: 'web' }, { key: 'Pinned', value: '' }] })
-    const prod = image({ day: 8, tags: [{ key: 'Family', value: 'web' }, { key: 'Stage', value: 'prod' }] })
-    const dev = image({ day: 7, tags: [{ key: 'Family', value: 'web' }, { key: 'Stage', value: 'dev' }] })
+    const pinned = image({
+      day: 9,
+      tags: [
+        { key: 'Family', value: 'web' },
+        { key: 'Pinned', value: '' }
+      ]
+    })
+    const prod = image({
+      day: 8,
+      tags: [
+        { key: 'Family', value: 'web' },
+        { key: 'Stage', value: 'prod' }
+      ]
+    })
+    const dev = image({
+      day: 7,
+      tags: [
+        { key: 'Family', value: 'web' },
+        { key: 'Stage', value: 'dev' }
+      ]
+    })
     const plain = image({ day: 6 })
     const decisions = decideFamily([n], [pinned, prod, dev, plain], ACCOUNT, rules)
     expect(decisions).toEqual([
@@ -207,7 +244,13 @@ describe('decideFamily', () => {
   test('keep: the most recent of the rest (after exclusions) stay enabled', () => {
     const rules: FamilyRules = { ...BY_TAG, keep: 2, excludeTags: [{ key: 'Pinned' }] }
     const n = image({ day: 10 })
-    const pinned = image({ day: 9, tags: [{ key: 'Family', value: 'web' }, { key: 'Pinned', value: 'yes' }] })
+    const pinned = image({
+      day: 9,
+      tags: [
+        { key: 'Family', value: 'web' },
+        { key: 'Pinned', value: 'yes' }
+      ]
+    })
     const d8 = image({ day: 8 })
     const d7pending = image({ day: 7, state: 'pending' })
     const d6 = image({ day: 6 })
@@ -242,7 +285,10 @@ describe('decideFamily', () => {
     const n = image({ day: 10 })
     const a = image({ day: 1 })
     const b = image({ day: 2 })
-    expect(kinds(decideFamily([n], [a, b], ACCOUNT, { ...BY_TAG, keep: 5 }))).toEqual({ [a.imageId]: 'keep', [b.imageId]: 'keep' })
+    expect(kinds(decideFamily([n], [a, b], ACCOUNT, { ...BY_TAG, keep: 5 }))).toEqual({
+      [a.imageId]: 'keep',
+      [b.imageId]: 'keep'
+    })
   })
 
   test('two new images of one family: the newest is the reference, neither is disabled', () => {
@@ -262,7 +308,10 @@ describe('decideFamily', () => {
     const n2 = image({ day: 10 })
     const a = image({ day: 9 })
     const b = image({ day: 8 })
-    expect(kinds(decideFamily([n1, n2], [a, b, n1, n2], ACCOUNT, { ...BY_TAG, keep: 1 }))).toEqual({ [a.imageId]: 'keep', [b.imageId]: 'disable' })
+    expect(kinds(decideFamily([n1, n2], [a, b, n1, n2], ACCOUNT, { ...BY_TAG, keep: 1 }))).toEqual({
+      [a.imageId]: 'keep',
+      [b.imageId]: 'disable'
+    })
   })
 
   test('two new images of different families: each supersedes only its own family', () => {
@@ -272,7 +321,11 @@ describe('decideFamily', () => {
     const oldApi = image({ day: 2, family: 'api' })
     const newerApi = image({ day: 6, family: 'api' })
     const decisions = decideFamily([web, api], [oldWeb, oldApi, newerApi], ACCOUNT, BY_TAG)
-    expect(kinds(decisions)).toEqual({ [oldWeb.imageId]: 'disable', [oldApi.imageId]: 'disable', [newerApi.imageId]: 'skip' })
+    expect(kinds(decisions)).toEqual({
+      [oldWeb.imageId]: 'disable',
+      [oldApi.imageId]: 'disable',
+      [newerApi.imageId]: 'skip'
+    })
     expect(decisions.find((d) => d.image === oldApi)?.reason).toBe(`superseded by ${api.imageId}`)
   })
 

@@ -35,7 +35,10 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://x').pathname
   switch (path) {
     case '/json':
-      res.writeHead(201, 'Created', { 'content-type': 'application/json; charset=utf-8', link: '<http://x/next>; rel="next"' })
+      res.writeHead(201, 'Created', {
+        'content-type': 'application/json; charset=utf-8',
+        link: '<http://x/next>; rel="next"'
+      })
       res.end(JSON.stringify({ echo: body, method: req.method }))
       return
     case '/empty':
@@ -97,7 +100,11 @@ afterAll(async () => {
 describe('github fetch', () => {
   test('sends the method, headers and body; answers status, status text, headers, body and the final URL', async () => {
     seen.length = 0
-    const res = await fetch(`${server.url}/json?x=1`, { method: 'post', body: '{"a":1}', headers: { authorization: 'token t', 'content-type': 'application/json' } })
+    const res = await fetch(`${server.url}/json?x=1`, {
+      method: 'post',
+      body: '{"a":1}',
+      headers: { authorization: 'token t', 'content-type': 'application/json' }
+    })
     expect(res.status).toBe(201)
     expect(res.statusText).toBe('Created')
     expect(res.url).toBe(`${server.url}/json?x=1`)
@@ -133,12 +140,24 @@ describe('github fetch', () => {
 
   test('redirects are followed as fetch does: 307 keeps the method and body, 303 and a POST after 301 become GET', async () => {
     seen.length = 0
-    const kept = await fetch(`${server.url}/temporary`, { method: 'PATCH', body: 'x', headers: { 'content-type': 'text/plain' } })
+    const kept = await fetch(`${server.url}/temporary`, {
+      method: 'PATCH',
+      body: 'x',
+      headers: { 'content-type': 'text/plain' }
+    })
     expect(await kept.json()).toEqual({ echo: 'x', method: 'PATCH' })
     expect(kept.url).toBe(`${server.url}/json`)
-    const seeOther = await fetch(`${server.url}/see-other`, { method: 'POST', body: 'y', headers: { 'content-type': 'text/plain' } })
+    const seeOther = await fetch(`${server.url}/see-other`, {
+      method: 'POST',
+      body: 'y',
+      headers: { 'content-type': 'text/plain' }
+    })
     expect(await seeOther.json()).toEqual({ echo: '', method: 'GET' })
-    const moved = await fetch(`${server.url}/moved`, { method: 'POST', body: 'z', headers: { 'content-type': 'text/plain' } })
+    const moved = await fetch(`${server.url}/moved`, {
+      method: 'POST',
+      body: 'z',
+      headers: { 'content-type': 'text/plain' }
+    })
     expect(await moved.json()).toEqual({ echo: '', method: 'GET' })
     const redirectedGets = seen.filter((s) => s.url === '/json' && s.method === 'GET')
     expect(redirectedGets).toHaveLength(2)
@@ -164,13 +183,17 @@ describe('github fetch', () => {
   })
 
   test('a timeout before the answer rejects with an AbortError whose cause is the TimeoutError', async () => {
-    const error = (await fetch(`${server.url}/slow`, { signal: AbortSignal.timeout(100) }).catch((e: unknown) => e)) as Error & { cause?: Error }
+    const error = (await fetch(`${server.url}/slow`, { signal: AbortSignal.timeout(100) }).catch(
+      (e: unknown) => e
+    )) as Error & { cause?: Error }
     expect(error.name).toBe('AbortError')
     expect(error.cause?.name).toBe('TimeoutError')
   })
 
   test('a timeout while the body arrives rejects the same way', async () => {
-    const error = (await fetch(`${server.url}/slow-body`, { signal: AbortSignal.timeout(150) }).catch((e: unknown) => e)) as Error & { cause?: Error }
+    const error = (await fetch(`${server.url}/slow-body`, { signal: AbortSignal.timeout(150) }).catch(
+      (e: unknown) => e
+    )) as Error & { cause?: Error }
     expect(error.name).toBe('AbortError')
     expect(error.cause?.name).toBe('TimeoutError')
   })
@@ -179,7 +202,9 @@ describe('github fetch', () => {
     seen.length = 0
     const controller = new AbortController()
     controller.abort()
-    await expect(fetch(`${server.url}/json`, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' })
+    await expect(fetch(`${server.url}/json`, { signal: controller.signal })).rejects.toMatchObject({
+      name: 'AbortError'
+    })
     expect(seen).toHaveLength(0)
   })
 

@@ -29,7 +29,13 @@ function ouArn(i: number, partition = 'aws'): string {
 
 function record(sharing: Partial<Sharing> = {}, lineage: Partial<DisableRecord['lineage']> = {}): DisableRecord {
   return {
-    lineage: { supersededBy: NEW, reason: 'superseded', disabledAt: '2024-05-01T10:20:30.000Z', run: 'acme/golden-images/actions/runs/9876543210', ...lineage },
+    lineage: {
+      supersededBy: NEW,
+      reason: 'superseded',
+      disabledAt: '2024-05-01T10:20:30.000Z',
+      run: 'acme/golden-images/actions/runs/9876543210',
+      ...lineage
+    },
     sharing: { ...emptySharing(), ...sharing }
   }
 }
@@ -57,7 +63,10 @@ describe('recordTags / readRecord', () => {
     const r = record()
     expect(recordTags(r)).toEqual([
       { key: SUPERSEDED_BY_TAG, value: NEW },
-      { key: LINEAGE_TAG, value: 'reason=superseded;at=2024-05-01T10:20:30.000Z;run=acme/golden-images/actions/runs/9876543210' },
+      {
+        key: LINEAGE_TAG,
+        value: 'reason=superseded;at=2024-05-01T10:20:30.000Z;run=acme/golden-images/actions/runs/9876543210'
+      },
       { key: SHARING_TAG, value: 'v1;public=0;parts=0' }
     ])
     roundTrip(r)
@@ -75,14 +84,23 @@ describe('recordTags / readRecord', () => {
   })
 
   test('a few accounts, one org, one OU: order kept', () => {
-    const r = record({ userIds: [account(3), account(1), account(2)], organizationArns: [orgArn(1)], organizationalUnitArns: [ouArn(1)] })
+    const r = record({
+      userIds: [account(3), account(1), account(2)],
+      organizationArns: [orgArn(1)],
+      organizationalUnitArns: [ouArn(1)]
+    })
     const tags = roundTrip(r)
     expect(tags).toHaveLength(4)
     expect(tags[3].key).toBe('disable-superseded-ami:sharing:1')
   })
 
   test('rolled-back, re-enabled, without run', () => {
-    roundTrip(record({ userIds: [account(1)] }, { reason: 'rolled-back', reenabledAt: '2024-05-02T00:00:00.000Z', run: undefined }))
+    roundTrip(
+      record(
+        { userIds: [account(1)] },
+        { reason: 'rolled-back', reenabledAt: '2024-05-02T00:00:00.000Z', run: undefined }
+      )
+    )
     const r = record({}, { run: undefined })
     delete r.lineage.run
     roundTrip(r)
@@ -126,7 +144,9 @@ describe('recordTags / readRecord', () => {
   })
 
   test('a run longer than fits is shortened, never over 256', () => {
-    const tags = recordTags(record({}, { run: `o/${'r'.repeat(400)}/actions/runs/1`, reenabledAt: '2024-05-02T00:00:00.000Z' }))
+    const tags = recordTags(
+      record({}, { run: `o/${'r'.repeat(400)}/actions/runs/1`, reenabledAt: '2024-05-02T00:00:00.000Z' })
+    )
     checkLimits(tags)
     expect(tags.find((t) => t.key === LINEAGE_TAG)?.value).toHaveLength(256)
   })
@@ -137,9 +157,15 @@ describe('recordTags / readRecord', () => {
     expect(readRecord(tags.filter((t) => t.key !== SHARING_TAG))).toBeUndefined()
     expect(readRecord(tags.filter((t) => t.key !== LINEAGE_TAG))).toBeUndefined()
     expect(readRecord(tags.filter((t) => t.key !== 'disable-superseded-ami:sharing:2'))).toBeUndefined()
-    expect(readRecord(tags.map((t) => (t.key === SHARING_TAG ? { ...t, value: 'v9;public=0;parts=0' } : t)))).toBeUndefined()
-    expect(readRecord(tags.map((t) => (t.key === SHARING_TAG ? { ...t, value: 'v1;public=0;parts=x' } : t)))).toBeUndefined()
-    expect(readRecord(tags.map((t) => (t.key === 'disable-superseded-ami:sharing:1' ? { ...t, value: 'zz=1' } : t)))).toBeUndefined()
+    expect(
+      readRecord(tags.map((t) => (t.key === SHARING_TAG ? { ...t, value: 'v9;public=0;parts=0' } : t)))
+    ).toBeUndefined()
+    expect(
+      readRecord(tags.map((t) => (t.key === SHARING_TAG ? { ...t, value: 'v1;public=0;parts=x' } : t)))
+    ).toBeUndefined()
+    expect(
+      readRecord(tags.map((t) => (t.key === 'disable-superseded-ami:sharing:1' ? { ...t, value: 'zz=1' } : t)))
+    ).toBeUndefined()
   })
 
   test('chunks of an earlier, longer record left on the image are ignored', () => {
@@ -191,13 +217,17 @@ describe('recordDoesNotFit', () => {
   })
 
   test('refuses at 51 and says why', () => {
-    expect(recordDoesNotFit(userTags(MAX_TAGS_PER_IMAGE - 3), three)).toBe('its sharing record needs 4 tags and it already has 47 of the 50 an image can hold')
+    expect(recordDoesNotFit(userTags(MAX_TAGS_PER_IMAGE - 3), three)).toBe(
+      'its sharing record needs 4 tags and it already has 47 of the 50 an image can hold'
+    )
   })
 
   test('tags of an earlier record (same keys) do not count', () => {
     const earlier = recordTags(record({ userIds: [account(2)] }, { reason: 'rolled-back' }))
     expect(recordDoesNotFit([...userTags(46), ...earlier], three)).toBeUndefined()
-    expect(recordDoesNotFit([...userTags(47), ...earlier], three)).toBe('its sharing record needs 4 tags and it already has 47 of the 50 an image can hold')
+    expect(recordDoesNotFit([...userTags(47), ...earlier], three)).toBe(
+      'its sharing record needs 4 tags and it already has 47 of the 50 an image can hold'
+    )
   })
 
   test('extra chunks of an earlier, longer record stay on the image and count', () => {
@@ -208,7 +238,14 @@ describe('recordDoesNotFit', () => {
   })
 
   test('a big record beside few tags fits', () => {
-    const big = recordTags(record({ public: true, userIds: Array.from({ length: 60 }, (_, i) => account(i)), organizationArns: [orgArn(1)], organizationalUnitArns: [ouArn(1), ouArn(2)] }))
+    const big = recordTags(
+      record({
+        public: true,
+        userIds: Array.from({ length: 60 }, (_, i) => account(i)),
+        organizationArns: [orgArn(1)],
+        organizationalUnitArns: [ouArn(1), ouArn(2)]
+      })
+    )
     expect(recordDoesNotFit(userTags(10), big)).toBeUndefined()
     expect(recordDoesNotFit(userTags(MAX_TAGS_PER_IMAGE - big.length + 1), big)).toBeDefined()
   })

@@ -14,15 +14,42 @@ function nextId(): string {
 }
 
 function image(name: string, over: Partial<Image> = {}): Image {
-  return { region: REGION, imageId: nextId(), name, ownerId: '111122223333', state: 'available', creationDate: '2024-01-10T12:00:00.000Z', public: false, tags: [], ...over }
+  return {
+    region: REGION,
+    imageId: nextId(),
+    name,
+    ownerId: '111122223333',
+    state: 'available',
+    creationDate: '2024-01-10T12:00:00.000Z',
+    public: false,
+    tags: [],
+    ...over
+  }
 }
 
 function change(img: Image, over: Partial<Change> = {}): Change {
-  return { region: img.region, imageId: img.imageId, name: img.name, action: 'disable', outcome: 'disabled', sharing: { public: false, userIds: [], organizationArns: [], organizationalUnitArns: [] }, ...over }
+  return {
+    region: img.region,
+    imageId: img.imageId,
+    name: img.name,
+    action: 'disable',
+    outcome: 'disabled',
+    sharing: { public: false, userIds: [], organizationArns: [], organizationalUnitArns: [] },
+    ...over
+  }
 }
 
 function region(over: Partial<RegionReport> = {}): RegionReport {
-  return { region: REGION, images: [image('golden-web-new', { imageId: NEW })], decisions: [], changes: [], templates: [], groups: [], warnings: [], ...over }
+  return {
+    region: REGION,
+    images: [image('golden-web-new', { imageId: NEW })],
+    decisions: [],
+    changes: [],
+    templates: [],
+    groups: [],
+    warnings: [],
+    ...over
+  }
 }
 
 function report(over: Partial<RunReport> = {}): RunReport {
@@ -44,7 +71,11 @@ function decode(text: string): string {
       const m = /^&(#\d+|#x[0-9a-f]+|[a-z]+);/i.exec(text.slice(i))
       if (m) {
         const name = m[1]
-        out += name.startsWith('#x') ? String.fromCodePoint(parseInt(name.slice(2), 16)) : name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : (entities[name] ?? m[0])
+        out += name.startsWith('#x')
+          ? String.fromCodePoint(parseInt(name.slice(2), 16))
+          : name.startsWith('#')
+            ? String.fromCodePoint(Number(name.slice(1)))
+            : (entities[name] ?? m[0])
         i += m[0].length - 1
         continue
       }
@@ -129,7 +160,19 @@ describe('escape', () => {
   })
 
   test('md: every other hostile text decodes back to itself', () => {
-    for (const text of ['<b>bold</b>', '@someone', '-->', '<!--', '[x](https://evil)', 'a & b', '# heading', '> quote', '+ item', 'a\\b', '{x}=!y~']) {
+    for (const text of [
+      '<b>bold</b>',
+      '@someone',
+      '-->',
+      '<!--',
+      '[x](https://evil)',
+      'a & b',
+      '# heading',
+      '> quote',
+      '+ item',
+      'a\\b',
+      '{x}=!y~'
+    ]) {
       expect(decode(md(text))).toBe(text)
     }
   })
@@ -164,11 +207,31 @@ describe('marker', () => {
 
 describe('renderBody: content', () => {
   test('a disable run: verdict, new image, disabled images, templates, groups, rollback hint', () => {
-    const old1 = image('golden-web-1', { creationDate: '2024-01-01T08:30:00.000Z', lastLaunchedTime: '2024-01-09T00:00:00.000Z' })
+    const old1 = image('golden-web-1', {
+      creationDate: '2024-01-01T08:30:00.000Z',
+      lastLaunchedTime: '2024-01-09T00:00:00.000Z'
+    })
     const old2 = image('golden-web-2')
     const kept = image('golden-web-kept')
-    const t: TemplateUse = { region: REGION, launchTemplateId: 'lt-0abc', launchTemplateName: 'web-lt', versionNumber: 4, imageId: old1.imageId, isDefault: true, isLatest: true }
-    const g: GroupUse = { region: REGION, autoScalingGroupName: 'web-asg', launchTemplateId: 'lt-0abc', launchTemplateName: 'web-lt', version: '$Default', versionNumber: 4, imageId: old1.imageId, viaMixedInstancesPolicy: true }
+    const t: TemplateUse = {
+      region: REGION,
+      launchTemplateId: 'lt-0abc',
+      launchTemplateName: 'web-lt',
+      versionNumber: 4,
+      imageId: old1.imageId,
+      isDefault: true,
+      isLatest: true
+    }
+    const g: GroupUse = {
+      region: REGION,
+      autoScalingGroupName: 'web-asg',
+      launchTemplateId: 'lt-0abc',
+      launchTemplateName: 'web-lt',
+      version: '$Default',
+      versionNumber: 4,
+      imageId: old1.imageId,
+      viaMixedInstancesPolicy: true
+    }
     const body = renderBody(
       report({
         regions: [
@@ -178,7 +241,17 @@ describe('renderBody: content', () => {
               { image: old2, kind: 'disable', reason: `superseded by ${NEW}` },
               { image: kept, kind: 'keep', reason: 'one of the 1 most recent superseded (keep: 1)' }
             ],
-            changes: [change(old1, { sharing: { public: true, userIds: ['123456789012', '210987654321'], organizationArns: [], organizationalUnitArns: ['arn:aws:organizations::1:ou/o-a/ou-b'] } }), change(old2)],
+            changes: [
+              change(old1, {
+                sharing: {
+                  public: true,
+                  userIds: ['123456789012', '210987654321'],
+                  organizationArns: [],
+                  organizationalUnitArns: ['arn:aws:organizations::1:ou/o-a/ou-b']
+                }
+              }),
+              change(old2)
+            ],
             templates: [t],
             groups: [g]
           })
@@ -186,15 +259,23 @@ describe('renderBody: content', () => {
       })
     )
     expect(decode(body.split('\n')[0])).toBe('### Superseded AMIs: Family=web')
-    expect(body).toContain('✅ Disabled 2 images in us-east-1. **1 launch template version still points at them: their next launch will fail.**')
+    expect(body).toContain(
+      '✅ Disabled 2 images in us-east-1. **1 launch template version still points at them: their next launch will fail.**'
+    )
     expect(body).toContain('#### New image')
     expect(body).toContain('#### Disabled')
     expect(body).toContain('#### Kept enabled')
     expect(body).toContain('#### Launch templates that still point at a disabled image')
     expect(body).toContain('#### Auto Scaling groups that launch from them')
-    expect(body).toContain(`| us-east-1 | [\`${old1.imageId}\`](https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#ImageDetails:imageId=${old1.imageId}) | golden-web-1 | 2024-01-01 08:30 UTC | 2024-01-09 00:00 UTC | **everyone (public)**, account 123456789012, account 210987654321, OU ou-b |  |`)
-    expect(body).toContain('| us-east-1 | [web-lt](https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#LaunchTemplateDetails:launchTemplateId=lt-0abc) `lt-0abc` | 4 default, latest |')
-    expect(body).toContain(`| us-east-1 | web-asg | web-lt (mixed instances policy) | $Default → 4 | \`${old1.imageId}\` |`)
+    expect(body).toContain(
+      `| us-east-1 | [\`${old1.imageId}\`](https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#ImageDetails:imageId=${old1.imageId}) | golden-web-1 | 2024-01-01 08:30 UTC | 2024-01-09 00:00 UTC | **everyone (public)**, account 123456789012, account 210987654321, OU ou-b |  |`
+    )
+    expect(body).toContain(
+      '| us-east-1 | [web-lt](https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#LaunchTemplateDetails:launchTemplateId=lt-0abc) `lt-0abc` | 4 default, latest |'
+    )
+    expect(body).toContain(
+      `| us-east-1 | web-asg | web-lt (mixed instances policy) | $Default → 4 | \`${old1.imageId}\` |`
+    )
     expect(body).toContain('<summary>Roll back</summary>')
     expect(body).toContain(`    image-id: us-east-1:${NEW}`)
     expect(body).not.toContain('Dry run')
@@ -204,7 +285,17 @@ describe('renderBody: content', () => {
 
   test('a dry-run report has the dry-run banner and no rollback hint', () => {
     const old = image('golden-web-1')
-    const body = renderBody(report({ dryRun: true, regions: [region({ decisions: [{ image: old, kind: 'disable', reason: 'superseded' }], changes: [change(old, { outcome: 'would-disable' })] })] }))
+    const body = renderBody(
+      report({
+        dryRun: true,
+        regions: [
+          region({
+            decisions: [{ image: old, kind: 'disable', reason: 'superseded' }],
+            changes: [change(old, { outcome: 'would-disable' })]
+          })
+        ]
+      })
+    )
     expect(body).toContain('> [!NOTE]\n> **Dry run**: nothing was changed. This is what would happen.')
     expect(body).toContain('🧪 Dry run: would disable 1 image in us-east-1.')
     expect(body).toContain('#### Would be disabled')
@@ -223,7 +314,10 @@ describe('renderBody: content', () => {
     const body = renderBody(
       report({
         regions: [
-          region({ changes: [change(a), change(b, { outcome: 'failed', message: 'not disabled: UnauthorizedOperation' })], warnings: ['careful'] }),
+          region({
+            changes: [change(a), change(b, { outcome: 'failed', message: 'not disabled: UnauthorizedOperation' })],
+            warnings: ['careful']
+          }),
           region({ region: 'eu-west-1', error: 'refused: 12 images would be disabled, more than max-images (10)' })
         ]
       })
@@ -233,25 +327,57 @@ describe('renderBody: content', () => {
     const shown = decode(body)
     expect(shown).toContain('| not disabled: UnauthorizedOperation |')
     expect(shown).toContain('> [!WARNING]\n> careful')
-    expect(shown).toContain('> [!WARNING]\n> eu-west-1: refused: 12 images would be disabled, more than max-images (10)')
+    expect(shown).toContain(
+      '> [!WARNING]\n> eu-west-1: refused: 12 images would be disabled, more than max-images (10)'
+    )
   })
 
   test('status', () => {
-    const body = renderBody({ command: 'status', dryRun: false, family: '', regions: [], status: [{ region: REGION, imageId: NEW, state: 'available', name: 'golden' }] })
+    const body = renderBody({
+      command: 'status',
+      dryRun: false,
+      family: '',
+      regions: [],
+      status: [{ region: REGION, imageId: NEW, state: 'available', name: 'golden' }]
+    })
     expect(body.startsWith('### AMI status\n')).toBe(true)
     expect(body).toContain('✅ Every image is available.')
-    const failed = renderBody({ command: 'status', dryRun: false, family: '', regions: [], failure: 'ami-1 is disabled', status: [] })
+    const failed = renderBody({
+      command: 'status',
+      dryRun: false,
+      family: '',
+      regions: [],
+      failure: 'ami-1 is disabled',
+      status: []
+    })
     expect(failed).toContain('❌ ami-1 is disabled')
   })
 
   test('sharingText', () => {
     expect(sharingText(undefined)).toBe('')
-    expect(sharingText({ public: false, userIds: [], organizationArns: [], organizationalUnitArns: [] })).toBe('not shared')
-    expect(sharingText({ public: false, userIds: ['1', '2', '3', '4', '5', '6'], organizationArns: ['o1', 'o2'], organizationalUnitArns: [] })).toBe(
-      'account 1, account 2, account 3, account 4, account 5, account 6, organization o1, organization o2'
+    expect(sharingText({ public: false, userIds: [], organizationArns: [], organizationalUnitArns: [] })).toBe(
+      'not shared'
     )
-    const many = { public: true, userIds: Array.from({ length: 12 }, (_, i) => String(100000000000 + i)), organizationArns: [], organizationalUnitArns: ['arn:aws:organizations::111122223333:ou/o-abcdefghij/ou-ab12-cdefgh12'] }
-    expect(sharingText(many)).toBe(`**everyone (public)**, ${many.userIds.slice(0, 9).map((id) => `account ${id}`).join(', ')} and 4 more`)
+    expect(
+      sharingText({
+        public: false,
+        userIds: ['1', '2', '3', '4', '5', '6'],
+        organizationArns: ['o1', 'o2'],
+        organizationalUnitArns: []
+      })
+    ).toBe('account 1, account 2, account 3, account 4, account 5, account 6, organization o1, organization o2')
+    const many = {
+      public: true,
+      userIds: Array.from({ length: 12 }, (_, i) => String(100000000000 + i)),
+      organizationArns: [],
+      organizationalUnitArns: ['arn:aws:organizations::111122223333:ou/o-abcdefghij/ou-ab12-cdefgh12']
+    }
+    expect(sharingText(many)).toBe(
+      `**everyone (public)**, ${many.userIds
+        .slice(0, 9)
+        .map((id) => `account ${id}`)
+        .join(', ')} and 4 more`
+    )
   })
 })
 
@@ -282,7 +408,12 @@ function hostileReport(text: string, dryRun = false): RunReport {
     { image: old, kind: 'disable', reason: `superseded by ${NEW}` },
     { image: kept, kind: 'keep', reason: text },
     { image: excluded, kind: 'exclude', reason: `tagged Stage=${text} (exclude-tags)` },
-    { image: skipped, kind: 'skip', reason: `in use by launch template ${text} (lt-0abc) version 1 (in-use: skip)`, inUse: true }
+    {
+      image: skipped,
+      kind: 'skip',
+      reason: `in use by launch template ${text} (lt-0abc) version 1 (in-use: skip)`,
+      inUse: true
+    }
   ]
   const failedImage = image(text)
   return {
@@ -296,11 +427,37 @@ function hostileReport(text: string, dryRun = false): RunReport {
         family: text,
         decisions,
         changes: [
-          change(old, { outcome: dryRun ? 'would-disable' : 'disabled', message: text, warnings: [text], sharing: { public: false, userIds: [text], organizationArns: [], organizationalUnitArns: [] } }),
+          change(old, {
+            outcome: dryRun ? 'would-disable' : 'disabled',
+            message: text,
+            warnings: [text],
+            sharing: { public: false, userIds: [text], organizationArns: [], organizationalUnitArns: [] }
+          }),
           change(failedImage, { outcome: 'failed', message: text })
         ],
-        templates: [{ region: REGION, launchTemplateId: 'lt-0abc', launchTemplateName: text, versionNumber: 1, imageId: old.imageId, isDefault: true, isLatest: false }],
-        groups: [{ region: REGION, autoScalingGroupName: text, launchTemplateId: 'lt-0abc', launchTemplateName: text, version: text, versionNumber: 1, imageId: old.imageId, viaMixedInstancesPolicy: false }],
+        templates: [
+          {
+            region: REGION,
+            launchTemplateId: 'lt-0abc',
+            launchTemplateName: text,
+            versionNumber: 1,
+            imageId: old.imageId,
+            isDefault: true,
+            isLatest: false
+          }
+        ],
+        groups: [
+          {
+            region: REGION,
+            autoScalingGroupName: text,
+            launchTemplateId: 'lt-0abc',
+            launchTemplateName: text,
+            version: text,
+            versionNumber: 1,
+            imageId: old.imageId,
+            viaMixedInstancesPolicy: false
+          }
+        ],
         warnings: [text],
         error: text
       }
@@ -309,59 +466,65 @@ function hostileReport(text: string, dryRun = false): RunReport {
   }
 }
 
-describe.each(HOSTILE.map((h, i) => [i, JSON.stringify(h.slice(0, 40)), h] as const))('hostile text #%i %s', (_i, _label, text) => {
-  const body = renderBody(hostileReport(text), { runUrl: RUN_URL })
-  const comment = renderComment(hostileReport(text), { runUrl: RUN_URL })
+describe.each(HOSTILE.map((h, i) => [i, JSON.stringify(h.slice(0, 40)), h] as const))(
+  'hostile text #%i %s',
+  (_i, _label, text) => {
+    const body = renderBody(hostileReport(text), { runUrl: RUN_URL })
+    const comment = renderComment(hostileReport(text), { runUrl: RUN_URL })
 
-  test('every table row has as many cells as its header', () => {
-    const all = tables(body)
-    expect(all.length).toBeGreaterThanOrEqual(8)
-    for (const rows of all) {
-      const header = pipes(rows[0])
-      expect(rows.length).toBeGreaterThanOrEqual(3)
-      for (const row of rows) expect(pipes(row)).toBe(header)
-    }
-  })
+    test('every table row has as many cells as its header', () => {
+      const all = tables(body)
+      expect(all.length).toBeGreaterThanOrEqual(8)
+      for (const rows of all) {
+        const header = pipes(rows[0])
+        expect(rows.length).toBeGreaterThanOrEqual(3)
+        for (const row of rows) expect(pipes(row)).toBe(header)
+      }
+    })
 
-  test('no raw < or > from the text', () => {
-    expect(withoutOwnMarkup(body)).not.toMatch(/[<>]/)
-    const rest = withoutOwnMarkup(comment)
-    expect(rest).not.toMatch(/[<>]/)
-  })
+    test('no raw < or > from the text', () => {
+      expect(withoutOwnMarkup(body)).not.toMatch(/[<>]/)
+      const rest = withoutOwnMarkup(comment)
+      expect(rest).not.toMatch(/[<>]/)
+    })
 
-  test('no mention in what is rendered (the marker is an HTML comment, never rendered)', () => {
-    const rendered = comment.split('\n').slice(1).join('\n')
-    expect(comment.split('\n')[0]).toMatch(/^<!-- [^\n]* -->$/)
-    expect(rendered).not.toMatch(/@someone|@d\b/)
-    expect(body).not.toMatch(/@someone|@d\b/)
-  })
+    test('no mention in what is rendered (the marker is an HTML comment, never rendered)', () => {
+      const rendered = comment.split('\n').slice(1).join('\n')
+      expect(comment.split('\n')[0]).toMatch(/^<!-- [^\n]* -->$/)
+      expect(rendered).not.toMatch(/@someone|@d\b/)
+      expect(body).not.toMatch(/@someone|@d\b/)
+    })
 
-  test('exactly one comment marker, closed once, and nothing else opens or closes a comment', () => {
-    expect(comment.startsWith('<!-- disable-superseded-ami family=')).toBe(true)
-    expect(comment.match(/-->/g)).toHaveLength(1)
-    expect(comment.match(/<!--/g)).toHaveLength(1)
-    expect(comment.split('\n')[0].endsWith(' -->')).toBe(true)
-  })
+    test('exactly one comment marker, closed once, and nothing else opens or closes a comment', () => {
+      expect(comment.startsWith('<!-- disable-superseded-ami family=')).toBe(true)
+      expect(comment.match(/-->/g)).toHaveLength(1)
+      expect(comment.match(/<!--/g)).toHaveLength(1)
+      expect(comment.split('\n')[0].endsWith(' -->')).toBe(true)
+    })
 
-  test('no link other than the console links and the run', () => {
-    const targets = [...body.matchAll(/(?<!\\)\]\(([^)]*)\)/g)].map((m) => m[1])
-    expect(targets.length).toBeGreaterThanOrEqual(6)
-    for (const t of targets) expect(t).toMatch(/^https:\/\/us-east-1\.console\.aws\.amazon\.com\/ec2\/home\?region=us-east-1#(ImageDetails:imageId=ami-[0-9a-f]{17}|LaunchTemplateDetails:launchTemplateId=lt-0abc)$/)
-  })
+    test('no link other than the console links and the run', () => {
+      const targets = [...body.matchAll(/(?<!\\)\]\(([^)]*)\)/g)].map((m) => m[1])
+      expect(targets.length).toBeGreaterThanOrEqual(6)
+      for (const t of targets)
+        expect(t).toMatch(
+          /^https:\/\/us-east-1\.console\.aws\.amazon\.com\/ec2\/home\?region=us-east-1#(ImageDetails:imageId=ami-[0-9a-f]{17}|LaunchTemplateDetails:launchTemplateId=lt-0abc)$/
+        )
+    })
 
-  test('the text is shown, escaped, not dropped', () => {
-    const expected = decode(md(text)).trim()
-    expect(expected.length).toBeGreaterThan(0)
-    const shown = decode(body)
-    // each place: the name cells, the reason, the template and group names, the warning
-    const count = shown.split(expected).length - 1
-    expect(count).toBeGreaterThanOrEqual(8)
-    // and it is the original text (newlines as spaces, long text cut with an ellipsis)
-    const flat = text.replace(/[\r\n]+/g, ' ')
-    const original = flat.length > 200 ? `${flat.slice(0, 199)}…` : flat
-    if (!/[|`]/.test(text)) expect(expected).toBe(original.trim())
-  })
-})
+    test('the text is shown, escaped, not dropped', () => {
+      const expected = decode(md(text)).trim()
+      expect(expected.length).toBeGreaterThan(0)
+      const shown = decode(body)
+      // each place: the name cells, the reason, the template and group names, the warning
+      const count = shown.split(expected).length - 1
+      expect(count).toBeGreaterThanOrEqual(8)
+      // and it is the original text (newlines as spaces, long text cut with an ellipsis)
+      const flat = text.replace(/[\r\n]+/g, ' ')
+      const original = flat.length > 200 ? `${flat.slice(0, 199)}…` : flat
+      if (!/[|`]/.test(text)) expect(expected).toBe(original.trim())
+    })
+  }
+)
 
 describe('renderComment', () => {
   test('a small report is the marker and the body', () => {
@@ -388,7 +551,9 @@ describe('renderComment', () => {
   })
 
   test('without a run URL the pointer still names the job summary', () => {
-    const changes = Array.from({ length: 600 }, (_, i) => change(image(`n${i}-${'n'.repeat(180)}`), { message: 'm'.repeat(100) }))
+    const changes = Array.from({ length: 600 }, (_, i) =>
+      change(image(`n${i}-${'n'.repeat(180)}`), { message: 'm'.repeat(100) })
+    )
     const comment = renderComment(report({ regions: [region({ changes })] }))
     expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT)
     expect(comment).toContain('…and 500 more: see the job summary.')
@@ -400,7 +565,9 @@ describe('renderComment', () => {
     const r = report({ regions: [region({ warnings, changes: [change(old)] })] })
     const comment = renderComment(r, { runUrl: RUN_URL })
     expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT)
-    expect(comment).toBe(`${marker('Family=web')}\n✅ Disabled 1 image in us-east-1.\n\nThe full report is in [the job summary](${RUN_URL}).\n`)
+    expect(comment).toBe(
+      `${marker('Family=web')}\n✅ Disabled 1 image in us-east-1.\n\nThe full report is in [the job summary](${RUN_URL}).\n`
+    )
   })
 
   test('a hostile 5,000-character family keeps the comment under the limit and one marker', () => {

@@ -14,10 +14,25 @@ const NUM_RUNS = 300
 // (1) decideFamily
 // ---------------------------------------------------------------------------------------------
 
-const STATES = ['available', 'available', 'available', 'available', 'available', 'pending', 'disabled', 'failed', 'deregistered']
+const STATES = [
+  'available',
+  'available',
+  'available',
+  'available',
+  'available',
+  'pending',
+  'disabled',
+  'failed',
+  'deregistered'
+]
 const NAMES = ['golden-web-1', 'golden-web-22', 'golden-api-1', 'golden-web', 'other-web-1', 'golden-w-1']
 const PATTERNS = ['golden-*', 'golden-web-*', 'golden-???-?', '*-web-*']
-const MATCHERS: TagMatcher[] = [{ key: 'Pinned' }, { key: 'Stage', value: 'prod' }, { key: 'Stage' }, { key: 'Family', value: 'api' }]
+const MATCHERS: TagMatcher[] = [
+  { key: 'Pinned' },
+  { key: 'Stage', value: 'prod' },
+  { key: 'Stage' },
+  { key: 'Family', value: 'api' }
+]
 
 interface Spec {
   owner: string
@@ -81,48 +96,63 @@ describe('property: decideFamily', () => {
   test('disables only eligible images, keeps the `keep` newest eligible, never twice', () => {
     const seen = { disable: 0, keep: 0, exclude: 0, skip: 0 }
     fc.assert(
-      fc.property(fc.array(specArb, { maxLength: 25 }), specArb, rulesArb, fc.boolean(), (specs, newSpec, rules, listNew) => {
-        const candidates = specs.map((s, i) => toImage(s, i + 1))
-        const newImage = toImage({ ...newSpec, owner: ACCOUNT, state: 'available', minute: 15 + (newSpec.minute % 16) }, 0xfff)
-        if (listNew) candidates.push(newImage)
-        const decisions = decideFamily([newImage], candidates, ACCOUNT, rules)
-        for (const d of decisions) seen[d.kind] += 1
+      fc.property(
+        fc.array(specArb, { maxLength: 25 }),
+        specArb,
+        rulesArb,
+        fc.boolean(),
+        (specs, newSpec, rules, listNew) => {
+          const candidates = specs.map((s, i) => toImage(s, i + 1))
+          const newImage = toImage(
+            { ...newSpec, owner: ACCOUNT, state: 'available', minute: 15 + (newSpec.minute % 16) },
+            0xfff
+          )
+          if (listNew) candidates.push(newImage)
+          const decisions = decideFamily([newImage], candidates, ACCOUNT, rules)
+          for (const d of decisions) seen[d.kind] += 1
 
-        // never the same image twice, never the new image
-        const ids = decisions.map((d) => d.image.imageId)
-        expect(new Set(ids).size).toBe(ids.length)
-        expect(ids).not.toContain(newImage.imageId)
+          // never the same image twice, never the new image
+          const ids = decisions.map((d) => d.image.imageId)
+          expect(new Set(ids).size).toBe(ids.length)
+          expect(ids).not.toContain(newImage.imageId)
 
-        // every disable is owned, strictly older, not excluded, available, in the family
-        const disabled = decisions.filter((d) => d.kind === 'disable').map((d) => d.image)
-        for (const image of disabled) {
-          expect(image.ownerId).toBe(ACCOUNT)
-          expect(time(image)).toBeLessThan(time(newImage))
-          expect(excluded(image, rules.excludeTags)).toBe(false)
-          expect(image.state).toBe('available')
-          expect(image.imageId).not.toBe(newImage.imageId)
-          expect(inFamilyOf(image, newImage, rules)).toBe(true)
+          // every disable is owned, strictly older, not excluded, available, in the family
+          const disabled = decisions.filter((d) => d.kind === 'disable').map((d) => d.image)
+          for (const image of disabled) {
+            expect(image.ownerId).toBe(ACCOUNT)
+            expect(time(image)).toBeLessThan(time(newImage))
+            expect(excluded(image, rules.excludeTags)).toBe(false)
+            expect(image.state).toBe('available')
+            expect(image.imageId).not.toBe(newImage.imageId)
+            expect(inFamilyOf(image, newImage, rules)).toBe(true)
+          }
+
+          // an independent oracle: the eligible images, newest first (ties by id)
+          const eligible = candidates
+            .filter((c) => c.imageId !== newImage.imageId && inFamilyOf(c, newImage, rules))
+            .filter(
+              (c) =>
+                c.ownerId === ACCOUNT &&
+                time(c) < time(newImage) &&
+                c.state === 'available' &&
+                !excluded(c, rules.excludeTags)
+            )
+            .sort((a, b) => time(b) - time(a) || (a.imageId < b.imageId ? -1 : 1))
+          const kept = decisions.filter((d) => d.kind === 'keep').map((d) => d.image.imageId)
+          expect(kept).toEqual(eligible.slice(0, rules.keep).map((i) => i.imageId))
+          expect(disabled.map((i) => i.imageId)).toEqual(eligible.slice(rules.keep).map((i) => i.imageId))
+
+          // at least `keep` newer eligible images are kept for any disabled one
+          for (const image of disabled) {
+            const newerKept = eligible.filter((e) => kept.includes(e.imageId) && time(e) >= time(image))
+            expect(newerKept.length).toBeGreaterThanOrEqual(rules.keep)
+          }
+
+          // every image of the family except the new one is decided; nothing outside it is
+          const family = candidates.filter((c) => c.imageId !== newImage.imageId && inFamilyOf(c, newImage, rules))
+          expect([...ids].sort()).toEqual([...new Set(family.map((f) => f.imageId))].sort())
         }
-
-        // an independent oracle: the eligible images, newest first (ties by id)
-        const eligible = candidates
-          .filter((c) => c.imageId !== newImage.imageId && inFamilyOf(c, newImage, rules))
-          .filter((c) => c.ownerId === ACCOUNT && time(c) < time(newImage) && c.state === 'available' && !excluded(c, rules.excludeTags))
-          .sort((a, b) => time(b) - time(a) || (a.imageId < b.imageId ? -1 : 1))
-        const kept = decisions.filter((d) => d.kind === 'keep').map((d) => d.image.imageId)
-        expect(kept).toEqual(eligible.slice(0, rules.keep).map((i) => i.imageId))
-        expect(disabled.map((i) => i.imageId)).toEqual(eligible.slice(rules.keep).map((i) => i.imageId))
-
-        // at least `keep` newer eligible images are kept for any disabled one
-        for (const image of disabled) {
-          const newerKept = eligible.filter((e) => kept.includes(e.imageId) && time(e) >= time(image))
-          expect(newerKept.length).toBeGreaterThanOrEqual(rules.keep)
-        }
-
-        // every image of the family except the new one is decided; nothing outside it is
-        const family = candidates.filter((c) => c.imageId !== newImage.imageId && inFamilyOf(c, newImage, rules))
-        expect([...ids].sort()).toEqual([...new Set(family.map((f) => f.imageId))].sort())
-      }),
+      ),
       { numRuns: NUM_RUNS }
     )
     // the generators reach every kind of decision
@@ -134,17 +164,23 @@ describe('property: decideFamily', () => {
 
   test('a second new image of the same family is never disabled and the newest is the reference', () => {
     fc.assert(
-      fc.property(fc.array(specArb, { maxLength: 15 }), specArb, fc.integer({ min: 0, max: 30 }), rulesArb, (specs, newSpec, otherMinute, rules) => {
-        const candidates = specs.map((s, i) => toImage(s, i + 1))
-        const a = toImage({ ...newSpec, owner: ACCOUNT, state: 'available' }, 0xffe)
-        const b = toImage({ ...newSpec, owner: ACCOUNT, state: 'available', minute: otherMinute }, 0xfff)
-        const decisions = decideFamily([a, b], [...candidates, a, b], ACCOUNT, rules)
-        const ids = decisions.map((d) => d.image.imageId)
-        expect(ids).not.toContain(a.imageId)
-        expect(ids).not.toContain(b.imageId)
-        const newest = Math.max(time(a), time(b))
-        for (const d of decisions.filter((x) => x.kind === 'disable')) expect(time(d.image)).toBeLessThan(newest)
-      }),
+      fc.property(
+        fc.array(specArb, { maxLength: 15 }),
+        specArb,
+        fc.integer({ min: 0, max: 30 }),
+        rulesArb,
+        (specs, newSpec, otherMinute, rules) => {
+          const candidates = specs.map((s, i) => toImage(s, i + 1))
+          const a = toImage({ ...newSpec, owner: ACCOUNT, state: 'available' }, 0xffe)
+          const b = toImage({ ...newSpec, owner: ACCOUNT, state: 'available', minute: otherMinute }, 0xfff)
+          const decisions = decideFamily([a, b], [...candidates, a, b], ACCOUNT, rules)
+          const ids = decisions.map((d) => d.image.imageId)
+          expect(ids).not.toContain(a.imageId)
+          expect(ids).not.toContain(b.imageId)
+          const newest = Math.max(time(a), time(b))
+          for (const d of decisions.filter((x) => x.kind === 'disable')) expect(time(d.image)).toBeLessThan(newest)
+        }
+      ),
       { numRuns: 150 }
     )
   })
@@ -154,8 +190,20 @@ describe('property: decideFamily', () => {
 // (2) parseImageIds
 // ---------------------------------------------------------------------------------------------
 
-const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-2', 'ap-southeast-4', 'ca-west-1', 'us-gov-west-1', 'cn-northwest-1', 'il-central-1']
-const amiArb = fc.oneof(fc.stringMatching(/^[0-9a-f]{17}$/), fc.stringMatching(/^[0-9a-f]{8}$/)).map((hex) => `ami-${hex}`)
+const REGIONS = [
+  'us-east-1',
+  'us-west-2',
+  'eu-west-1',
+  'eu-central-2',
+  'ap-southeast-4',
+  'ca-west-1',
+  'us-gov-west-1',
+  'cn-northwest-1',
+  'il-central-1'
+]
+const amiArb = fc
+  .oneof(fc.stringMatching(/^[0-9a-f]{17}$/), fc.stringMatching(/^[0-9a-f]{8}$/))
+  .map((hex) => `ami-${hex}`)
 const itemArb = fc.record({ region: fc.constantFrom(...REGIONS), imageId: amiArb })
 /** Separators that the contract allows: commas, line breaks, and spaces around them. */
 const SEPARATORS = [',', ', ', ' , ', '\n', '\r\n', '\n\n', ' \n ', '\t,\t']
@@ -172,7 +220,16 @@ describe('property: parseImageIds', () => {
         spaceArb,
         (items, seps, duplicate, before, after) => {
           const list = duplicate ? [...items, items[0]] : items
-          const text = before + list.map((t, i) => (i === 0 ? '' : seps[i % seps.length]) + (i % 2 ? `${t.region} : ${t.imageId}` : `${t.region}:${t.imageId}`)).join('') + after
+          const text =
+            before +
+            list
+              .map(
+                (t, i) =>
+                  (i === 0 ? '' : seps[i % seps.length]) +
+                  (i % 2 ? `${t.region} : ${t.imageId}` : `${t.region}:${t.imageId}`)
+              )
+              .join('') +
+            after
           const seen = new Set<string>()
           const expected = items.filter((t) => {
             const key = `${t.region}:${t.imageId}`
@@ -189,28 +246,39 @@ describe('property: parseImageIds', () => {
 
   test('bare ids take the default region', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(amiArb, { minLength: 1, maxLength: 10 }), fc.constantFrom(...REGIONS), fc.constantFrom(...SEPARATORS), (ids, region, sep) => {
-        expect(parseImageIds(ids.join(sep), region)).toEqual(ids.map((imageId) => ({ region, imageId })))
-      }),
+      fc.property(
+        fc.uniqueArray(amiArb, { minLength: 1, maxLength: 10 }),
+        fc.constantFrom(...REGIONS),
+        fc.constantFrom(...SEPARATORS),
+        (ids, region, sep) => {
+          expect(parseImageIds(ids.join(sep), region)).toEqual(ids.map((imageId) => ({ region, imageId })))
+        }
+      ),
       { numRuns: 100 }
     )
   })
 
   test('rejects a list with an empty item between commas', () => {
     fc.assert(
-      fc.property(fc.array(itemArb, { minLength: 1, maxLength: 8 }), fc.nat(), fc.constantFrom('', ' ', '\t', '  '), fc.constantFrom(',', ', ', ' ,'), (items, at, inner, sep) => {
-        const tokens = items.map((t) => `${t.region}:${t.imageId}`)
-        tokens.splice(at % (tokens.length + 1), 0, inner)
-        let caught: unknown
-        try {
-          parseImageIds(tokens.join(sep), 'us-east-1')
-        } catch (error) {
-          caught = error
+      fc.property(
+        fc.array(itemArb, { minLength: 1, maxLength: 8 }),
+        fc.nat(),
+        fc.constantFrom('', ' ', '\t', '  '),
+        fc.constantFrom(',', ', ', ' ,'),
+        (items, at, inner, sep) => {
+          const tokens = items.map((t) => `${t.region}:${t.imageId}`)
+          tokens.splice(at % (tokens.length + 1), 0, inner)
+          let caught: unknown
+          try {
+            parseImageIds(tokens.join(sep), 'us-east-1')
+          } catch (error) {
+            caught = error
+          }
+          expect(caught).toBeInstanceOf(InputError)
+          expect((caught as InputError).input).toBe('image-id')
+          expect((caught as InputError).message).toMatch(/is empty/)
         }
-        expect(caught).toBeInstanceOf(InputError)
-        expect((caught as InputError).input).toBe('image-id')
-        expect((caught as InputError).message).toMatch(/is empty/)
-      }),
+      ),
       { numRuns: NUM_RUNS }
     )
   })
@@ -223,13 +291,21 @@ describe('property: parseImageIds', () => {
 const accountArb = fc.stringMatching(/^[0-9]{12}$/)
 const partitionArb = fc.constantFrom('aws', 'aws', 'aws-cn', 'aws-us-gov')
 const orgIdArb = fc.stringMatching(/^o-[a-z0-9]{10,32}$/)
-const orgArb = fc.tuple(partitionArb, accountArb, orgIdArb).map(([p, a, o]) => `arn:${p}:organizations::${a}:organization/${o}`)
+const orgArb = fc
+  .tuple(partitionArb, accountArb, orgIdArb)
+  .map(([p, a, o]) => `arn:${p}:organizations::${a}:organization/${o}`)
 const ouArb = fc
   .tuple(partitionArb, accountArb, orgIdArb, fc.stringMatching(/^ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$/))
   .map(([p, a, o, ou]) => `arn:${p}:organizations::${a}:ou/${o}/${ou}`)
-const isoArb = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2035-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString())
+const isoArb = fc
+  .date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2035-01-01T00:00:00Z'), noInvalidDate: true })
+  .map((d) => d.toISOString())
 const runArb = fc
-  .tuple(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,38}$/), fc.stringMatching(/^[A-Za-z0-9._-]{1,100}$/), fc.bigInt({ min: 1n, max: 99999999999n }))
+  .tuple(
+    fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,38}$/),
+    fc.stringMatching(/^[A-Za-z0-9._-]{1,100}$/),
+    fc.bigInt({ min: 1n, max: 99999999999n })
+  )
   .map(([owner, repo, id]) => `${owner}/${repo}/actions/runs/${id}`)
 
 const recordArb: fc.Arbitrary<DisableRecord> = fc.record({
@@ -252,7 +328,10 @@ const recordArb: fc.Arbitrary<DisableRecord> = fc.record({
 })
 
 const userTagsArb = fc.uniqueArray(
-  fc.record({ key: fc.stringMatching(/^[A-Za-z][A-Za-z0-9:_.-]{0,20}$/).filter((k) => !k.startsWith('disable-superseded-ami')), value: fc.string({ maxLength: 20 }) }),
+  fc.record({
+    key: fc.stringMatching(/^[A-Za-z][A-Za-z0-9:_.-]{0,20}$/).filter((k) => !k.startsWith('disable-superseded-ami')),
+    value: fc.string({ maxLength: 20 })
+  }),
   { maxLength: 50, selector: (t) => t.key }
 )
 

@@ -1,6 +1,12 @@
 import { describe, expect, test } from '@jest/globals'
 import { InputError } from '../src/errors.js'
-import { checkNamePattern, parseExcludeTags, parseSettings, type Settings, type SettingsSource } from '../src/settings.js'
+import {
+  checkNamePattern,
+  parseExcludeTags,
+  parseSettings,
+  type Settings,
+  type SettingsSource
+} from '../src/settings.js'
 import { expectInputError } from './e2e/input-error.js'
 
 const A = 'ami-0123456789abcdef0'
@@ -34,11 +40,20 @@ function source({ inputs = {}, env = {}, files = {} }: FakeOptions): SettingsSou
 /** The minimum for a valid `disable` run. */
 const BASE = { 'image-id': A, 'family-tag': 'Family' }
 
-function settings(inputs: Record<string, string>, env: Record<string, string | undefined> = { AWS_REGION: 'us-east-1' }, files: Record<string, string> = {}): Settings {
+function settings(
+  inputs: Record<string, string>,
+  env: Record<string, string | undefined> = { AWS_REGION: 'us-east-1' },
+  files: Record<string, string> = {}
+): Settings {
   return parseSettings(source({ inputs: { ...BASE, ...inputs }, env, files }))
 }
 
-function fails(inputs: Record<string, string>, input: string, env: Record<string, string | undefined> = { AWS_REGION: 'us-east-1' }, files: Record<string, string> = {}): InputError {
+function fails(
+  inputs: Record<string, string>,
+  input: string,
+  env: Record<string, string | undefined> = { AWS_REGION: 'us-east-1' },
+  files: Record<string, string> = {}
+): InputError {
   return expectInputError(() => parseSettings(source({ inputs, env, files })), input)
 }
 
@@ -102,12 +117,23 @@ describe('parseSettings: defaults', () => {
   })
 
   test('the action.yml defaults, as the runner passes them, give the same result as unset inputs', () => {
-    const fromRunner = settings({ command: 'disable', keep: '0', 'max-images': '10', 'in-use': 'report', 'dry-run': 'false', 'wait-timeout': '900', 'require-state': 'available', comment: 'true' })
+    const fromRunner = settings({
+      command: 'disable',
+      keep: '0',
+      'max-images': '10',
+      'in-use': 'report',
+      'dry-run': 'false',
+      'wait-timeout': '900',
+      'require-state': 'available',
+      comment: 'true'
+    })
     expect(fromRunner).toEqual(settings({}))
   })
 
   test('name-pattern alone is enough for disable', () => {
-    const s = parseSettings(source({ inputs: { 'image-id': A, 'name-pattern': 'golden-*' }, env: { AWS_REGION: 'us-east-1' } }))
+    const s = parseSettings(
+      source({ inputs: { 'image-id': A, 'name-pattern': 'golden-*' }, env: { AWS_REGION: 'us-east-1' } })
+    )
     expect(s.familyTag).toBeUndefined()
     expect(s.namePattern).toBe('golden-*')
   })
@@ -200,10 +226,13 @@ describe('parseSettings: each bad input fails naming it', () => {
     fails({ ...BASE, 'family-tag': 'k'.repeat(129) }, 'family-tag')
   })
 
-  test.each(['abc', '0', '-1', '1.5', '#1#', '12345678901', 'https://github.com/o/r/pull/3'])('pull-request %j is not a number', (value) => {
-    const error = fails({ ...BASE, 'pull-request': value }, 'pull-request')
-    expect(error.message).toContain(`'${value}'`)
-  })
+  test.each(['abc', '0', '-1', '1.5', '#1#', '12345678901', 'https://github.com/o/r/pull/3'])(
+    'pull-request %j is not a number',
+    (value) => {
+      const error = fails({ ...BASE, 'pull-request': value }, 'pull-request')
+      expect(error.message).toContain(`'${value}'`)
+    }
+  )
 
   // BUG (src/settings.ts parseSettings, the `prText` line): the leading `#` is stripped before the
   // emptiness check, so `pull-request: "#"` (e.g. "#${{ inputs.pr }}" with an empty input) is
@@ -286,16 +315,22 @@ describe('parseSettings: each bad input fails naming it', () => {
 
 describe('parseSettings: region', () => {
   test('the region input comes first', () => {
-    expect(settings({ region: 'eu-west-3' }, { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-2' }).targets).toEqual([{ region: 'eu-west-3', imageId: A }])
+    expect(
+      settings({ region: 'eu-west-3' }, { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-2' }).targets
+    ).toEqual([{ region: 'eu-west-3', imageId: A }])
   })
 
   test('then AWS_REGION', () => {
-    expect(settings({}, { AWS_REGION: 'ap-northeast-1', AWS_DEFAULT_REGION: 'us-east-2' }).targets).toEqual([{ region: 'ap-northeast-1', imageId: A }])
+    expect(settings({}, { AWS_REGION: 'ap-northeast-1', AWS_DEFAULT_REGION: 'us-east-2' }).targets).toEqual([
+      { region: 'ap-northeast-1', imageId: A }
+    ])
   })
 
   test('then AWS_DEFAULT_REGION', () => {
     expect(settings({}, { AWS_DEFAULT_REGION: 'us-east-2' }).targets).toEqual([{ region: 'us-east-2', imageId: A }])
-    expect(settings({}, { AWS_REGION: '  ', AWS_DEFAULT_REGION: 'us-east-2' }).targets).toEqual([{ region: 'us-east-2', imageId: A }])
+    expect(settings({}, { AWS_REGION: '  ', AWS_DEFAULT_REGION: 'us-east-2' }).targets).toEqual([
+      { region: 'us-east-2', imageId: A }
+    ])
   })
 
   test('ids with a region need no default region', () => {
@@ -307,13 +342,22 @@ describe('parseSettings: packer-manifest', () => {
   const manifest = JSON.stringify({
     builds: [
       { name: 'old', builder_type: 'amazon-ebs', artifact_id: `us-east-1:${B}`, packer_run_uuid: 'run-1' },
-      { name: 'new', builder_type: 'amazon-ebs', artifact_id: `us-east-1:${A},eu-west-1:${B}`, packer_run_uuid: 'run-2' }
+      {
+        name: 'new',
+        builder_type: 'amazon-ebs',
+        artifact_id: `us-east-1:${A},eu-west-1:${B}`,
+        packer_run_uuid: 'run-2'
+      }
     ],
     last_run_uuid: 'run-2'
   })
 
   test('used when image-id is empty', () => {
-    const src = source({ inputs: { 'family-tag': 'F', 'packer-manifest': ' packer-manifest.json ' }, env: {}, files: { 'packer-manifest.json': manifest } })
+    const src = source({
+      inputs: { 'family-tag': 'F', 'packer-manifest': ' packer-manifest.json ' },
+      env: {},
+      files: { 'packer-manifest.json': manifest }
+    })
     expect(parseSettings(src).targets).toEqual([
       { region: 'us-east-1', imageId: A },
       { region: 'eu-west-1', imageId: B }
@@ -322,7 +366,11 @@ describe('parseSettings: packer-manifest', () => {
   })
 
   test('not read when image-id is given', () => {
-    const src = source({ inputs: { 'family-tag': 'F', 'image-id': `us-west-1:${A}`, 'packer-manifest': 'packer-manifest.json' }, env: {}, files: {} })
+    const src = source({
+      inputs: { 'family-tag': 'F', 'image-id': `us-west-1:${A}`, 'packer-manifest': 'packer-manifest.json' },
+      env: {},
+      files: {}
+    })
     expect(parseSettings(src).targets).toEqual([{ region: 'us-west-1', imageId: A }])
     expect(src.reads).toEqual([])
   })
@@ -344,18 +392,24 @@ describe('exclude-tags', () => {
   })
 
   test('through parseSettings', () => {
-    expect(settings({ 'exclude-tags': 'Keep=forever\nLegal-Hold' }).excludeTags).toEqual([{ key: 'Keep', value: 'forever' }, { key: 'Legal-Hold' }])
+    expect(settings({ 'exclude-tags': 'Keep=forever\nLegal-Hold' }).excludeTags).toEqual([
+      { key: 'Keep', value: 'forever' },
+      { key: 'Legal-Hold' }
+    ])
   })
 
   test('too long key or value fails naming exclude-tags', () => {
     expect(() => parseExcludeTags('k'.repeat(129))).toThrow(InputError)
     expect(() => parseExcludeTags(`k=${'v'.repeat(257)}`)).toThrow(/exclude-tags/)
-    expect(parseExcludeTags(`${'k'.repeat(128)}=${'v'.repeat(256)}`)).toEqual([{ key: 'k'.repeat(128), value: 'v'.repeat(256) }])
+    expect(parseExcludeTags(`${'k'.repeat(128)}=${'v'.repeat(256)}`)).toEqual([
+      { key: 'k'.repeat(128), value: 'v'.repeat(256) }
+    ])
   })
 })
 
 describe('checkNamePattern', () => {
   test('accepts the characters of AMI names', () => {
-    for (const p of ['golden-web-*', 'amzn2-ami-hvm-2.0.????????-x86_64-gp2', "team's (web) [v1]/base@x"]) expect(checkNamePattern(p)).toBe(p)
+    for (const p of ['golden-web-*', 'amzn2-ami-hvm-2.0.????????-x86_64-gp2', "team's (web) [v1]/base@x"])
+      expect(checkNamePattern(p)).toBe(p)
   })
 })

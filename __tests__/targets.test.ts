@@ -55,7 +55,20 @@ describe('parseImageIds', () => {
   })
 
   test('other partitions and newer regions are region names', () => {
-    const regions = ['us-gov-west-1', 'cn-north-1', 'cn-northwest-1', 'il-central-1', 'mx-central-1', 'ap-southeast-7', 'me-south-1', 'af-south-1', 'sa-east-1', 'ap-northeast-3', 'us-iso-east-1', 'eusc-de-east-1']
+    const regions = [
+      'us-gov-west-1',
+      'cn-north-1',
+      'cn-northwest-1',
+      'il-central-1',
+      'mx-central-1',
+      'ap-southeast-7',
+      'me-south-1',
+      'af-south-1',
+      'sa-east-1',
+      'ap-northeast-3',
+      'us-iso-east-1',
+      'eusc-de-east-1'
+    ]
     for (const region of regions) {
       expect(parseImageIds(`${region}:${A}`, undefined)).toEqual([{ region, imageId: A }])
     }
@@ -121,10 +134,13 @@ describe('parseImageIds', () => {
     expect(error.message).toContain("'ami-123'")
   })
 
-  test.each(['us-nowhere-1', 'mars-east-1', 'useast1', 'us-east', 'US-EAST-1', 'us-east-0', 'eu-west-1a', ''])('unknown region %j fails naming it', (region) => {
-    const error = inputError(() => parseImageIds(`${region}:${A}`, undefined), 'image-id')
-    expect(error.message).toContain(`'${region}'`)
-  })
+  test.each(['us-nowhere-1', 'mars-east-1', 'useast1', 'us-east', 'US-EAST-1', 'us-east-0', 'eu-west-1a', ''])(
+    'unknown region %j fails naming it',
+    (region) => {
+      const error = inputError(() => parseImageIds(`${region}:${A}`, undefined), 'image-id')
+      expect(error.message).toContain(`'${region}'`)
+    }
+  )
 
   test('a bare id with no default region fails and says how to give one', () => {
     const error = inputError(() => parseImageIds(A, undefined), 'image-id')
@@ -167,12 +183,22 @@ const RUN_OLD = '11111111-1111-1111-1111-111111111111'
 const RUN_NEW = '22222222-2222-2222-2222-222222222222'
 
 function amiBuild(run: string, artifact: string, name = 'golden'): object {
-  return { name, builder_type: 'amazon-ebs', build_time: 1700000000, artifact_id: artifact, packer_run_uuid: run, custom_data: null }
+  return {
+    name,
+    builder_type: 'amazon-ebs',
+    build_time: 1700000000,
+    artifact_id: artifact,
+    packer_run_uuid: run,
+    custom_data: null
+  }
 }
 
 describe('parsePackerManifest', () => {
   test('only the builds of last_run_uuid', () => {
-    const text = manifest([amiBuild(RUN_OLD, `us-east-1:${A}`), amiBuild(RUN_NEW, `us-east-1:${B}`), amiBuild(RUN_OLD, `eu-west-1:${C}`)], RUN_NEW)
+    const text = manifest(
+      [amiBuild(RUN_OLD, `us-east-1:${A}`), amiBuild(RUN_NEW, `us-east-1:${B}`), amiBuild(RUN_OLD, `eu-west-1:${C}`)],
+      RUN_NEW
+    )
     expect(parsePackerManifest(text)).toEqual([{ region: 'us-east-1', imageId: B }])
   })
 
@@ -186,7 +212,10 @@ describe('parsePackerManifest', () => {
   })
 
   test('several AMI builds of the last run are all used, deduplicated', () => {
-    const text = manifest([amiBuild(RUN_NEW, `us-east-1:${A}`, 'web'), amiBuild(RUN_NEW, `us-east-1:${B},us-east-1:${A}`, 'api')], RUN_NEW)
+    const text = manifest(
+      [amiBuild(RUN_NEW, `us-east-1:${A}`, 'web'), amiBuild(RUN_NEW, `us-east-1:${B},us-east-1:${A}`, 'api')],
+      RUN_NEW
+    )
     expect(parsePackerManifest(text)).toEqual([
       { region: 'us-east-1', imageId: A },
       { region: 'us-east-1', imageId: B }
@@ -231,18 +260,30 @@ describe('parsePackerManifest', () => {
   })
 
   test('no AMI build in the last run fails (AMI builds of older runs do not count)', () => {
-    const text = manifest([amiBuild(RUN_OLD, `us-east-1:${A}`), { name: 'docker', builder_type: 'docker', artifact_id: 'sha256:ab', packer_run_uuid: RUN_NEW }], RUN_NEW)
+    const text = manifest(
+      [
+        amiBuild(RUN_OLD, `us-east-1:${A}`),
+        { name: 'docker', builder_type: 'docker', artifact_id: 'sha256:ab', packer_run_uuid: RUN_NEW }
+      ],
+      RUN_NEW
+    )
     const error = inputError(() => parsePackerManifest(text), 'packer-manifest')
     expect(error.message).toContain(RUN_NEW)
   })
 
   test('an AMI build with a malformed id fails', () => {
-    const error = inputError(() => parsePackerManifest(manifest([amiBuild(RUN_NEW, 'us-east-1:ami-123')], RUN_NEW)), 'packer-manifest')
+    const error = inputError(
+      () => parsePackerManifest(manifest([amiBuild(RUN_NEW, 'us-east-1:ami-123')], RUN_NEW)),
+      'packer-manifest'
+    )
     expect(error.message).toContain('ami-123')
   })
 
   test('an AMI build with an unknown region fails', () => {
-    const error = inputError(() => parsePackerManifest(manifest([amiBuild(RUN_NEW, `mars-east-1:${A}`)], RUN_NEW)), 'packer-manifest')
+    const error = inputError(
+      () => parsePackerManifest(manifest([amiBuild(RUN_NEW, `mars-east-1:${A}`)], RUN_NEW)),
+      'packer-manifest'
+    )
     expect(error.message).toContain('mars-east-1')
   })
 })

@@ -4,7 +4,12 @@
  */
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { mockClient } from 'aws-sdk-client-mock'
-import { DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client, type DescribeLaunchTemplateVersionsCommandInput } from '@aws-sdk/client-ec2'
+import {
+  DescribeLaunchTemplatesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  EC2Client,
+  type DescribeLaunchTemplateVersionsCommandInput
+} from '@aws-sdk/client-ec2'
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling'
 import { Ec2 } from '../src/aws/ec2.js'
 import { AutoScaling } from '../src/aws/autoscaling.js'
@@ -38,14 +43,35 @@ function finder() {
   )
 }
 
-const isSsmQuery = (input: DescribeLaunchTemplateVersionsCommandInput): boolean => input.Filters?.[0]?.Values?.includes('resolve:ssm:*') ?? false
+const isSsmQuery = (input: DescribeLaunchTemplateVersionsCommandInput): boolean =>
+  input.Filters?.[0]?.Values?.includes('resolve:ssm:*') ?? false
 
 describe('usage finder', () => {
   test('the groups and the SSM-alias templates are asked for as soon as the search starts; the image-id query only when the images are known', async () => {
     ec2Mock.on(DescribeLaunchTemplateVersionsCommand).callsFake((input: DescribeLaunchTemplateVersionsCommandInput) =>
       isSsmQuery(input)
-        ? { LaunchTemplateVersions: [{ LaunchTemplateId: 'lt-0000000000000000b', LaunchTemplateName: 'via-ssm', VersionNumber: 1, DefaultVersion: true, LaunchTemplateData: { ImageId: OLD } }] }
-        : { LaunchTemplateVersions: [{ LaunchTemplateId: 'lt-0000000000000000a', LaunchTemplateName: 'web', VersionNumber: 2, DefaultVersion: false, LaunchTemplateData: { ImageId: OLD } }] }
+        ? {
+            LaunchTemplateVersions: [
+              {
+                LaunchTemplateId: 'lt-0000000000000000b',
+                LaunchTemplateName: 'via-ssm',
+                VersionNumber: 1,
+                DefaultVersion: true,
+                LaunchTemplateData: { ImageId: OLD }
+              }
+            ]
+          }
+        : {
+            LaunchTemplateVersions: [
+              {
+                LaunchTemplateId: 'lt-0000000000000000a',
+                LaunchTemplateName: 'web',
+                VersionNumber: 2,
+                DefaultVersion: false,
+                LaunchTemplateData: { ImageId: OLD }
+              }
+            ]
+          }
     )
     ec2Mock.on(DescribeLaunchTemplatesCommand).resolves({
       LaunchTemplates: [
@@ -55,8 +81,28 @@ describe('usage finder', () => {
     })
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
       AutoScalingGroups: [
-        { AutoScalingGroupName: 'web-latest', LaunchTemplate: { LaunchTemplateId: 'lt-0000000000000000a', Version: '$Latest' }, MinSize: 0, MaxSize: 1, DesiredCapacity: 0, DefaultCooldown: 300, AvailabilityZones: [], HealthCheckType: 'EC2', CreatedTime: new Date() },
-        { AutoScalingGroupName: 'web-default', LaunchTemplate: { LaunchTemplateId: 'lt-0000000000000000a', Version: '$Default' }, MinSize: 0, MaxSize: 1, DesiredCapacity: 0, DefaultCooldown: 300, AvailabilityZones: [], HealthCheckType: 'EC2', CreatedTime: new Date() }
+        {
+          AutoScalingGroupName: 'web-latest',
+          LaunchTemplate: { LaunchTemplateId: 'lt-0000000000000000a', Version: '$Latest' },
+          MinSize: 0,
+          MaxSize: 1,
+          DesiredCapacity: 0,
+          DefaultCooldown: 300,
+          AvailabilityZones: [],
+          HealthCheckType: 'EC2',
+          CreatedTime: new Date()
+        },
+        {
+          AutoScalingGroupName: 'web-default',
+          LaunchTemplate: { LaunchTemplateId: 'lt-0000000000000000a', Version: '$Default' },
+          MinSize: 0,
+          MaxSize: 1,
+          DesiredCapacity: 0,
+          DefaultCooldown: 300,
+          AvailabilityZones: [],
+          HealthCheckType: 'EC2',
+          CreatedTime: new Date()
+        }
       ]
     })
 
@@ -64,7 +110,9 @@ describe('usage finder', () => {
     await new Promise((resolve) => setTimeout(resolve, 10))
     // before `find`: the two reads that need no image ids, and nothing else
     expect(asgMock.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(1)
-    expect(asgMock.commandCalls(DescribeAutoScalingGroupsCommand)[0]!.args[0].input).toMatchObject({ IncludeInstances: false })
+    expect(asgMock.commandCalls(DescribeAutoScalingGroupsCommand)[0]!.args[0].input).toMatchObject({
+      IncludeInstances: false
+    })
     const early = ec2Mock.commandCalls(DescribeLaunchTemplateVersionsCommand)
     expect(early.map((c) => isSsmQuery(c.args[0].input))).toEqual([true])
     expect(early[0]!.args[0].input).toMatchObject({ Versions: ['$Latest', '$Default'], ResolveAlias: true })
@@ -73,8 +121,15 @@ describe('usage finder', () => {
 
     const queries = ec2Mock.commandCalls(DescribeLaunchTemplateVersionsCommand).map((c) => c.args[0].input)
     expect(queries).toHaveLength(2)
-    expect(queries[1]).toMatchObject({ Versions: ['$Latest', '$Default'], Filters: [{ Name: 'image-id', Values: [OLD] }], ResolveAlias: true })
-    expect(ec2Mock.commandCalls(DescribeLaunchTemplatesCommand)[0]!.args[0].input.LaunchTemplateIds?.sort()).toEqual(['lt-0000000000000000a', 'lt-0000000000000000b'])
+    expect(queries[1]).toMatchObject({
+      Versions: ['$Latest', '$Default'],
+      Filters: [{ Name: 'image-id', Values: [OLD] }],
+      ResolveAlias: true
+    })
+    expect(ec2Mock.commandCalls(DescribeLaunchTemplatesCommand)[0]!.args[0].input.LaunchTemplateIds?.sort()).toEqual([
+      'lt-0000000000000000a',
+      'lt-0000000000000000b'
+    ])
     expect(usage.templates.map((t) => [t.launchTemplateName, t.versionNumber, t.isDefault, t.isLatest])).toEqual([
       ['via-ssm', 1, true, true],
       ['web', 2, false, true]
@@ -88,8 +143,14 @@ describe('usage finder', () => {
     const onRejection = (reason: unknown): void => void rejected.push(reason)
     process.on('unhandledRejection', onRejection)
     try {
-      ec2Mock.on(DescribeLaunchTemplateVersionsCommand).rejects(Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' }))
-      asgMock.on(DescribeAutoScalingGroupsCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }))
+      ec2Mock.on(DescribeLaunchTemplateVersionsCommand).rejects(
+        Object.assign(new Error('You are not authorized to perform this operation.'), {
+          name: 'UnauthorizedOperation'
+        })
+      )
+      asgMock
+        .on(DescribeAutoScalingGroupsCommand)
+        .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }))
       finder()(REGION)
       await new Promise((resolve) => setTimeout(resolve, 50))
       expect(ec2Mock.commandCalls(DescribeLaunchTemplateVersionsCommand)).toHaveLength(1)
@@ -100,10 +161,21 @@ describe('usage finder', () => {
   })
 
   test('a failed template query reaches find labelled with its action; a failed group query is a warning', async () => {
-    ec2Mock.on(DescribeLaunchTemplateVersionsCommand).rejects(Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' }))
-    asgMock.on(DescribeAutoScalingGroupsCommand).rejects(Object.assign(new Error('User is not authorized to perform: autoscaling:DescribeAutoScalingGroups'), { name: 'AccessDenied' }))
+    ec2Mock
+      .on(DescribeLaunchTemplateVersionsCommand)
+      .rejects(
+        Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' })
+      )
+    asgMock.on(DescribeAutoScalingGroupsCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: autoscaling:DescribeAutoScalingGroups'), {
+        name: 'AccessDenied'
+      })
+    )
 
-    await expect(finder()(REGION).find([OLD, OTHER])).rejects.toMatchObject({ name: 'UnauthorizedOperation', awsAction: 'ec2:DescribeLaunchTemplateVersions' })
+    await expect(finder()(REGION).find([OLD, OTHER])).rejects.toMatchObject({
+      name: 'UnauthorizedOperation',
+      awsAction: 'ec2:DescribeLaunchTemplateVersions'
+    })
 
     ec2Mock.reset()
     ec2Mock.on(DescribeLaunchTemplateVersionsCommand).resolves({ LaunchTemplateVersions: [] })

@@ -1,6 +1,14 @@
 import { describe, expect, test } from '@jest/globals'
 import type { Decision, Image, TemplateUse } from '../src/model.js'
-import { applyInUse, groupUses, inUseImages, templateUses, type GroupTemplateRef, type TemplateVersion, type TemplateVersions } from '../src/rules/usage.js'
+import {
+  applyInUse,
+  groupUses,
+  inUseImages,
+  templateUses,
+  type GroupTemplateRef,
+  type TemplateVersion,
+  type TemplateVersions
+} from '../src/rules/usage.js'
 
 const R = 'eu-west-1'
 const OLD = 'ami-00000000000000001'
@@ -12,11 +20,29 @@ function v(id: string, name: string, versionNumber: number, isDefault: boolean, 
 }
 
 function use(over: Partial<TemplateUse>): TemplateUse {
-  return { region: R, launchTemplateId: 'lt-0aaa', launchTemplateName: 'web', versionNumber: 3, imageId: OLD, isDefault: true, isLatest: true, ...over }
+  return {
+    region: R,
+    launchTemplateId: 'lt-0aaa',
+    launchTemplateName: 'web',
+    versionNumber: 3,
+    imageId: OLD,
+    isDefault: true,
+    isLatest: true,
+    ...over
+  }
 }
 
 function image(imageId: string): Image {
-  return { region: R, imageId, name: `golden-${imageId}`, ownerId: '111122223333', state: 'available', creationDate: '2024-01-01T00:00:00.000Z', public: false, tags: [] }
+  return {
+    region: R,
+    imageId,
+    name: `golden-${imageId}`,
+    ownerId: '111122223333',
+    state: 'available',
+    creationDate: '2024-01-01T00:00:00.000Z',
+    public: false,
+    tags: []
+  }
 }
 
 describe('templateUses', () => {
@@ -29,14 +55,32 @@ describe('templateUses', () => {
       v('lt-0ddd', 'gamma', 7, true, 'resolve:ssm:/golden/web')
     ]
     expect(templateUses(R, versions, [OLD, OLDER])).toEqual([
-      { region: R, launchTemplateId: 'lt-0aaa', launchTemplateName: 'alpha', versionNumber: 5, imageId: OLDER, isDefault: false, isLatest: true },
-      { region: R, launchTemplateId: 'lt-0bbb', launchTemplateName: 'zeta', versionNumber: 2, imageId: OLD, isDefault: true, isLatest: false }
+      {
+        region: R,
+        launchTemplateId: 'lt-0aaa',
+        launchTemplateName: 'alpha',
+        versionNumber: 5,
+        imageId: OLDER,
+        isDefault: false,
+        isLatest: true
+      },
+      {
+        region: R,
+        launchTemplateId: 'lt-0bbb',
+        launchTemplateName: 'zeta',
+        versionNumber: 2,
+        imageId: OLD,
+        isDefault: true,
+        isLatest: false
+      }
     ])
   })
 
   test('a version that is both default and latest appears once, with both flags', () => {
     const versions = [v('lt-0aaa', 'web', 3, true, OLD), v('lt-0aaa', 'web', 3, false, OLD)]
-    expect(templateUses(R, versions, new Set([OLD]))).toEqual([use({ launchTemplateName: 'web', versionNumber: 3, isDefault: true, isLatest: true })])
+    expect(templateUses(R, versions, new Set([OLD]))).toEqual([
+      use({ launchTemplateName: 'web', versionNumber: 3, isDefault: true, isLatest: true })
+    ])
   })
 
   test('with the templates numbers known, the flags come from them', () => {
@@ -46,7 +90,13 @@ describe('templateUses', () => {
       { launchTemplateId: 'lt-0bbb', defaultVersionNumber: 2, latestVersionNumber: 9 }
     ]
     expect(templateUses(R, versions, [OLD], known)).toEqual([
-      use({ launchTemplateId: 'lt-0bbb', launchTemplateName: 'api', versionNumber: 9, isDefault: false, isLatest: true }),
+      use({
+        launchTemplateId: 'lt-0bbb',
+        launchTemplateName: 'api',
+        versionNumber: 9,
+        isDefault: false,
+        isLatest: true
+      }),
       use({ launchTemplateId: 'lt-0aaa', launchTemplateName: 'web', versionNumber: 3, isDefault: true, isLatest: true })
     ])
   })
@@ -59,15 +109,33 @@ describe('templateUses', () => {
 
 describe('groupUses', () => {
   // web: default 3 uses OLD; latest 5 uses OLDER.
-  const uses = [use({ versionNumber: 3, imageId: OLD, isDefault: true, isLatest: false }), use({ versionNumber: 5, imageId: OLDER, isDefault: false, isLatest: true })]
+  const uses = [
+    use({ versionNumber: 3, imageId: OLD, isDefault: true, isLatest: false }),
+    use({ versionNumber: 5, imageId: OLDER, isDefault: false, isLatest: true })
+  ]
   const known: TemplateVersions[] = [{ launchTemplateId: 'lt-0aaa', defaultVersionNumber: 3, latestVersionNumber: 5 }]
 
   function group(name: string, ref: Partial<GroupTemplateRef>): GroupTemplateRef {
     return { autoScalingGroupName: name, viaMixedInstancesPolicy: false, ...ref }
   }
 
-  function expected(name: string, version: string, versionNumber: number, imageId: string, viaMixedInstancesPolicy = false) {
-    return { region: R, autoScalingGroupName: name, launchTemplateId: 'lt-0aaa', launchTemplateName: 'web', version, versionNumber, imageId, viaMixedInstancesPolicy }
+  function expected(
+    name: string,
+    version: string,
+    versionNumber: number,
+    imageId: string,
+    viaMixedInstancesPolicy = false
+  ) {
+    return {
+      region: R,
+      autoScalingGroupName: name,
+      launchTemplateId: 'lt-0aaa',
+      launchTemplateName: 'web',
+      version,
+      versionNumber,
+      imageId,
+      viaMixedInstancesPolicy
+    }
   }
 
   test('$Default, $Latest, no version (= $Default), a number; by id', () => {
@@ -87,7 +155,10 @@ describe('groupUses', () => {
   })
 
   test('by name', () => {
-    const groups = [group('by-name', { launchTemplateName: 'web', version: '$Latest' }), group('other-name', { launchTemplateName: 'api', version: '$Latest' })]
+    const groups = [
+      group('by-name', { launchTemplateName: 'web', version: '$Latest' }),
+      group('other-name', { launchTemplateName: 'api', version: '$Latest' })
+    ]
     expect(groupUses(R, groups, uses, known)).toEqual([expected('by-name', '$Latest', 5, OLDER)])
   })
 
@@ -102,13 +173,28 @@ describe('groupUses', () => {
   })
 
   test('without known numbers, the flags of the uses decide', () => {
-    const groups = [group('d', { launchTemplateId: 'lt-0aaa' }), group('l', { launchTemplateId: 'lt-0aaa', version: '$Latest' })]
-    expect(groupUses(R, groups, uses, [])).toEqual([expected('d', '$Default', 3, OLD), expected('l', '$Latest', 5, OLDER)])
+    const groups = [
+      group('d', { launchTemplateId: 'lt-0aaa' }),
+      group('l', { launchTemplateId: 'lt-0aaa', version: '$Latest' })
+    ]
+    expect(groupUses(R, groups, uses, [])).toEqual([
+      expected('d', '$Default', 3, OLD),
+      expected('l', '$Latest', 5, OLDER)
+    ])
   })
 
   test('a group on a template version that no longer uses an affected image is not listed', () => {
-    const known2: TemplateVersions[] = [{ launchTemplateId: 'lt-0aaa', defaultVersionNumber: 6, latestVersionNumber: 6 }]
-    expect(groupUses(R, [group('g', { launchTemplateId: 'lt-0aaa' }), group('h', { launchTemplateId: 'lt-0aaa', version: '$Latest' })], uses, known2)).toEqual([])
+    const known2: TemplateVersions[] = [
+      { launchTemplateId: 'lt-0aaa', defaultVersionNumber: 6, latestVersionNumber: 6 }
+    ]
+    expect(
+      groupUses(
+        R,
+        [group('g', { launchTemplateId: 'lt-0aaa' }), group('h', { launchTemplateId: 'lt-0aaa', version: '$Latest' })],
+        uses,
+        known2
+      )
+    ).toEqual([])
   })
 
   test('a group with no template reference is not listed', () => {
@@ -126,9 +212,30 @@ describe('applyInUse and inUseImages', () => {
     { image: kept, kind: 'keep', reason: 'one of the 1 most recent superseded (keep: 1)' }
   ]
   const templates = [
-    use({ launchTemplateId: 'lt-0aaa', launchTemplateName: 'web', versionNumber: 3, imageId: OLD, isDefault: true, isLatest: true }),
-    use({ launchTemplateId: 'lt-0bbb', launchTemplateName: 'batch', versionNumber: 7, imageId: OLD, isDefault: false, isLatest: true }),
-    use({ launchTemplateId: 'lt-0ccc', launchTemplateName: 'keep-me', versionNumber: 1, imageId: kept.imageId, isDefault: true, isLatest: false })
+    use({
+      launchTemplateId: 'lt-0aaa',
+      launchTemplateName: 'web',
+      versionNumber: 3,
+      imageId: OLD,
+      isDefault: true,
+      isLatest: true
+    }),
+    use({
+      launchTemplateId: 'lt-0bbb',
+      launchTemplateName: 'batch',
+      versionNumber: 7,
+      imageId: OLD,
+      isDefault: false,
+      isLatest: true
+    }),
+    use({
+      launchTemplateId: 'lt-0ccc',
+      launchTemplateName: 'keep-me',
+      versionNumber: 1,
+      imageId: kept.imageId,
+      isDefault: true,
+      isLatest: false
+    })
   ]
 
   test('skip: an in-use disable becomes a skip naming the templates', () => {
@@ -137,7 +244,8 @@ describe('applyInUse and inUseImages', () => {
         image: used,
         kind: 'skip',
         inUse: true,
-        reason: 'in use by launch template web (lt-0aaa) version 3 (default and latest), batch (lt-0bbb) version 7 (latest) (in-use: skip)'
+        reason:
+          'in use by launch template web (lt-0aaa) version 3 (default and latest), batch (lt-0bbb) version 7 (latest) (in-use: skip)'
       },
       decisions[1],
       decisions[2]
@@ -158,7 +266,12 @@ describe('applyInUse and inUseImages', () => {
   })
 
   test('inUseImages lists only images to be disabled that a template uses', () => {
-    expect(inUseImages(decisions, templates)).toEqual([{ imageId: OLD, templates: ['web (lt-0aaa) version 3 (default and latest)', 'batch (lt-0bbb) version 7 (latest)'] }])
+    expect(inUseImages(decisions, templates)).toEqual([
+      {
+        imageId: OLD,
+        templates: ['web (lt-0aaa) version 3 (default and latest)', 'batch (lt-0bbb) version 7 (latest)']
+      }
+    ])
     expect(inUseImages(decisions, [])).toEqual([])
   })
 })

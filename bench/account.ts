@@ -34,9 +34,11 @@ export interface Account {
 }
 
 const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0')
-const imageId = (region: number, family: number, n: number): string => `ami-${hex(region + 1, 3)}${hex(family, 8)}${hex(n, 6)}`
+const imageId = (region: number, family: number, n: number): string =>
+  `ami-${hex(region + 1, 3)}${hex(family, 8)}${hex(n, 6)}`
 const templateId = (region: number, n: number): string => `lt-${hex(region + 1, 3)}${hex(n, 14)}`
-const created = (family: number, n: number): string => new Date(Date.UTC(2026, 0, 1 + n * 7, 8, family % 60)).toISOString()
+const created = (family: number, n: number): string =>
+  new Date(Date.UTC(2026, 0, 1 + n * 7, 8, family % 60)).toISOString()
 
 /** A small deterministic PRNG, so every run builds the same account. */
 const prng = makeRandom
@@ -60,7 +62,15 @@ export function buildAccount(templates: number, regionCount: number): Account {
             { key: FAMILY_TAG, value: `family-${String(f).padStart(3, '0')}` },
             { key: 'os', value: 'al2023' }
           ],
-          ...(shared ? { launchPermissions: [{ userId: '222233334444' }, { userId: '333344445555' }, { organizationalUnitArn: 'arn:aws:organizations::111122223333:ou/o-bench12345/ou-bench-prod0001' }] } : {})
+          ...(shared
+            ? {
+                launchPermissions: [
+                  { userId: '222233334444' },
+                  { userId: '333344445555' },
+                  { organizationalUnitArn: 'arn:aws:organizations::111122223333:ou/o-bench12345/ou-bench-prod0001' }
+                ]
+              }
+            : {})
         })
       }
     }
@@ -86,19 +96,28 @@ export function buildAccount(templates: number, regionCount: number): Account {
         // the latest version points at a superseded image through an SSM parameter
         const parameter = `/golden/family-000/pinned-${i}`
         ssmParameters[parameter] = old
-        versions = [other(), other(), `resolve:ssm:${parameter}`].map((id) => ({ imageId: id, instanceType: 'm7g.large' }))
+        versions = [other(), other(), `resolve:ssm:${parameter}`].map((id) => ({
+          imageId: id,
+          instanceType: 'm7g.large'
+        }))
         defaultVersion = 1
       } else {
         versions = [other(), other(), other()].map((id) => ({ imageId: id, instanceType: 'c7g.xlarge' }))
         defaultVersion = 1 + Math.floor(random() * 3)
       }
-      launchTemplates.push({ id: templateId(r, i), name: `app-${String(i).padStart(5, '0')}`, versions, defaultVersion })
+      launchTemplates.push({
+        id: templateId(r, i),
+        name: `app-${String(i).padStart(5, '0')}`,
+        versions,
+        defaultVersion
+      })
     }
     const autoScalingGroups: AutoScalingGroupInput[] = []
     for (let g = 0; g < GROUPS; g++) {
       // affected: half on a template whose default version is superseded ($Default), half on one whose latest is ($Latest)
       const half = AFFECTED_GROUPS / 2
-      const t = g < half ? g : g < AFFECTED_GROUPS ? 20 + g : AFFECTED_TEMPLATES + ((g * 37) % (templates - AFFECTED_TEMPLATES))
+      const t =
+        g < half ? g : g < AFFECTED_GROUPS ? 20 + g : AFFECTED_TEMPLATES + ((g * 37) % (templates - AFFECTED_TEMPLATES))
       const version = g < half ? '$Default' : g < AFFECTED_GROUPS ? '$Latest' : g % 2 ? '$Latest' : '$Default'
       const instances = Array.from({ length: INSTANCES_PER_GROUP }, (_, i) => ({
         instanceId: `i-${hex(r + 1, 3)}${hex(g, 8)}${hex(i, 6)}`,
@@ -109,7 +128,11 @@ export function buildAccount(templates: number, regionCount: number): Account {
         instanceType: 'm6i.large',
         launchTemplate: { launchTemplateId: templateId(r, t), version }
       }))
-      autoScalingGroups.push({ name: `asg-${String(g).padStart(3, '0')}`, launchTemplate: { launchTemplateId: templateId(r, t), version }, instances })
+      autoScalingGroups.push({
+        name: `asg-${String(g).padStart(3, '0')}`,
+        launchTemplate: { launchTemplateId: templateId(r, t), version },
+        instances
+      })
     }
     seed.regions[region] = { images, launchTemplates, autoScalingGroups, ssmParameters }
   })

@@ -91,7 +91,12 @@ export interface ScriptResult {
   durationMs: number
 }
 
-export async function runScript(node: string, script: string, env: Record<string, string>, timeoutMs: number): Promise<ScriptResult> {
+export async function runScript(
+  node: string,
+  script: string,
+  env: Record<string, string>,
+  timeoutMs: number
+): Promise<ScriptResult> {
   const spawnedAt = Date.now()
   const child = spawn(node, [script], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''

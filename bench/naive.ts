@@ -48,13 +48,20 @@ async function region(name: string, newIds: string[], familyTag: string, concurr
   const ec2 = new EC2Client({ region: name, ...RETRY })
   const autoscaling = new AutoScalingClient({ region: name, ...RETRY })
   const fresh = (await ec2.send(new DescribeImagesCommand({ ImageIds: newIds, Owners: ['self'] }))).Images ?? []
-  const families = [...new Set(fresh.map((i) => i.Tags?.find((t) => t.Key === familyTag)?.Value).filter((v): v is string => !!v))]
+  const families = [
+    ...new Set(fresh.map((i) => i.Tags?.find((t) => t.Key === familyTag)?.Value).filter((v): v is string => !!v))
+  ]
   const newest = fresh.map((i) => i.CreationDate ?? '').sort()[0] ?? ''
   const family = []
-  for await (const page of paginateDescribeImages({ client: ec2, pageSize: 1000 }, { Owners: ['self'], Filters: [{ Name: `tag:${familyTag}`, Values: families }] })) {
+  for await (const page of paginateDescribeImages(
+    { client: ec2, pageSize: 1000 },
+    { Owners: ['self'], Filters: [{ Name: `tag:${familyTag}`, Values: families }] }
+  )) {
     family.push(...(page.Images ?? []))
   }
-  const doomed = family.filter((i) => i.State === 'available' && !newIds.includes(i.ImageId ?? '') && (i.CreationDate ?? '') < newest)
+  const doomed = family.filter(
+    (i) => i.State === 'available' && !newIds.includes(i.ImageId ?? '') && (i.CreationDate ?? '') < newest
+  )
   const doomedIds = new Set(doomed.map((i) => i.ImageId!))
 
   // every template, then one DescribeLaunchTemplateVersions per template; groups at the same time
@@ -64,14 +71,21 @@ async function region(name: string, newIds: string[], familyTag: string, concurr
       for (const t of page.LaunchTemplates ?? []) ids.push(t.LaunchTemplateId!)
     }
     const versions = await mapLimit(ids, concurrency, async (id) => {
-      const out = await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: ['$Latest', '$Default'], ResolveAlias: true }))
+      const out = await ec2.send(
+        new DescribeLaunchTemplateVersionsCommand({
+          LaunchTemplateId: id,
+          Versions: ['$Latest', '$Default'],
+          ResolveAlias: true
+        })
+      )
       return out.LaunchTemplateVersions ?? []
     })
     return { looked: ids.length, versions: versions.flat() }
   })()
   const groupsQuery = (async () => {
     const groups = []
-    for await (const page of paginateDescribeAutoScalingGroups({ client: autoscaling, pageSize: 100 }, {})) groups.push(...(page.AutoScalingGroups ?? []))
+    for await (const page of paginateDescribeAutoScalingGroups({ client: autoscaling, pageSize: 100 }, {}))
+      groups.push(...(page.AutoScalingGroups ?? []))
     return groups
   })()
   const [{ looked, versions }, groups] = await Promise.all([templatesQuery, groupsQuery])
@@ -83,7 +97,9 @@ async function region(name: string, newIds: string[], familyTag: string, concurr
   const disabled = await mapLimit(doomed, 8, async (image) => {
     const id = image.ImageId!
     const sharing = await ec2.send(new DescribeImageAttributeCommand({ ImageId: id, Attribute: 'launchPermission' }))
-    const accounts = (sharing.LaunchPermissions ?? []).map((p) => p.UserId ?? p.OrganizationArn ?? p.OrganizationalUnitArn ?? p.Group).join(' ')
+    const accounts = (sharing.LaunchPermissions ?? [])
+      .map((p) => p.UserId ?? p.OrganizationArn ?? p.OrganizationalUnitArn ?? p.Group)
+      .join(' ')
     await ec2.send(
       new CreateTagsCommand({
         Resources: [id],
@@ -96,7 +112,14 @@ async function region(name: string, newIds: string[], familyTag: string, concurr
     await ec2.send(new DisableImageCommand({ ImageId: id }))
     return id
   })
-  return { region: name, templatesLookedUp: looked, affectedVersions: affected.length, affectedTemplates: affectedTemplates.size, affectedGroups: affectedGroups.length, disabled: disabled.length }
+  return {
+    region: name,
+    templatesLookedUp: looked,
+    affectedVersions: affected.length,
+    affectedTemplates: affectedTemplates.size,
+    affectedGroups: affectedGroups.length,
+    disabled: disabled.length
+  }
 }
 
 const options = JSON.parse(process.env['BENCH_NAIVE'] ?? '{}') as Options
@@ -106,7 +129,9 @@ for (const target of options.images ?? []) {
   byRegion.set(name, [...(byRegion.get(name) ?? []), id])
 }
 try {
-  const regions = await Promise.all([...byRegion].map(([name, ids]) => region(name, ids, options.familyTag, options.concurrency ?? 8)))
+  const regions = await Promise.all(
+    [...byRegion].map(([name, ids]) => region(name, ids, options.familyTag, options.concurrency ?? 8))
+  )
   process.stdout.write(`${JSON.stringify({ regions })}\n`)
 } catch (error) {
   process.stderr.write(`naive: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`)

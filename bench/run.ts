@@ -19,7 +19,18 @@ import { startGitHubFake, type GitHubCall } from '../test-support/github.js'
 import { REPO_ROOT, runAction } from '../test-support/run-action.js'
 import { AFFECTED_TEMPLATES, buildAccount, FAMILY_TAG, SUPERSEDED, type Account } from './account.js'
 import { startEndpoint, type Endpoint } from './endpoint.js'
-import { awsEnv, criticalPath, maxInFlight, median, prepare, probeEnv, readProbe, runScript, type Prepared, type Span } from './measure.js'
+import {
+  awsEnv,
+  criticalPath,
+  maxInFlight,
+  median,
+  prepare,
+  probeEnv,
+  readProbe,
+  runScript,
+  type Prepared,
+  type Span
+} from './measure.js'
 
 // ---------------------------------------------------------------- options
 
@@ -97,9 +108,13 @@ function paramsKey(c: CallRecord): string {
     .join('&')}`
 }
 
-const filterValues = (c: CallRecord): string[] => Object.entries(c.params).filter(([k]) => /^Filter\.\d+\.(Name|Value\.\d+)$/.test(k)).map(([, v]) => v)
+const filterValues = (c: CallRecord): string[] =>
+  Object.entries(c.params)
+    .filter(([k]) => /^Filter\.\d+\.(Name|Value\.\d+)$/.test(k))
+    .map(([, v]) => v)
 /** DescribeImages by id (the new-image lookup, the state re-check), not the family query */
-const isLookup = (c: CallRecord): boolean => filterValues(c).includes('image-id') || Object.keys(c.params).some((k) => k.startsWith('ImageId.'))
+const isLookup = (c: CallRecord): boolean =>
+  filterValues(c).includes('image-id') || Object.keys(c.params).some((k) => k.startsWith('ImageId.'))
 /** the DescribeLaunchTemplateVersions query for templates whose image is an SSM parameter */
 const isSsmQuery = (c: CallRecord): boolean => filterValues(c).includes('resolve:ssm:*')
 
@@ -146,11 +161,18 @@ function analyze(calls: CallRecord[], github: Array<{ call: GitHubCall; time: nu
 
   const spans: Span[] = [
     ...aws.map((c) => ({ start: c.time, end: c.time + c.durationMs, label: `${c.action} (${c.region})` })),
-    ...github.map((g) => ({ start: g.time, end: g.time + LATENCY, label: `GitHub ${g.call.method} ${g.call.path.replace(/\?.*$/, '').replace(/^\/repos\/[^/]+\/[^/]+/, '')}` }))
+    ...github.map((g) => ({
+      start: g.time,
+      end: g.time + LATENCY,
+      label: `GitHub ${g.call.method} ${g.call.path.replace(/\?.*$/, '').replace(/^\/repos\/[^/]+\/[^/]+/, '')}`
+    }))
   ]
   const observed = criticalPath(spans)
 
-  const perTemplateLookups = ec2.filter((c) => c.action === 'DescribeLaunchTemplateVersions' && (c.params['LaunchTemplateId'] || c.params['LaunchTemplateName'])).length
+  const perTemplateLookups = ec2.filter(
+    (c) =>
+      c.action === 'DescribeLaunchTemplateVersions' && (c.params['LaunchTemplateId'] || c.params['LaunchTemplateName'])
+  ).length
   const seen = new Map<string, CallRecord>()
   let duplicates = 0
   for (const c of aws) {
@@ -165,8 +187,13 @@ function analyze(calls: CallRecord[], github: Array<{ call: GitHubCall; time: nu
   let imagesPerRegion = 0
   let readsTogether = true
   for (const region of regions) {
-    const imageCalls = ec2.filter((c) => c.region === region && ['DescribeImageAttribute', 'CreateTags', 'DisableImage'].includes(c.action))
-    imageInFlight = Math.max(imageInFlight, maxInFlight(imageCalls.map((c) => ({ start: c.time, end: c.time + c.durationMs }))))
+    const imageCalls = ec2.filter(
+      (c) => c.region === region && ['DescribeImageAttribute', 'CreateTags', 'DisableImage'].includes(c.action)
+    )
+    imageInFlight = Math.max(
+      imageInFlight,
+      maxInFlight(imageCalls.map((c) => ({ start: c.time, end: c.time + c.durationMs })))
+    )
     imagesPerRegion = Math.max(imagesPerRegion, imageCalls.filter((c) => c.action === 'DisableImage').length)
     // Reads that need no image ids do not wait for the family query, nor the image-id query and the
     // sharing reads for each other: each starts before the call that uses the other's answer (the
@@ -182,7 +209,13 @@ function analyze(calls: CallRecord[], github: Array<{ call: GitHubCall; time: nu
     const recheckAt = startOf((c) => c.action === 'DescribeImages' && isLookup(c) && c.time > familyAt)
     const ssmAt = startOf((c) => c.action === 'DescribeLaunchTemplateVersions' && isSsmQuery(c))
     const groupsAt = startOf((c) => c.service === 'autoscaling')
-    if (!before(ssmAt, sharingAt) || !before(groupsAt, sharingAt) || !before(directAt, recheckAt) || !before(sharingAt, numbersAt)) readsTogether = false
+    if (
+      !before(ssmAt, sharingAt) ||
+      !before(groupsAt, sharingAt) ||
+      !before(directAt, recheckAt) ||
+      !before(sharingAt, numbersAt)
+    )
+      readsTogether = false
   }
   const firstRequest = aws.length ? Math.min(...aws.map((c) => c.time)) : NaN
   const awsEndMs = Math.max(...aws.map((c) => c.time + c.durationMs)) - spawnedAt
@@ -228,7 +261,12 @@ async function world(account: Account, throttle: boolean) {
   return { url: endpoint.url, github, githubTimes, calls: () => endpoint.calls(), close: () => github.close() }
 }
 
-async function runTheAction(prepared: Prepared, account: Account, command: 'disable' | 'status', throttle = false): Promise<RunResult> {
+async function runTheAction(
+  prepared: Prepared,
+  account: Account,
+  command: 'disable' | 'status',
+  throttle = false
+): Promise<RunResult> {
   const w = await world(account, throttle)
   try {
     const probe = probeEnv(prepared, 'action')
@@ -237,31 +275,64 @@ async function runTheAction(prepared: Prepared, account: Account, command: 'disa
         ? { command: 'status', 'image-id': account.newImages[0]! }
         : { 'image-id': account.newImages.join(','), 'family-tag': FAMILY_TAG }
     const spawnedAt = Date.now()
-    const r = await runAction({ inputs, ec2Url: w.url, githubUrl: w.github.url, region: 'us-east-1', event: { pull_request: { number: PR } }, env: probe.env, timeoutMs: 240_000, node: prepared.node.path })
+    const r = await runAction({
+      inputs,
+      ec2Url: w.url,
+      githubUrl: w.github.url,
+      region: 'us-east-1',
+      event: { pull_request: { number: PR } },
+      env: probe.env,
+      timeoutMs: 240_000,
+      node: prepared.node.path
+    })
     const measured = readProbe(probe.file)
     const analysis = analyze(await w.calls(), w.githubTimes, spawnedAt)
     let problem: string | undefined
-    if (r.exitCode !== 0) problem = `exit code ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}: ${(r.stdout.match(/^::error::.*$/m) ?? [r.stderr.slice(0, 300)])[0]}`
+    if (r.exitCode !== 0)
+      problem = `exit code ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}: ${(r.stdout.match(/^::error::.*$/m) ?? [r.stderr.slice(0, 300)])[0]}`
     else if (command === 'status' && r.outputs['state'] !== 'available') problem = `state ${r.outputs['state']}`
     else if (command === 'disable') {
       const disabled = (JSON.parse(r.outputs['disabled-image-ids'] ?? '[]') as string[]).length
-      const templates = new Set((JSON.parse(r.outputs['affected-launch-templates'] ?? '[]') as Array<{ region: string; launchTemplateId: string }>).map((t) => `${t.region}/${t.launchTemplateId}`)).size
+      const templates = new Set(
+        (
+          JSON.parse(r.outputs['affected-launch-templates'] ?? '[]') as Array<{
+            region: string
+            launchTemplateId: string
+          }>
+        ).map((t) => `${t.region}/${t.launchTemplateId}`)
+      ).size
       const expectDisabled = SUPERSEDED * account.regions.length
       const expectTemplates = AFFECTED_TEMPLATES * account.regions.length
-      if (disabled !== expectDisabled || templates !== expectTemplates) problem = `disabled ${disabled} (expected ${expectDisabled}), affected templates ${templates} (expected ${expectTemplates})`
+      if (disabled !== expectDisabled || templates !== expectTemplates)
+        problem = `disabled ${disabled} (expected ${expectDisabled}), affected templates ${templates} (expected ${expectTemplates})`
       else if (!r.outputs['comment-url']) problem = 'no comment-url'
     }
-    return { ok: !problem, ...(problem ? { problem } : {}), wallMs: r.durationMs, peakRssMb: (measured?.maxRssKb ?? NaN) / 1024, cpuMs: measured?.cpuMs ?? NaN, analysis }
+    return {
+      ok: !problem,
+      ...(problem ? { problem } : {}),
+      wallMs: r.durationMs,
+      peakRssMb: (measured?.maxRssKb ?? NaN) / 1024,
+      cpuMs: measured?.cpuMs ?? NaN,
+      analysis
+    }
   } finally {
     await w.close()
   }
 }
 
-async function runNaive(prepared: Prepared, account: Account, throttle = false): Promise<RunResult & { templatesLookedUp: number }> {
+async function runNaive(
+  prepared: Prepared,
+  account: Account,
+  throttle = false
+): Promise<RunResult & { templatesLookedUp: number }> {
   const w = await world(account, throttle)
   try {
     const probe = probeEnv(prepared, 'naive')
-    const env = { ...awsEnv(w.url, 'us-east-1'), ...probe.env, BENCH_NAIVE: JSON.stringify({ images: account.newImages, familyTag: FAMILY_TAG, concurrency: NAIVE_CONCURRENCY }) }
+    const env = {
+      ...awsEnv(w.url, 'us-east-1'),
+      ...probe.env,
+      BENCH_NAIVE: JSON.stringify({ images: account.newImages, familyTag: FAMILY_TAG, concurrency: NAIVE_CONCURRENCY })
+    }
     const r = await runScript(prepared.node.path, prepared.naive, env, 280_000)
     const measured = readProbe(probe.file)
     const analysis = analyze(await w.calls(), [], r.spawnedAt)
@@ -269,12 +340,22 @@ async function runNaive(prepared: Prepared, account: Account, throttle = false):
     let templatesLookedUp = 0
     if (r.exitCode !== 0) problem = `exit code ${r.exitCode}: ${r.stderr.trim().slice(0, 300)}`
     else {
-      const out = JSON.parse(r.stdout) as { regions: Array<{ templatesLookedUp: number; affectedTemplates: number; disabled: number }> }
+      const out = JSON.parse(r.stdout) as {
+        regions: Array<{ templatesLookedUp: number; affectedTemplates: number; disabled: number }>
+      }
       templatesLookedUp = out.regions.reduce((a, x) => a + x.templatesLookedUp, 0)
       const bad = out.regions.find((x) => x.affectedTemplates !== AFFECTED_TEMPLATES || x.disabled !== SUPERSEDED)
       if (bad) problem = `found ${bad.affectedTemplates} affected templates, disabled ${bad.disabled}`
     }
-    return { ok: !problem, ...(problem ? { problem } : {}), wallMs: r.durationMs, peakRssMb: (measured?.maxRssKb ?? NaN) / 1024, cpuMs: measured?.cpuMs ?? NaN, analysis, templatesLookedUp }
+    return {
+      ok: !problem,
+      ...(problem ? { problem } : {}),
+      wallMs: r.durationMs,
+      peakRssMb: (measured?.maxRssKb ?? NaN) / 1024,
+      cpuMs: measured?.cpuMs ?? NaN,
+      analysis,
+      templatesLookedUp
+    }
   } finally {
     await w.close()
   }
@@ -285,7 +366,12 @@ async function runSdkProbe(prepared: Prepared): Promise<{ startMs: number; peakR
   const id = buildAccount(1, 1).newImages[0]!.split(':')[1]!
   endpoint.load({ image: { region: 'us-east-1', imageId: id }, latencyMs: LATENCY, throttle: false })
   const probe = probeEnv(prepared, 'sdk')
-  const r = await runScript(prepared.node.path, prepared.sdkProbe, { ...awsEnv(endpoint.url, 'us-east-1'), ...probe.env, BENCH_SDK_PROBE_IMAGE: id }, 60_000)
+  const r = await runScript(
+    prepared.node.path,
+    prepared.sdkProbe,
+    { ...awsEnv(endpoint.url, 'us-east-1'), ...probe.env, BENCH_SDK_PROBE_IMAGE: id },
+    60_000
+  )
   const measured = readProbe(probe.file)
   const calls = endpoint.calls()
   if (r.exitCode !== 0 || calls.length === 0) throw new Error(`sdk probe failed: ${r.stderr.slice(0, 300)}`)
@@ -304,7 +390,8 @@ interface Scenario {
   naive?: RunResult & { templatesLookedUp: number }
 }
 
-const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '—')
+const fmt = (n: number, digits = 0): string =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '—'
 
 interface Summary {
   wallMs: number
@@ -333,7 +420,11 @@ function summarize(s: Scenario): Summary {
     awsMs: median(runs.map((r) => r.analysis.awsEndMs - r.analysis.startMs)),
     toGithubMs: median(runs.map((r) => r.analysis.githubStartMs - r.analysis.awsEndMs)),
     githubMs: median(runs.map((r) => r.analysis.githubEndMs - r.analysis.githubStartMs)),
-    exitMs: median(runs.map((r) => r.wallMs - (Number.isFinite(r.analysis.githubEndMs) ? r.analysis.githubEndMs : r.analysis.awsEndMs))),
+    exitMs: median(
+      runs.map(
+        (r) => r.wallMs - (Number.isFinite(r.analysis.githubEndMs) ? r.analysis.githubEndMs : r.analysis.awsEndMs)
+      )
+    ),
     rep: sorted[Math.floor((sorted.length - 1) / 2)]!
   }
 }
@@ -350,7 +441,9 @@ async function main(): Promise<void> {
     return accounts.get(key)!
   }
 
-  log(`bench: latency ${LATENCY} ms per call, ${RUNS} run(s) per scenario; the action runs on Node ${prepared.node.version} (${prepared.node.source})`)
+  log(
+    `bench: latency ${LATENCY} ms per call, ${RUNS} run(s) per scenario; the action runs on Node ${prepared.node.version} (${prepared.node.source})`
+  )
   if (prepared.node.warning) log(`bench: WARNING: ${prepared.node.warning}`)
   // warm the file cache and the JIT of the emulator: not counted
   await runTheAction(prepared, account(500, 1), 'status')
@@ -360,15 +453,52 @@ async function main(): Promise<void> {
   const probes: Array<{ startMs: number; peakRssMb: number }> = []
   for (let i = 0; i < PROBES; i++) probes.push(await runSdkProbe(prepared))
   const sdkStart = median(probes.map((p) => p.startMs))
-  log(`bare SDK load (node + @aws-sdk/client-ec2 + 1 request): ${fmt(sdkStart)} ms to the first request (median of ${PROBES})`)
+  log(
+    `bare SDK load (node + @aws-sdk/client-ec2 + 1 request): ${fmt(sdkStart)} ms to the first request (median of ${PROBES})`
+  )
 
   const scenarios: Scenario[] = [
     { name: 'status, 1 image (baseline)', command: 'status', templates: 500, regions: 1, throttle: false, runs: [] },
-    { name: 'disable, 500 templates, 1 region', command: 'disable', templates: 500, regions: 1, throttle: false, runs: [] },
-    { name: 'disable, 5,000 templates, 1 region', command: 'disable', templates: 5000, regions: 1, throttle: false, runs: [] },
-    { name: 'disable, 500 templates, 3 regions', command: 'disable', templates: 500, regions: 3, throttle: false, runs: [] },
-    { name: 'disable, 5,000 templates, 3 regions', command: 'disable', templates: 5000, regions: 3, throttle: false, runs: [] },
-    { name: 'disable, 5,000 templates, 3 regions, throttled', command: 'disable', templates: 5000, regions: 3, throttle: true, runs: [] }
+    {
+      name: 'disable, 500 templates, 1 region',
+      command: 'disable',
+      templates: 500,
+      regions: 1,
+      throttle: false,
+      runs: []
+    },
+    {
+      name: 'disable, 5,000 templates, 1 region',
+      command: 'disable',
+      templates: 5000,
+      regions: 1,
+      throttle: false,
+      runs: []
+    },
+    {
+      name: 'disable, 500 templates, 3 regions',
+      command: 'disable',
+      templates: 500,
+      regions: 3,
+      throttle: false,
+      runs: []
+    },
+    {
+      name: 'disable, 5,000 templates, 3 regions',
+      command: 'disable',
+      templates: 5000,
+      regions: 3,
+      throttle: false,
+      runs: []
+    },
+    {
+      name: 'disable, 5,000 templates, 3 regions, throttled',
+      command: 'disable',
+      templates: 5000,
+      regions: 3,
+      throttle: true,
+      runs: []
+    }
   ]
   // Rounds: every scenario once per round, so that a slow spell of the machine falls on all of
   // them alike instead of on one scenario's runs (the budgets compare scenarios with each other).
@@ -376,7 +506,9 @@ async function main(): Promise<void> {
     for (const s of scenarios) {
       const r = await runTheAction(prepared, account(s.templates, s.regions), s.command, s.throttle)
       s.runs.push(r)
-      log(`${s.name}: run ${i + 1}/${RUNS}: ${r.wallMs} ms, ${r.analysis.ec2Calls} EC2 calls${r.ok ? '' : `, FAILED: ${r.problem}`}`)
+      log(
+        `${s.name}: run ${i + 1}/${RUNS}: ${r.wallMs} ms, ${r.analysis.ec2Calls} EC2 calls${r.ok ? '' : `, FAILED: ${r.problem}`}`
+      )
     }
   }
   for (const s of scenarios) {
@@ -384,12 +516,17 @@ async function main(): Promise<void> {
       // under throttling the naive way is run on the smallest account only: at 5,000 templates it needs minutes
       const naiveAccount = s.throttle ? account(500, 1) : account(s.templates, s.regions)
       s.naive = await runNaive(prepared, naiveAccount, s.throttle)
-      log(`${s.name}: naive${s.throttle ? ' (500 templates, 1 region)' : ''}: ${s.naive.wallMs} ms, ${s.naive.analysis.ec2Calls} EC2 calls${s.naive.ok ? '' : `, FAILED: ${s.naive.problem}`}`)
+      log(
+        `${s.name}: naive${s.throttle ? ' (500 templates, 1 region)' : ''}: ${s.naive.wallMs} ms, ${s.naive.analysis.ec2Calls} EC2 calls${s.naive.ok ? '' : `, FAILED: ${s.naive.problem}`}`
+      )
     }
   }
 
   // ------------------------------------------------------------ budgets
-  const by = (templates: number, regions: number, throttle = false) => scenarios.find((s) => s.command === 'disable' && s.templates === templates && s.regions === regions && s.throttle === throttle)!
+  const by = (templates: number, regions: number, throttle = false) =>
+    scenarios.find(
+      (s) => s.command === 'disable' && s.templates === templates && s.regions === regions && s.throttle === throttle
+    )!
   const sum = new Map(scenarios.map((s) => [s, summarize(s)]))
   const budgets: Array<{ budget: string; measured: string; pass: boolean }> = []
   const perRegion = (s: Scenario) => Math.max(...s.runs.flatMap((r) => Object.values(r.analysis.ec2PerRegion)))
@@ -421,7 +558,9 @@ async function main(): Promise<void> {
       pass: three <= REGIONS_FACTOR * one
     })
   }
-  const actionStart = median(scenarios.flatMap((s) => s.runs.filter((r) => r.ok && !s.throttle).map((r) => r.analysis.startMs)))
+  const actionStart = median(
+    scenarios.flatMap((s) => s.runs.filter((r) => r.ok && !s.throttle).map((r) => r.analysis.startMs))
+  )
   budgets.push({
     budget: 'process start → first AWS request ≤ bare SDK load (node + client-ec2 + 1 request)',
     measured: `${fmt(actionStart)} ms vs ${fmt(sdkStart)} ms (medians)`,
@@ -438,20 +577,37 @@ async function main(): Promise<void> {
   })
   for (const s of scenarios.filter((x) => x.command === 'disable')) {
     const bad = s.runs.filter((r) => !r.ok)
-    if (bad.length) budgets.push({ budget: `every run succeeds: ${s.name}`, measured: bad.map((r) => r.problem).join('; '), pass: false })
+    if (bad.length)
+      budgets.push({
+        budget: `every run succeeds: ${s.name}`,
+        measured: bad.map((r) => r.problem).join('; '),
+        pass: false
+      })
   }
 
   // design checks (issue 6, item 5)
   const checks: Array<{ check: string; measured: string; pass: boolean }> = []
   const disables = scenarios.filter((x) => x.command === 'disable')
   const all = disables.flatMap((s) => s.runs.map((r) => r.analysis))
-  const ltvPerRegion = Math.max(...disables.flatMap((s) => s.runs.flatMap((r) => Object.keys(r.analysis.ec2PerRegion).map(() => (r.analysis.byAction['DescribeLaunchTemplateVersions'] ?? 0) / s.regions))))
+  const ltvPerRegion = Math.max(
+    ...disables.flatMap((s) =>
+      s.runs.flatMap((r) =>
+        Object.keys(r.analysis.ec2PerRegion).map(
+          () => (r.analysis.byAction['DescribeLaunchTemplateVersions'] ?? 0) / s.regions
+        )
+      )
+    )
+  )
   checks.push({
     check: 'one paginated usage query per region (no lookup per template)',
     measured: `${Math.max(...all.map((a) => a.perTemplateLookups))} per-template lookups; ≤ ${ltvPerRegion} DescribeLaunchTemplateVersions page(s) per region (image-id query + resolve:ssm:* query, 200 per page)`,
     pass: all.every((a) => a.perTemplateLookups === 0) && ltvPerRegion <= 2
   })
-  checks.push({ check: 'nothing read twice (identical requests)', measured: `${Math.max(...all.map((a) => a.duplicates))} duplicate request(s)`, pass: all.every((a) => a.duplicates === 0) })
+  checks.push({
+    check: 'nothing read twice (identical requests)',
+    measured: `${Math.max(...all.map((a) => a.duplicates))} duplicate request(s)`,
+    pass: all.every((a) => a.duplicates === 0)
+  })
   const multi = disables.filter((s) => s.regions > 1).flatMap((s) => s.runs.map((r) => r.analysis))
   checks.push({
     check: 'regions run together',
@@ -461,10 +617,13 @@ async function main(): Promise<void> {
   const single = disables.filter((s) => s.regions === 1).flatMap((s) => s.runs.map((r) => r.analysis))
   const notTogether = multi.filter((a) => !a.readsTogether).length
   checks.push({
-    check: 'independent reads of a region run together (1 region): templates by SSM alias and Auto Scaling groups beside the family query, templates by image id beside the sharing reads',
+    check:
+      'independent reads of a region run together (1 region): templates by SSM alias and Auto Scaling groups beside the family query, templates by image id beside the sharing reads',
     measured:
       `${single.filter((a) => a.readsTogether).length} of ${single.length} runs: none waited for the other's answer` +
-      (notTogether ? ` (3 regions: ${notTogether} of ${multi.length} runs not, a request reaching the endpoint late while the process and the endpoint were busy with the other regions)` : ''),
+      (notTogether
+        ? ` (3 regions: ${notTogether} of ${multi.length} runs not, a request reaching the endpoint late while the process and the endpoint were busy with the other regions)`
+        : ''),
     pass: single.every((a) => a.readsTogether)
   })
   const inFlight = Math.min(...all.map((a) => a.imageInFlight))
@@ -498,7 +657,20 @@ async function main(): Promise<void> {
       s.runs.every((r) => r.ok) ? 'ok' : `${s.runs.filter((r) => !r.ok).length} failed`
     ]
   })
-  const header = ['run', 'EC2 calls', 'Auto Scaling calls', 'GitHub calls', 'wall ms', 'start → 1st request ms', 'round trips: design / observed', 'lower bound ms', 'wall / lower bound', 'CPU ms', 'peak RSS MB', 'result']
+  const header = [
+    'run',
+    'EC2 calls',
+    'Auto Scaling calls',
+    'GitHub calls',
+    'wall ms',
+    'start → 1st request ms',
+    'round trips: design / observed',
+    'lower bound ms',
+    'wall / lower bound',
+    'CPU ms',
+    'peak RSS MB',
+    'result'
+  ]
   const phaseRows = scenarios
     .filter((s) => s.command === 'disable')
     .map((s) => {
@@ -515,9 +687,29 @@ async function main(): Promise<void> {
         `${fmt(m.wallMs - m.startMs)} vs ${fmt(rt * LATENCY)} (× ${fmt((m.wallMs - m.startMs) / (rt * LATENCY), 2)})`
       ]
     })
-  const phaseHeader = ['run', 'start', 'AWS: first request → last answer (design: round trips × latency)', 'last AWS answer → first GitHub request', 'GitHub: first request → last answer', 'last answer → exit', 'after start: wall − start vs round trips × latency']
-  const actions = ['DescribeImages', 'DescribeLaunchTemplateVersions', 'DescribeLaunchTemplates', 'DescribeImageAttribute', 'CreateTags', 'DisableImage', 'autoscaling:DescribeAutoScalingGroups']
-  const callRows = scenarios.map((s) => [s.name, ...actions.map((x) => fmt(sum.get(s)!.rep.analysis.byAction[x] ?? 0)), fmt(sum.get(s)!.rep.analysis.throttled)])
+  const phaseHeader = [
+    'run',
+    'start',
+    'AWS: first request → last answer (design: round trips × latency)',
+    'last AWS answer → first GitHub request',
+    'GitHub: first request → last answer',
+    'last answer → exit',
+    'after start: wall − start vs round trips × latency'
+  ]
+  const actions = [
+    'DescribeImages',
+    'DescribeLaunchTemplateVersions',
+    'DescribeLaunchTemplates',
+    'DescribeImageAttribute',
+    'CreateTags',
+    'DisableImage',
+    'autoscaling:DescribeAutoScalingGroups'
+  ]
+  const callRows = scenarios.map((s) => [
+    s.name,
+    ...actions.map((x) => fmt(sum.get(s)!.rep.analysis.byAction[x] ?? 0)),
+    fmt(sum.get(s)!.rep.analysis.throttled)
+  ])
   const callHeader = ['run', ...actions.map((a) => a.replace('autoscaling:', '')), 'throttled answers']
 
   const naiveRows = scenarios
@@ -539,13 +731,32 @@ async function main(): Promise<void> {
         n.ok ? 'ok' : `FAILED: ${n.problem}`
       ]
     })
-  const naiveHeader = ['work', 'EC2 calls: naive vs action', 'calls ratio', 'wall ms: naive vs action', 'wall ratio', 'throttled answers (naive)', 'peak RSS MB (naive)', 'naive result']
+  const naiveHeader = [
+    'work',
+    'EC2 calls: naive vs action',
+    'calls ratio',
+    'wall ms: naive vs action',
+    'wall ratio',
+    'throttled answers (naive)',
+    'peak RSS MB (naive)',
+    'naive result'
+  ]
 
   const table = (head: string[], body: string[][]): string =>
-    [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n')
+    [
+      `| ${head.join(' | ')} |`,
+      `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+      ...body.map((r) => `| ${r.join(' | ')} |`)
+    ].join('\n')
   const mark = (pass: boolean) => (pass ? '✅ pass' : '❌ FAIL')
-  const budgetTable = table(['budget', 'measured', ''], budgets.map((b) => [b.budget, b.measured, mark(b.pass)]))
-  const checkTable = table(['check', 'measured', ''], checks.map((c) => [c.check, c.measured, mark(c.pass)]))
+  const budgetTable = table(
+    ['budget', 'measured', ''],
+    budgets.map((b) => [b.budget, b.measured, mark(b.pass)])
+  )
+  const checkTable = table(
+    ['check', 'measured', ''],
+    checks.map((c) => [c.check, c.measured, mark(c.pass)])
+  )
 
   const big = sum.get(by(5000, 3))!.rep.analysis
   const findings: string[] = []
@@ -566,7 +777,9 @@ async function main(): Promise<void> {
       `Per image, DescribeImageAttribute and DisableImage have no batch form in EC2 (identical records already share one CreateTags call).`
   )
   if (one.exitMs > 2 * LATENCY) {
-    findings.push(`The process exits ${fmt(one.exitMs)} ms after its last answer (5,000 templates, 1 region): the event loop is empty by then; the wait is in Node's teardown (joining its background threads, freeing the heap).`)
+    findings.push(
+      `The process exits ${fmt(one.exitMs)} ms after its last answer (5,000 templates, 1 region): the event loop is empty by then; the wait is in Node's teardown (joining its background threads, freeing the heap).`
+    )
   }
   const chain = big.observed.map((s) => s.label).join(' → ')
   const cpu = cpus()
@@ -600,7 +813,28 @@ async function main(): Promise<void> {
   console.log(console_)
 
   if (WRITE) {
-    const md = renderMarkdown({ machine, settings, header, rows, callHeader, callRows, phaseHeader, phaseRows, naiveHeader, naiveRows, budgetTable, checkTable, chain, big, sdkStart, actionStart, probes, elapsed, findings, table })
+    const md = renderMarkdown({
+      machine,
+      settings,
+      header,
+      rows,
+      callHeader,
+      callRows,
+      phaseHeader,
+      phaseRows,
+      naiveHeader,
+      naiveRows,
+      budgetTable,
+      checkTable,
+      chain,
+      big,
+      sdkStart,
+      actionStart,
+      probes,
+      elapsed,
+      findings,
+      table
+    })
     writeFileSync(join(REPO_ROOT, 'BENCHMARKS.md'), md)
     log('wrote BENCHMARKS.md')
   }

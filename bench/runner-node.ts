@@ -47,7 +47,12 @@ function binaryIn(dir: string): string {
 export function resolveRunnerNode(cacheDir: string, log: (line: string) => void): RunnerNode {
   const want = runnerMajor()
   const using = `node${want}`
-  if (major(process.version) === want) return { path: process.execPath, version: process.version, source: `this process's node (action.yml: \`using: ${using}\`)` }
+  if (major(process.version) === want)
+    return {
+      path: process.execPath,
+      version: process.version,
+      source: `this process's node (action.yml: \`using: ${using}\`)`
+    }
 
   const fromEnv = process.env['BENCH_NODE']
   if (fromEnv) {
@@ -66,11 +71,17 @@ export function resolveRunnerNode(cacheDir: string, log: (line: string) => void)
   })
   try {
     if (!existsSync(binaryIn(join(dir, 'package')))) {
-      log(`bench: fetching Node ${want} (${pkg}@${want} from the npm registry) to run the action as a runner does; set BENCH_NODE to skip this`)
+      log(
+        `bench: fetching Node ${want} (${pkg}@${want} from the npm registry) to run the action as a runner does; set BENCH_NODE to skip this`
+      )
       rmSync(dir, { recursive: true, force: true })
       mkdirSync(dir, { recursive: true })
       const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
-      execFileSync(npm, ['pack', `${pkg}@${want}`, '--silent', '--pack-destination', dir], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000, shell: process.platform === 'win32' })
+      execFileSync(npm, ['pack', `${pkg}@${want}`, '--silent', '--pack-destination', dir], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        timeout: 300_000,
+        shell: process.platform === 'win32'
+      })
       const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'))
       if (!tgz) throw new Error(`npm pack ${pkg}@${want} wrote no archive`)
       execFileSync('tar', ['xzf', tgz], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 })

@@ -8,4 +8,6 @@
 import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2'
 
 const client = new EC2Client({ region: process.env['AWS_REGION'] ?? 'us-east-1' })
-await client.send(new DescribeImagesCommand({ ImageIds: [process.env['BENCH_SDK_PROBE_IMAGE'] ?? 'ami-00000000000000000'] }))
+await client.send(
+  new DescribeImagesCommand({ ImageIds: [process.env['BENCH_SDK_PROBE_IMAGE'] ?? 'ami-00000000000000000'] })
+)

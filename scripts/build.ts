@@ -15,7 +15,10 @@ import { fileURLToPath } from 'node:url'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const out = resolve(process.argv[2] ?? join(root, 'dist'))
-const ncc = createRequire(import.meta.url)('@vercel/ncc') as (entry: string, options: Record<string, unknown>) => Promise<{ code: string; map?: string; assets: Record<string, { source: string | Buffer }> }>
+const ncc = createRequire(import.meta.url)('@vercel/ncc') as (
+  entry: string,
+  options: Record<string, unknown>
+) => Promise<{ code: string; map?: string; assets: Record<string, { source: string | Buffer }> }>
 
 const { code, map, assets } = await ncc(join(root, 'src', 'index.ts'), {
   sourceMap: true,

@@ -27,30 +27,65 @@ function seedAccount(aws: AwsEmulator): { newImages: string[] } {
       aws.addImage(region, {
         name: `golden-web-2026.11.${String(d).padStart(2, '0')}`,
         creationDate: day(d),
-        tags: [{ key: 'image-family', value: 'web' }, { key: 'os', value: 'al2023' }, ...(i === 0 ? [{ key: 'retain', value: 'audit' }] : [])],
-        launchPermissions: i === 2 ? [{ userId: '222233334444' }, { userId: '333344445555' }, { organizationalUnitArn: OU(1) }] : i === 1 ? [{ organizationArn: ORG }] : [],
+        tags: [
+          { key: 'image-family', value: 'web' },
+          { key: 'os', value: 'al2023' },
+          ...(i === 0 ? [{ key: 'retain', value: 'audit' }] : [])
+        ],
+        launchPermissions:
+          i === 2
+            ? [{ userId: '222233334444' }, { userId: '333344445555' }, { organizationalUnitArn: OU(1) }]
+            : i === 1
+              ? [{ organizationArn: ORG }]
+              : [],
         public: false
       })
     )
-    const batch = [3, 17].map((d) => aws.addImage(region, { name: `golden-batch-2026.11.${String(d).padStart(2, '0')}`, creationDate: day(d), tags: [{ key: 'image-family', value: 'batch' }] }))
+    const batch = [3, 17].map((d) =>
+      aws.addImage(region, {
+        name: `golden-batch-2026.11.${String(d).padStart(2, '0')}`,
+        creationDate: day(d),
+        tags: [{ key: 'image-family', value: 'batch' }]
+      })
+    )
     const fresh = aws.addImage(region, {
       name: 'golden-web-2026.11.25',
       creationDate: day(25),
-      tags: [{ key: 'image-family', value: 'web' }, { key: 'os', value: 'al2023' }],
+      tags: [
+        { key: 'image-family', value: 'web' },
+        { key: 'os', value: 'al2023' }
+      ],
       // The build just finished: the image turns available while the action waits.
       ...(region === 'us-east-1' ? { availableAfterDescribes: 2 } : {})
     })
     newImages.push(`${region}:${fresh.imageId}`)
     aws.setSsmParameter(region, '/golden/web/previous', web[2].imageId)
     const [webLt] = [
-      aws.addLaunchTemplate(region, { name: 'web-frontend', versions: [{ imageId: web[1].imageId }, { imageId: web[2].imageId }, { imageId: fresh.imageId }], defaultVersion: 2 }),
-      aws.addLaunchTemplate(region, { name: 'web-canary', versions: [{ imageId: web[0].imageId }, { imageId: 'resolve:ssm:/golden/web/previous' }], defaultVersion: 1 }),
-      aws.addLaunchTemplate(region, { name: 'batch-workers', versions: [{ imageId: batch[1].imageId }], defaultVersion: 1 })
+      aws.addLaunchTemplate(region, {
+        name: 'web-frontend',
+        versions: [{ imageId: web[1].imageId }, { imageId: web[2].imageId }, { imageId: fresh.imageId }],
+        defaultVersion: 2
+      }),
+      aws.addLaunchTemplate(region, {
+        name: 'web-canary',
+        versions: [{ imageId: web[0].imageId }, { imageId: 'resolve:ssm:/golden/web/previous' }],
+        defaultVersion: 1
+      }),
+      aws.addLaunchTemplate(region, {
+        name: 'batch-workers',
+        versions: [{ imageId: batch[1].imageId }],
+        defaultVersion: 1
+      })
     ]
-    aws.addAutoScalingGroup(region, { name: `web-frontend-${region}`, launchTemplate: { launchTemplateId: webLt.launchTemplateId, version: '$Default' } })
+    aws.addAutoScalingGroup(region, {
+      name: `web-frontend-${region}`,
+      launchTemplate: { launchTemplateId: webLt.launchTemplateId, version: '$Default' }
+    })
     aws.addAutoScalingGroup(region, {
       name: `web-spot-${region}`,
-      mixedInstancesPolicy: { launchTemplate: { launchTemplateSpecification: { launchTemplateName: 'web-canary', version: '$Latest' } } }
+      mixedInstancesPolicy: {
+        launchTemplate: { launchTemplateSpecification: { launchTemplateName: 'web-canary', version: '$Latest' } }
+      }
     })
   }
   return { newImages }
@@ -82,10 +117,21 @@ async function main(): Promise<void> {
     console.log(bold('disable-superseded-ami demo'))
     console.log(`Local EC2 endpoint ${aws.url} (account ${aws.accountId}), local GitHub API ${github.url}.`)
     console.log(`A Packer build made ${newImages.join(', ')}; pull request #42 asks to disable what it supersedes.`)
-    const common = { ec2Url: aws.url, githubUrl: github.url, region: 'us-east-1', eventName: 'pull_request', event: { pull_request: { number: 42 } } }
+    const common = {
+      ec2Url: aws.url,
+      githubUrl: github.url,
+      region: 'us-east-1',
+      eventName: 'pull_request',
+      event: { pull_request: { number: 42 } }
+    }
     const disable = await runAction({
       ...common,
-      inputs: { 'image-id': newImages.join(','), 'family-tag': 'image-family', 'exclude-tags': 'retain=audit', 'dry-run': String(args.has('--dry-run')) }
+      inputs: {
+        'image-id': newImages.join(','),
+        'family-tag': 'image-family',
+        'exclude-tags': 'retain=audit',
+        'dry-run': String(args.has('--dry-run'))
+      }
     })
     show(disable, github.comments(42).at(-1)?.body)
     rule('EC2 calls made')
@@ -94,7 +140,12 @@ async function main(): Promise<void> {
     console.log([...counts].map(([a, n]) => `${a} × ${n}`).join(', '))
     if (args.has('--rollback') && !args.has('--dry-run')) {
       rule('Rollback: command rollback on the new images (workflow_dispatch)')
-      const back = await runAction({ ...common, eventName: 'workflow_dispatch', event: {}, inputs: { command: 'rollback', 'image-id': newImages.join(','), 'pull-request': '42' } })
+      const back = await runAction({
+        ...common,
+        eventName: 'workflow_dispatch',
+        event: {},
+        inputs: { command: 'rollback', 'image-id': newImages.join(','), 'pull-request': '42' }
+      })
       show(back, github.comments(42).at(-1)?.body)
     }
     process.exitCode = disable.exitCode ?? 1

@@ -68,7 +68,12 @@ export async function run(): Promise<void> {
     const ec2 = memo((region) => new Ec2(region))
     const autoscaling = memo((region) => new AutoScaling(region))
     const { GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: runId } = process.env
-    const log = { info: (m: string) => core.info(oneLine(m)), warning: core.warning, debug: (m: string) => core.debug(oneLine(m)), notice: core.notice }
+    const log = {
+      info: (m: string) => core.info(oneLine(m)),
+      warning: core.warning,
+      debug: (m: string) => core.debug(oneLine(m)),
+      notice: core.notice
+    }
     const ctx: Context = {
       settings,
       ec2,
@@ -105,6 +110,7 @@ function summaryLine(report: RunReport): string {
   if (report.status) return `All ${report.status.length} image(s) are ${report.status[0]?.state ?? ''}.`
   const changes = report.regions.flatMap((r) => r.changes)
   const count = (o: string) => changes.filter((c) => c.outcome === o).length
-  if (report.dryRun) return `Dry run: ${count('would-disable')} image(s) would be disabled, ${count('would-enable')} re-enabled; nothing was changed.`
+  if (report.dryRun)
+    return `Dry run: ${count('would-disable')} image(s) would be disabled, ${count('would-enable')} re-enabled; nothing was changed.`
   return `Done: ${count('disabled')} image(s) disabled, ${count('enabled')} re-enabled.`
 }

@@ -65,7 +65,8 @@ const TAG_VALUE_MAX = 256
 
 function tagKey(input: string, key: string): string {
   if (key === '') throw new InputError(input, 'a tag key is empty')
-  if (key.length > TAG_KEY_MAX) throw new InputError(input, `tag key '${key.slice(0, 40)}…' is longer than ${TAG_KEY_MAX} characters`)
+  if (key.length > TAG_KEY_MAX)
+    throw new InputError(input, `tag key '${key.slice(0, 40)}…' is longer than ${TAG_KEY_MAX} characters`)
   return key
 }
 
@@ -78,7 +79,8 @@ export function parseExcludeTags(text: string, input = 'exclude-tags'): TagMatch
       const eq = line.indexOf('=')
       if (eq < 0) return { key: tagKey(input, line) }
       const value = line.slice(eq + 1).trim()
-      if (value.length > TAG_VALUE_MAX) throw new InputError(input, `the value of '${line.slice(0, eq)}' is longer than ${TAG_VALUE_MAX} characters`)
+      if (value.length > TAG_VALUE_MAX)
+        throw new InputError(input, `the value of '${line.slice(0, eq)}' is longer than ${TAG_VALUE_MAX} characters`)
       return { key: tagKey(input, line.slice(0, eq).trim()), value }
     })
 }
@@ -87,10 +89,16 @@ export function parseExcludeTags(text: string, input = 'exclude-tags'): TagMatch
 export function checkNamePattern(value: string, input = 'name-pattern'): string {
   if (value.length > 128) throw new InputError(input, 'is longer than an AMI name can be (128 characters)')
   if (/^[*?]+$/.test(value)) {
-    throw new InputError(input, `'${value}' is only wildcards and would match every image: give part of the family's name, e.g. golden-web-*`)
+    throw new InputError(
+      input,
+      `'${value}' is only wildcards and would match every image: give part of the family's name, e.g. golden-web-*`
+    )
   }
   if (/[^\w ()[\]./'@*?-]/.test(value)) {
-    throw new InputError(input, `'${value}' has characters an AMI name cannot hold (allowed: letters, digits, ( ) [ ] space . / - ' @ _ and the wildcards * ?)`)
+    throw new InputError(
+      input,
+      `'${value}' has characters an AMI name cannot hold (allowed: letters, digits, ( ) [ ] space . / - ' @ _ and the wildcards * ?)`
+    )
   }
   return value
 }
@@ -117,19 +125,30 @@ function targetsOf(source: SettingsSource, region: string | undefined): Target[]
     text = source.readFile(manifest)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    throw new InputError('packer-manifest', `cannot read '${manifest}'${code === 'ENOENT' ? ': no such file' : ` (${code ?? (error as Error).message})`}`)
+    throw new InputError(
+      'packer-manifest',
+      `cannot read '${manifest}'${code === 'ENOENT' ? ': no such file' : ` (${code ?? (error as Error).message})`}`
+    )
   }
   return parsePackerManifest(text)
 }
 
 export function parseSettings(source: SettingsSource): Settings {
-  const command = oneOf<Command>('command', source.input('command'), ['disable', 'enable', 'rollback', 'status'], 'disable')
+  const command = oneOf<Command>(
+    'command',
+    source.input('command'),
+    ['disable', 'enable', 'rollback', 'status'],
+    'disable'
+  )
   const familyTag = source.input('family-tag').trim() || undefined
   if (familyTag !== undefined) tagKey('family-tag', familyTag)
   const namePatternRaw = source.input('name-pattern').trim()
   const namePattern = namePatternRaw === '' ? undefined : checkNamePattern(namePatternRaw)
   if (command === 'disable' && !familyTag && !namePattern) {
-    throw new InputError('family-tag', 'disable needs family-tag or name-pattern (or both) to know which images are the same family')
+    throw new InputError(
+      'family-tag',
+      'disable needs family-tag or name-pattern (or both) to know which images are the same family'
+    )
   }
   const prRaw = source.input('pull-request').trim()
   const prText = prRaw.replace(/^#/, '')

@@ -98,7 +98,8 @@ export function parsePackerManifest(text: string, input = 'packer-manifest'): Ta
     throw new InputError(input, 'not a Packer manifest (expected an object with a "builds" array)')
   }
   const { builds, last_run_uuid: lastRun } = manifest as { builds: ManifestBuild[]; last_run_uuid?: unknown }
-  const ofRun = typeof lastRun === 'string' && lastRun !== '' ? builds.filter((b) => b?.packer_run_uuid === lastRun) : builds
+  const ofRun =
+    typeof lastRun === 'string' && lastRun !== '' ? builds.filter((b) => b?.packer_run_uuid === lastRun) : builds
   const targets: Target[] = []
   for (const build of ofRun) {
     if (typeof build?.artifact_id !== 'string') continue

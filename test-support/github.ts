@@ -203,14 +203,23 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
         body = raw
       }
     }
-    const call: GitHubCall = { seq: ++seq, method, path: url.pathname + url.search, status: 0, authorization: req.headers['authorization'], body }
+    const call: GitHubCall = {
+      seq: ++seq,
+      method,
+      path: url.pathname + url.search,
+      status: 0,
+      authorization: req.headers['authorization'],
+      body
+    }
     calls.push(call)
     const reply = (status: number, payload: unknown, headers?: Record<string, string>): void => {
       call.status = status
       json(res, status, payload, headers)
     }
 
-    const delay = faults.delayMs + faults.routeDelays.filter((d) => routeMatches(d.route, method, url.pathname)).reduce((a, d) => a + d.ms, 0)
+    const delay =
+      faults.delayMs +
+      faults.routeDelays.filter((d) => routeMatches(d.route, method, url.pathname)).reduce((a, d) => a + d.ms, 0)
     if (delay > 0) await sleep(delay)
     if (res.destroyed) return
 
@@ -220,14 +229,30 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
         if (f.times <= 0) continue
         f.times -= 1
       }
-      const messages: Record<number, string> = { 401: 'Bad credentials', 403: 'Resource not accessible by integration', 404: 'Not Found', 422: 'Validation Failed', 500: 'Internal Server Error', 502: 'Server Error' }
-      return reply(f.status, { message: f.message ?? messages[f.status] ?? 'Error', documentation_url: 'https://docs.github.com/rest', status: String(f.status) })
+      const messages: Record<number, string> = {
+        401: 'Bad credentials',
+        403: 'Resource not accessible by integration',
+        404: 'Not Found',
+        422: 'Validation Failed',
+        500: 'Internal Server Error',
+        502: 'Server Error'
+      }
+      return reply(f.status, {
+        message: f.message ?? messages[f.status] ?? 'Error',
+        documentation_url: 'https://docs.github.com/rest',
+        status: String(f.status)
+      })
     }
 
     if (options.token !== undefined) {
       const auth = req.headers['authorization'] ?? ''
       const given = auth.replace(/^(token|bearer)\s+/i, '')
-      if (given !== options.token) return reply(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' })
+      if (given !== options.token)
+        return reply(401, {
+          message: 'Bad credentials',
+          documentation_url: 'https://docs.github.com/rest',
+          status: '401'
+        })
     }
 
     const m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(url.pathname)
@@ -260,10 +285,27 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
       if (method === 'POST') {
         const text = (body as { body?: unknown } | undefined)?.body
         if (typeof text !== 'string' || text === '') {
-          return reply(422, { message: 'Validation Failed', errors: [{ resource: 'IssueComment', code: 'missing_field', field: 'body' }], documentation_url: 'https://docs.github.com/rest', status: '422' })
+          return reply(422, {
+            message: 'Validation Failed',
+            errors: [{ resource: 'IssueComment', code: 'missing_field', field: 'body' }],
+            documentation_url: 'https://docs.github.com/rest',
+            status: '422'
+          })
         }
         if (text.length > 65536) {
-          return reply(422, { message: 'Validation Failed', errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }], documentation_url: 'https://docs.github.com/rest', status: '422' })
+          return reply(422, {
+            message: 'Validation Failed',
+            errors: [
+              {
+                resource: 'IssueComment',
+                code: 'custom',
+                field: 'body',
+                message: 'body is too long (maximum is 65536 characters)'
+              }
+            ],
+            documentation_url: 'https://docs.github.com/rest',
+            status: '422'
+          })
         }
         return reply(201, makeComment(n, text, bot))
       }
@@ -276,7 +318,12 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
       if (method === 'GET') return reply(200, c)
       if (method === 'PATCH') {
         const text = (body as { body?: unknown } | undefined)?.body
-        if (typeof text !== 'string' || text === '') return reply(422, { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest', status: '422' })
+        if (typeof text !== 'string' || text === '')
+          return reply(422, {
+            message: 'Validation Failed',
+            documentation_url: 'https://docs.github.com/rest',
+            status: '422'
+          })
         c.body = text
         c.updated_at = stamp()
         return reply(200, c)
@@ -344,7 +391,8 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
     pullRequest: (n) => pulls.get(n),
     addComments: (number, count, bodyFn, user) => {
       const out: FakeComment[] = []
-      for (let i = 0; i < count; i++) out.push(makeComment(number, bodyFn ? bodyFn(i) : `comment ${i + 1}`, user ?? HUMAN))
+      for (let i = 0; i < count; i++)
+        out.push(makeComment(number, bodyFn ? bodyFn(i) : `comment ${i + 1}`, user ?? HUMAN))
       return out
     },
     addComment: (number, body, user) => makeComment(number, body, user ?? HUMAN),

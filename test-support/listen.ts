@@ -8,7 +8,10 @@ export interface LocalServer {
   close(): Promise<void>
 }
 
-export async function listenLocal(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>, port = 0): Promise<LocalServer> {
+export async function listenLocal(
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  port = 0
+): Promise<LocalServer> {
   const sockets = new Set<Socket>()
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {

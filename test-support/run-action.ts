@@ -195,7 +195,11 @@ export async function runAction(opts: RunActionOptions): Promise<RunActionResult
   Object.assign(env, opts.env ?? {})
 
   const started = Date.now()
-  const child = spawn(opts.node ?? process.execPath, [entry], { cwd: opts.cwd ?? REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(opts.node ?? process.execPath, [entry], {
+    cwd: opts.cwd ?? REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
@@ -215,10 +219,12 @@ export async function runAction(opts: RunActionOptions): Promise<RunActionResult
         }
       }, 10)
     : undefined
-  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise, reject) => {
-    child.once('error', reject)
-    child.once('close', (c, s) => resolvePromise({ code: c, signal: s }))
-  })
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+    (resolvePromise, reject) => {
+      child.once('error', reject)
+      child.once('close', (c, s) => resolvePromise({ code: c, signal: s }))
+    }
+  )
   clearTimeout(timer)
   clearInterval(poll)
   const durationMs = Date.now() - started

@@ -48,5 +48,12 @@ export function writeManifest(content: unknown): string {
 
 /** A Packer manifest build entry. */
 export function build(artifactId: string, run = 'run-1', builderType = 'amazon-ebs'): Record<string, unknown> {
-  return { name: 'web', builder_type: builderType, build_time: 1700000000, artifact_id: artifactId, packer_run_uuid: run, custom_data: null }
+  return {
+    name: 'web',
+    builder_type: builderType,
+    build_time: 1700000000,
+    artifact_id: artifactId,
+    packer_run_uuid: run,
+    custom_data: null
+  }
 }

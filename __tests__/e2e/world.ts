@@ -24,7 +24,16 @@ export async function startWorld(): Promise<World> {
     aws,
     github,
     run: (inputs, options = {}) =>
-      runAction({ inputs, region: REGION, ec2Url: aws.url, githubUrl: github.url, eventName: 'workflow_dispatch', event: {}, timeoutMs: 60_000, ...options }),
+      runAction({
+        inputs,
+        region: REGION,
+        ec2Url: aws.url,
+        githubUrl: github.url,
+        eventName: 'workflow_dispatch',
+        event: {},
+        timeoutMs: 60_000,
+        ...options
+      }),
     close: async () => {
       await aws.close()
       await github.close()
@@ -38,12 +47,30 @@ export function day(n: number, minutes = 0): string {
 }
 
 /** Adds an image of the calling account (unless ownerId says otherwise) with a role tag. */
-export function image(aws: AwsEmulator, name: string, created: string, extra: ImageInput = {}, region = REGION, role: string | null = 'web'): EmuImage {
-  return aws.addImage(region, { name, creationDate: created, tags: role === null ? [] : [{ key: 'role', value: role }], ...extra })
+export function image(
+  aws: AwsEmulator,
+  name: string,
+  created: string,
+  extra: ImageInput = {},
+  region = REGION,
+  role: string | null = 'web'
+): EmuImage {
+  return aws.addImage(region, {
+    name,
+    creationDate: created,
+    tags: role === null ? [] : [{ key: 'role', value: role }],
+    ...extra
+  })
 }
 
 /** A family of `count` images, one a day from day 1, then the new image on day count + 1. */
-export function family(aws: AwsEmulator, count: number, prefix = 'golden-web', region = REGION, role = 'web'): { old: EmuImage[]; fresh: EmuImage } {
+export function family(
+  aws: AwsEmulator,
+  count: number,
+  prefix = 'golden-web',
+  region = REGION,
+  role = 'web'
+): { old: EmuImage[]; fresh: EmuImage } {
   const old = Array.from({ length: count }, (_, i) => image(aws, `${prefix}-${i + 1}`, day(i + 1), {}, region, role))
   const fresh = image(aws, `${prefix}-${count + 1}`, day(count + 1), {}, region, role)
   return { old, fresh }

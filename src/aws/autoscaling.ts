@@ -20,21 +20,43 @@ export class AutoScaling {
     const { AutoScalingClient, paginateDescribeAutoScalingGroups } = await import('@aws-sdk/client-auto-scaling')
     const client = (this.client ??= new AutoScalingClient({ region: this.region, ...CLIENT_CONFIG }))
     const refs: GroupTemplateRef[] = []
-    for await (const page of paginateDescribeAutoScalingGroups({ client, pageSize: 100 }, { IncludeInstances: false })) {
+    for await (const page of paginateDescribeAutoScalingGroups(
+      { client, pageSize: 100 },
+      { IncludeInstances: false }
+    )) {
       for (const g of page.AutoScalingGroups ?? []) {
         const name = g.AutoScalingGroupName ?? ''
         const direct = g.LaunchTemplate
         if (direct) {
-          refs.push({ autoScalingGroupName: name, launchTemplateId: direct.LaunchTemplateId, launchTemplateName: direct.LaunchTemplateName, version: direct.Version, viaMixedInstancesPolicy: false })
+          refs.push({
+            autoScalingGroupName: name,
+            launchTemplateId: direct.LaunchTemplateId,
+            launchTemplateName: direct.LaunchTemplateName,
+            version: direct.Version,
+            viaMixedInstancesPolicy: false
+          })
         }
         const mixed = g.MixedInstancesPolicy?.LaunchTemplate
         if (mixed?.LaunchTemplateSpecification) {
           const spec = mixed.LaunchTemplateSpecification
-          refs.push({ autoScalingGroupName: name, launchTemplateId: spec.LaunchTemplateId, launchTemplateName: spec.LaunchTemplateName, version: spec.Version, viaMixedInstancesPolicy: true })
+          refs.push({
+            autoScalingGroupName: name,
+            launchTemplateId: spec.LaunchTemplateId,
+            launchTemplateName: spec.LaunchTemplateName,
+            version: spec.Version,
+            viaMixedInstancesPolicy: true
+          })
         }
         for (const o of mixed?.Overrides ?? []) {
           const spec = o.LaunchTemplateSpecification
-          if (spec) refs.push({ autoScalingGroupName: name, launchTemplateId: spec.LaunchTemplateId, launchTemplateName: spec.LaunchTemplateName, version: spec.Version, viaMixedInstancesPolicy: true })
+          if (spec)
+            refs.push({
+              autoScalingGroupName: name,
+              launchTemplateId: spec.LaunchTemplateId,
+              launchTemplateName: spec.LaunchTemplateName,
+              version: spec.Version,
+              viaMixedInstancesPolicy: true
+            })
         }
       }
     }

@@ -74,7 +74,10 @@ export class Ec2 {
   }
 
   /** Every image matching the filters, across all pages. */
-  async images(filters: Filter[], options: { owners?: string[]; includeDisabled?: boolean; abortSignal?: AbortSignal } = {}): Promise<Image[]> {
+  async images(
+    filters: Filter[],
+    options: { owners?: string[]; includeDisabled?: boolean; abortSignal?: AbortSignal } = {}
+  ): Promise<Image[]> {
     const found: Image[] = []
     const pages = paginateDescribeImages(
       { client: this.client, pageSize: 1000 },
@@ -91,20 +94,43 @@ export class Ec2 {
    * (`failure`), for at most `timeoutSeconds`: a hard bound, since the calls themselves are
    * aborted when it passes. The SDK's waiter backs off from 2 s to 15 s between polls.
    */
-  async waitFor(imageIds: string[], timeoutSeconds: number, settled: (images: Image[]) => 'success' | 'failure' | 'retry'): Promise<{ state: 'success' | 'failure' | 'timeout'; images: Image[] }> {
+  async waitFor(
+    imageIds: string[],
+    timeoutSeconds: number,
+    settled: (images: Image[]) => 'success' | 'failure' | 'retry'
+  ): Promise<{ state: 'success' | 'failure' | 'timeout'; images: Image[] }> {
     let last: Image[] = []
     const signal = AbortSignal.timeout(Math.max(1, timeoutSeconds) * 1000)
     const check = async (): Promise<WaiterState> => {
       last = await this.imagesById(imageIds, undefined, signal)
       const verdict = settled(last)
-      return verdict === 'success' ? WaiterState.SUCCESS : verdict === 'failure' ? WaiterState.FAILURE : WaiterState.RETRY
+      return verdict === 'success'
+        ? WaiterState.SUCCESS
+        : verdict === 'failure'
+          ? WaiterState.FAILURE
+          : WaiterState.RETRY
     }
     try {
       const state =
         timeoutSeconds <= WAIT_MIN_DELAY
           ? await check()
-          : (await createWaiter({ client: this.client, maxWaitTime: timeoutSeconds, minDelay: WAIT_MIN_DELAY, maxDelay: WAIT_MAX_DELAY, abortSignal: signal }, {}, async () => ({ state: await check() }))).state
-      return { state: state === WaiterState.SUCCESS ? 'success' : state === WaiterState.FAILURE ? 'failure' : 'timeout', images: last }
+          : (
+              await createWaiter(
+                {
+                  client: this.client,
+                  maxWaitTime: timeoutSeconds,
+                  minDelay: WAIT_MIN_DELAY,
+                  maxDelay: WAIT_MAX_DELAY,
+                  abortSignal: signal
+                },
+                {},
+                async () => ({ state: await check() })
+              )
+            ).state
+      return {
+        state: state === WaiterState.SUCCESS ? 'success' : state === WaiterState.FAILURE ? 'failure' : 'timeout',
+        images: last
+      }
     } catch (error) {
       if (signal.aborted) return { state: 'timeout', images: last }
       throw error
@@ -115,16 +141,28 @@ export class Ec2 {
    * Waits until every image is `available`. Ends at once when one is failed, error, invalid,
    * deregistered or disabled, and at `timeoutSeconds`.
    */
-  async waitAvailable(imageIds: string[], timeoutSeconds: number): Promise<{ state: 'available' | 'failed' | 'timeout'; images: Image[] }> {
+  async waitAvailable(
+    imageIds: string[],
+    timeoutSeconds: number
+  ): Promise<{ state: 'available' | 'failed' | 'timeout'; images: Image[] }> {
     const result = await this.waitFor(imageIds, timeoutSeconds, (images) =>
-      images.some((i) => FAILED_STATES.has(i.state)) ? 'failure' : images.length === imageIds.length && images.every((i) => i.state === 'available') ? 'success' : 'retry'
+      images.some((i) => FAILED_STATES.has(i.state))
+        ? 'failure'
+        : images.length === imageIds.length && images.every((i) => i.state === 'available')
+          ? 'success'
+          : 'retry'
     )
-    return { state: result.state === 'success' ? 'available' : result.state === 'failure' ? 'failed' : 'timeout', images: result.images }
+    return {
+      state: result.state === 'success' ? 'available' : result.state === 'failure' ? 'failed' : 'timeout',
+      images: result.images
+    }
   }
 
   /** Who may launch the image: accounts, organizations, OUs, public. */
   async sharing(imageId: string): Promise<Sharing> {
-    const out = await this.client.send(new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'launchPermission' }))
+    const out = await this.client.send(
+      new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'launchPermission' })
+    )
     const sharing: Sharing = { public: false, userIds: [], organizationArns: [], organizationalUnitArns: [] }
     for (const p of out.LaunchPermissions ?? []) {
       if (p.Group === 'all') sharing.public = true
@@ -136,14 +174,20 @@ export class Ec2 {
   }
 
   async lastLaunchedTime(imageId: string): Promise<string | undefined> {
-    const out = await this.client.send(new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'lastLaunchedTime' }))
+    const out = await this.client.send(
+      new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'lastLaunchedTime' })
+    )
     return out.LastLaunchedTime?.Value
   }
 
   /** Writes the same tags on one image or several (one CreateTags call). */
   async tag(imageIds: string | string[], tags: Tag[], dryRun = false): Promise<DryRunAnswer> {
     const Resources = typeof imageIds === 'string' ? [imageIds] : imageIds
-    return this.change(dryRun, (DryRun) => this.client.send(new CreateTagsCommand({ Resources, Tags: tags.map((t) => ({ Key: t.key, Value: t.value })), DryRun })))
+    return this.change(dryRun, (DryRun) =>
+      this.client.send(
+        new CreateTagsCommand({ Resources, Tags: tags.map((t) => ({ Key: t.key, Value: t.value })), DryRun })
+      )
+    )
   }
 
   async disable(imageId: string, dryRun = false): Promise<DryRunAnswer> {
@@ -172,7 +216,10 @@ export class Ec2 {
    * Runs a change, or with `dryRun` asks EC2 whether it would be allowed: `DryRunOperation`
    * means yes; any other error (e.g. `UnauthorizedOperation`) is the answer no.
    */
-  private async change(dryRun: boolean, send: (dryRun: boolean | undefined) => Promise<unknown>): Promise<DryRunAnswer> {
+  private async change(
+    dryRun: boolean,
+    send: (dryRun: boolean | undefined) => Promise<unknown>
+  ): Promise<DryRunAnswer> {
     if (!dryRun) {
       await send(undefined)
       return { allowed: true }
@@ -226,7 +273,9 @@ export class Ec2 {
   async templateNumbers(launchTemplateIds: string[]): Promise<TemplateVersions[]> {
     const found: TemplateVersions[] = []
     for (let i = 0; i < launchTemplateIds.length; i += 200) {
-      const out = await this.client.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: launchTemplateIds.slice(i, i + 200) }))
+      const out = await this.client.send(
+        new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: launchTemplateIds.slice(i, i + 200) })
+      )
       for (const t of out.LaunchTemplates ?? []) {
         found.push({
           launchTemplateId: t.LaunchTemplateId ?? '',

@@ -10,8 +10,16 @@ import { logChange } from './log.js'
 export async function enable(ctx: Context): Promise<RunReport> {
   const { settings } = ctx
   // Every region's images are looked up before any is changed: a missing id changes nothing.
-  const found = await eachRegion(settings.targets, async (region, ids) => (await ownedImages(ctx.ec2(region), ids)).images)
-  const run: RunReport = { command: 'enable', dryRun: settings.dryRun, family: 'enable', regions: found.map((r) => ({ ...emptyRegion(r.region, r.error), images: r.value ?? [] })) }
+  const found = await eachRegion(
+    settings.targets,
+    async (region, ids) => (await ownedImages(ctx.ec2(region), ids)).images
+  )
+  const run: RunReport = {
+    command: 'enable',
+    dryRun: settings.dryRun,
+    family: 'enable',
+    regions: found.map((r) => ({ ...emptyRegion(r.region, r.error), images: r.value ?? [] }))
+  }
   run.failure = regionFailure(found)
   if (run.failure) return run
   await Promise.all(

@@ -10,7 +10,15 @@ import type { Change, Image, Lineage, Sharing, Tag } from '../model.js'
 import { readRecord, recordDoesNotFit, recordTags, reenabledLineageTag } from '../rules/lineage.js'
 
 function failed(image: Image, action: Change['action'], message: string, sharing?: Sharing): Change {
-  return { region: image.region, imageId: image.imageId, name: image.name, action, outcome: 'failed', message, ...(sharing ? { sharing } : {}) }
+  return {
+    region: image.region,
+    imageId: image.imageId,
+    name: image.name,
+    action,
+    outcome: 'failed',
+    message,
+    ...(sharing ? { sharing } : {})
+  }
 }
 
 function denied(answer: DryRunAnswer, action: string): string | undefined {
@@ -23,7 +31,14 @@ export interface DisablePlan {
 }
 
 function unchanged(image: Image, message: string): Change {
-  return { region: image.region, imageId: image.imageId, name: image.name, action: 'disable', outcome: 'unchanged', message }
+  return {
+    region: image.region,
+    imageId: image.imageId,
+    name: image.name,
+    action: 'disable',
+    outcome: 'unchanged',
+    message
+  }
 }
 
 /**
@@ -42,13 +57,21 @@ export async function readSharing(ec2: Ec2, images: Image[], concurrency: number
     try {
       return { sharing: await ec2.sharing(image.imageId) }
     } catch (error) {
-      return { error: `not disabled: its sharing could not be read, so it could not be restored: ${describeError(error, 'ec2:DescribeImageAttribute')}` }
+      return {
+        error: `not disabled: its sharing could not be read, so it could not be restored: ${describeError(error, 'ec2:DescribeImageAttribute')}`
+      }
     }
   })
   return new Map(images.map((image, i) => [image.imageId, reads[i]]))
 }
 
-export async function disableSafely(ec2: Ec2, plans: DisablePlan[], dryRun: boolean, concurrency: number, alreadyRead?: Map<string, SharingRead>): Promise<Change[]> {
+export async function disableSafely(
+  ec2: Ec2,
+  plans: DisablePlan[],
+  dryRun: boolean,
+  concurrency: number,
+  alreadyRead?: Map<string, SharingRead>
+): Promise<Change[]> {
   const missing = plans.map((p) => p.image).filter((image) => !alreadyRead?.has(image.imageId))
   const readNow = await readSharing(ec2, missing, concurrency)
   const read = plans.map(({ image }) => alreadyRead?.get(image.imageId) ?? readNow.get(image.imageId)!)
@@ -67,9 +90,22 @@ export async function disableSafely(ec2: Ec2, plans: DisablePlan[], dryRun: bool
     if (!now) return failed(image, 'disable', 'not disabled: it is no longer found')
     if (now.state !== 'available') return unchanged(now, `already ${now.state}; its record was left as it is`)
     const tooMany = recordDoesNotFit(now.tags, recordTags({ lineage: plans[i].lineage, sharing }))
-    return tooMany ? failed(now, 'disable', `not disabled: ${tooMany}, so it could not be restored`, sharing) : undefined
+    return tooMany
+      ? failed(now, 'disable', `not disabled: ${tooMany}, so it could not be restored`, sharing)
+      : undefined
   })
-  const ready = plans.flatMap(({ lineage }, i) => (results[i] ? [] : [{ index: i, image: fresh.get(plans[i].image.imageId)!, sharing: read[i].sharing!, tags: recordTags({ lineage, sharing: read[i].sharing! }) }]))
+  const ready = plans.flatMap(({ lineage }, i) =>
+    results[i]
+      ? []
+      : [
+          {
+            index: i,
+            image: fresh.get(plans[i].image.imageId)!,
+            sharing: read[i].sharing!,
+            tags: recordTags({ lineage, sharing: read[i].sharing! })
+          }
+        ]
+  )
   const recorded = await writeRecords(ec2, ready, dryRun, concurrency)
   await mapLimit(ready, concurrency, async ({ index, image, sharing }) => {
     results[index] = recorded.get(image.imageId) ?? (await disableOne(ec2, image, sharing, dryRun))
@@ -82,16 +118,36 @@ export async function disableSafely(ec2: Ec2, plans: DisablePlan[], dryRun: bool
  * lineage) share one CreateTags call. If a shared call fails, each image is tried alone, so
  * that a failure is reported for the image it belongs to. Returns the failures by image id.
  */
-async function writeRecords(ec2: Ec2, ready: Array<{ image: Image; sharing: Sharing; tags: Tag[] }>, dryRun: boolean, concurrency: number): Promise<Map<string, Change>> {
+async function writeRecords(
+  ec2: Ec2,
+  ready: Array<{ image: Image; sharing: Sharing; tags: Tag[] }>,
+  dryRun: boolean,
+  concurrency: number
+): Promise<Map<string, Change>> {
   const failures = new Map<string, Change>()
   const tagOne = async (items: typeof ready): Promise<boolean> => {
     try {
-      const no = denied(await ec2.tag(items.map((r) => r.image.imageId), items[0].tags, dryRun), 'ec2:CreateTags')
+      const no = denied(
+        await ec2.tag(
+          items.map((r) => r.image.imageId),
+          items[0].tags,
+          dryRun
+        ),
+        'ec2:CreateTags'
+      )
       if (no) for (const r of items) failures.set(r.image.imageId, failed(r.image, 'disable', no, r.sharing))
       return true
     } catch (error) {
       if (items.length > 1) return false
-      failures.set(items[0].image.imageId, failed(items[0].image, 'disable', `not disabled: its sharing record could not be written: ${describeError(error, 'ec2:CreateTags')}`, items[0].sharing))
+      failures.set(
+        items[0].image.imageId,
+        failed(
+          items[0].image,
+          'disable',
+          `not disabled: its sharing record could not be written: ${describeError(error, 'ec2:CreateTags')}`,
+          items[0].sharing
+        )
+      )
       return true
     }
   }
@@ -110,7 +166,14 @@ async function disableOne(ec2: Ec2, image: Image, sharing: Sharing, dryRun: bool
   } catch (error) {
     return failed(image, 'disable', describeError(error, 'ec2:DisableImage'), sharing)
   }
-  return { region: image.region, imageId: image.imageId, name: image.name, action: 'disable', outcome: dryRun ? 'would-disable' : 'disabled', sharing }
+  return {
+    region: image.region,
+    imageId: image.imageId,
+    name: image.name,
+    action: 'disable',
+    outcome: dryRun ? 'would-disable' : 'disabled',
+    sharing
+  }
 }
 
 /**
@@ -138,24 +201,36 @@ export async function enableAndRestore(ec2: Ec2, image: Image, dryRun: boolean, 
         const answer = await ec2.share(image.imageId, part, dryRun)
         // In a dry run the image is still disabled, so EC2 may refuse the share for its state:
         // only a missing permission is worth saying then.
-        const no = answer.allowed || errorInfo(answer.error, 'ec2:ModifyImageAttribute').missingAction ? denied(answer, 'ec2:ModifyImageAttribute') : undefined
+        const no =
+          answer.allowed || errorInfo(answer.error, 'ec2:ModifyImageAttribute').missingAction
+            ? denied(answer, 'ec2:ModifyImageAttribute')
+            : undefined
         if (no) warnings.push(no)
       } catch (error) {
         warnings.push(`${what} not restored: ${describeError(error, 'ec2:ModifyImageAttribute')}`)
       }
     }
     await restore({ ...accounts, public: false }, 'sharing with accounts, organizations and OUs')
-    if (isPublic) await restore({ public: true, userIds: [], organizationArns: [], organizationalUnitArns: [] }, 'public sharing')
+    if (isPublic)
+      await restore({ public: true, userIds: [], organizationArns: [], organizationalUnitArns: [] }, 'public sharing')
   }
   if (record) {
     try {
-      const no = denied(await ec2.tag(image.imageId, [reenabledLineageTag(record, now.toISOString())], dryRun), 'ec2:CreateTags')
+      const no = denied(
+        await ec2.tag(image.imageId, [reenabledLineageTag(record, now.toISOString())], dryRun),
+        'ec2:CreateTags'
+      )
       if (no) warnings.push(no)
     } catch (error) {
       warnings.push(`lineage not marked as re-enabled: ${describeError(error, 'ec2:CreateTags')}`)
     }
   }
-  return { ...base, outcome: dryRun ? 'would-enable' : 'enabled', ...(sharing ? { sharing } : {}), ...(warnings.length ? { warnings } : {}) }
+  return {
+    ...base,
+    outcome: dryRun ? 'would-enable' : 'enabled',
+    ...(sharing ? { sharing } : {}),
+    ...(warnings.length ? { warnings } : {})
+  }
 }
 
 /** The run's failure line when some images could not be changed. */

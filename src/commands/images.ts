@@ -20,7 +20,9 @@ export async function ownedImages(ec2: Ec2, imageIds: string[]): Promise<OwnedIm
     const visible = await ec2.imagesById(missing)
     const problems = missing.map((id) => {
       const other = visible.find((i) => i.imageId === id)
-      return other ? `${id} is owned by account ${other.ownerId}, not by this account` : `${id} was not found in ${ec2.region}`
+      return other
+        ? `${id} is owned by account ${other.ownerId}, not by this account`
+        : `${id} was not found in ${ec2.region}`
     })
     throw new RegionError(ec2.region, problems.join('; '))
   }
@@ -36,16 +38,32 @@ function states(images: Image[]): string {
 }
 
 /** Waits (at most `timeoutSeconds`) for every image to be `available`; a RegionError otherwise. */
-export async function waitUntilAvailable(ec2: Ec2, images: Image[], timeoutSeconds: number, log: (m: string) => void): Promise<Image[]> {
+export async function waitUntilAvailable(
+  ec2: Ec2,
+  images: Image[],
+  timeoutSeconds: number,
+  log: (m: string) => void
+): Promise<Image[]> {
   const pending = images.filter((i) => i.state !== 'available')
   if (pending.length === 0) return images
   const broken = pending.filter((i) => !BUILDING_STATES.has(i.state))
-  if (broken.length > 0) throw new RegionError(ec2.region, `new image not usable: ${states(broken)}; nothing was changed`)
-  log(`waiting up to ${timeoutSeconds}s for ${pending.map((i) => `${i.imageId} (${i.state})`).join(', ')} to become available`)
-  const result = await ec2.waitAvailable(pending.map((i) => i.imageId), timeoutSeconds)
+  if (broken.length > 0)
+    throw new RegionError(ec2.region, `new image not usable: ${states(broken)}; nothing was changed`)
+  log(
+    `waiting up to ${timeoutSeconds}s for ${pending.map((i) => `${i.imageId} (${i.state})`).join(', ')} to become available`
+  )
+  const result = await ec2.waitAvailable(
+    pending.map((i) => i.imageId),
+    timeoutSeconds
+  )
   const notReady = result.images.filter((i) => i.state !== 'available')
-  if (result.state === 'failed') throw new RegionError(ec2.region, `new image not usable: ${states(notReady)}; nothing was changed`)
-  if (result.state === 'timeout') throw new RegionError(ec2.region, `new image not available after wait-timeout (${timeoutSeconds}s): ${states(notReady)}; nothing was changed`)
+  if (result.state === 'failed')
+    throw new RegionError(ec2.region, `new image not usable: ${states(notReady)}; nothing was changed`)
+  if (result.state === 'timeout')
+    throw new RegionError(
+      ec2.region,
+      `new image not available after wait-timeout (${timeoutSeconds}s): ${states(notReady)}; nothing was changed`
+    )
   const fresh = new Map(result.images.map((i) => [i.imageId, i]))
   return images.map((i) => fresh.get(i.imageId) ?? i)
 }

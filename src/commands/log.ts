@@ -32,4 +32,3 @@ export function describeSharing(sharing: Sharing): string {
   if (sharing.organizationalUnitArns.length) parts.push(`${sharing.organizationalUnitArns.length} OU(s)`)
   return parts.join(', ')
 }
-

@@ -4,13 +4,32 @@ import type { RegionReport, Target } from '../model.js'
 import { RegionError } from './context.js'
 
 export function emptyRegion(region: string, error?: string): RegionReport {
-  return { region, images: [], decisions: [], changes: [], templates: [], groups: [], warnings: [], ...(error ? { error } : {}) }
+  return {
+    region,
+    images: [],
+    decisions: [],
+    changes: [],
+    templates: [],
+    groups: [],
+    warnings: [],
+    ...(error ? { error } : {})
+  }
 }
 
 /** Runs `work` for each region's image ids at once; a region that throws becomes a report with its error. */
-export async function eachRegion<T>(targets: Target[], work: (region: string, imageIds: string[]) => Promise<T>): Promise<Array<{ region: string; value?: T; error?: string }>> {
+export async function eachRegion<T>(
+  targets: Target[],
+  work: (region: string, imageIds: string[]) => Promise<T>
+): Promise<Array<{ region: string; value?: T; error?: string }>> {
   const regions = [...groupBy(targets, (t) => t.region)]
-  const settled = await Promise.allSettled(regions.map(([region, list]) => work(region, list.map((t) => t.imageId))))
+  const settled = await Promise.allSettled(
+    regions.map(([region, list]) =>
+      work(
+        region,
+        list.map((t) => t.imageId)
+      )
+    )
+  )
   return settled.map((s, i) => {
     const region = regions[i][0]
     if (s.status === 'fulfilled') return { region, value: s.value }

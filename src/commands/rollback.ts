@@ -21,7 +21,9 @@ interface RegionPlan {
 async function planRegion(ctx: Context, region: string, ids: string[]): Promise<RegionPlan> {
   const ec2 = ctx.ec2(region)
   const { images: bad } = await ownedImages(ec2, ids)
-  const superseded = (await ec2.images([{ Name: `tag:${SUPERSEDED_BY_TAG}`, Values: ids }], { owners: ['self'], includeDisabled: true }))
+  const superseded = (
+    await ec2.images([{ Name: `tag:${SUPERSEDED_BY_TAG}`, Values: ids }], { owners: ['self'], includeDisabled: true })
+  )
     .filter((i) => !ids.includes(i.imageId) && readRecord(i.tags)?.lineage.reason === 'superseded')
     .sort(newestFirst)
   ctx.log.info(
@@ -40,13 +42,21 @@ async function execute(ctx: Context, report: RegionReport, plan: RegionPlan): Pr
   })
   let disabled: Change[]
   if (enabled.some((c) => c.outcome === 'failed')) {
-    disabled = plan.bad.map((bad) => ({ region: bad.region, imageId: bad.imageId, name: bad.name, action: 'disable', outcome: 'failed', message: 'not disabled: an image it superseded could not be re-enabled, so it stays in service' }))
+    disabled = plan.bad.map((bad) => ({
+      region: bad.region,
+      imageId: bad.imageId,
+      name: bad.name,
+      action: 'disable',
+      outcome: 'failed',
+      message: 'not disabled: an image it superseded could not be re-enabled, so it stays in service'
+    }))
   } else {
     const plans = plan.bad.map((bad) => ({
       image: bad,
       lineage: {
         // The newest image it superseded: a rollback of that image would bring this one back.
-        supersededBy: plan.superseded.find((s) => readRecord(s.tags)?.lineage.supersededBy === bad.imageId)?.imageId ?? '',
+        supersededBy:
+          plan.superseded.find((s) => readRecord(s.tags)?.lineage.supersededBy === bad.imageId)?.imageId ?? '',
         reason: 'rolled-back' as const,
         disabledAt: ctx.now().toISOString(),
         ...(ctx.runRef ? { run: ctx.runRef } : {})
@@ -54,7 +64,8 @@ async function execute(ctx: Context, report: RegionReport, plan: RegionPlan): Pr
     }))
     disabled = await disableSafely(ec2, plans, settings.dryRun, PER_REGION_CONCURRENCY)
     disabled.forEach((change, i) => {
-      if (!plans[i].lineage.supersededBy) change.message = [change.message, 'it superseded no image: nothing was re-enabled'].filter(Boolean).join('; ')
+      if (!plans[i].lineage.supersededBy)
+        change.message = [change.message, 'it superseded no image: nothing was re-enabled'].filter(Boolean).join('; ')
     })
   }
   disabled.forEach((change) => logChange(ctx, change))

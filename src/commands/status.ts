@@ -22,11 +22,18 @@ export async function status(ctx: Context): Promise<RunReport> {
     })
   })
   const entries = results.flatMap((r) => r.value ?? [])
-  const run: RunReport = { command: 'status', dryRun: false, family: 'status', regions: results.map((r) => emptyRegion(r.region, r.error)), status: entries }
+  const run: RunReport = {
+    command: 'status',
+    dryRun: false,
+    family: 'status',
+    regions: results.map((r) => emptyRegion(r.region, r.error)),
+    status: entries
+  }
   const errors = results.filter((r) => r.error).map((r) => `${r.region}: ${r.error}`)
   const wrong = entries.filter((e) => e.state !== settings.requireState)
   for (const e of entries) ctx.log.info(`[${e.region}] ${e.imageId}${e.name ? ` (${e.name})` : ''}: ${e.state}`)
   if (errors.length) run.failure = `the state could not be read: ${errors.join(' | ')}`
-  else if (wrong.length) run.failure = `${wrong.length} of ${entries.length} image(s) not ${settings.requireState}: ${wrong.map((e) => `${e.imageId} is ${e.state}`).join(', ')}`
+  else if (wrong.length)
+    run.failure = `${wrong.length} of ${entries.length} image(s) not ${settings.requireState}: ${wrong.map((e) => `${e.imageId} is ${e.state}`).join(', ')}`
   return run
 }

@@ -24,10 +24,20 @@ export function usageFinder(ec2: (region: string) => Ec2, autoscaling: (region: 
     const viaSsm = started(labelled('ec2:DescribeLaunchTemplateVersions', ec2(region).templateVersionsViaSsm()))
     return {
       find: async (imageIds) => {
-        const [direct, ssm] = await Promise.all([labelled('ec2:DescribeLaunchTemplateVersions', ec2(region).templateVersionsUsing(imageIds)), viaSsm])
+        const [direct, ssm] = await Promise.all([
+          labelled('ec2:DescribeLaunchTemplateVersions', ec2(region).templateVersionsUsing(imageIds)),
+          viaSsm
+        ])
         const versions = [...direct, ...ssm]
-        const hitIds = [...new Set(versions.filter((v) => v.imageId && imageIds.includes(v.imageId)).map((v) => v.launchTemplateId))]
-        const [numbers, refs] = await Promise.all([hitIds.length ? labelled('ec2:DescribeLaunchTemplates', ec2(region).templateNumbers(hitIds)) : Promise.resolve([]), groupsQuery])
+        const hitIds = [
+          ...new Set(versions.filter((v) => v.imageId && imageIds.includes(v.imageId)).map((v) => v.launchTemplateId))
+        ]
+        const [numbers, refs] = await Promise.all([
+          hitIds.length
+            ? labelled('ec2:DescribeLaunchTemplates', ec2(region).templateNumbers(hitIds))
+            : Promise.resolve([]),
+          groupsQuery
+        ])
         const templates = templateUses(region, versions, imageIds, numbers)
         return { templates, groups: groupUses(region, refs, templates, numbers), warnings }
       }

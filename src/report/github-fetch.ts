@@ -104,7 +104,14 @@ function abortError(signal: AbortSignal): Error {
   return new DOMException('This operation was aborted', { name: 'AbortError', cause: signal.reason })
 }
 
-function send(url: URL, method: string, headers: OutgoingHttpHeaders, body: string | Uint8Array | undefined, agent: Agent, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+function send(
+  url: URL,
+  method: string,
+  headers: OutgoingHttpHeaders,
+  body: string | Uint8Array | undefined,
+  agent: Agent,
+  signal: AbortSignal | undefined
+): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const request = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined
     if (!request) return reject(new TypeError(`fetch: unsupported protocol ${url.protocol}`))
@@ -130,7 +137,9 @@ function withoutHeader(headers: OutgoingHttpHeaders, ...names: string[]): Outgoi
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !drop.has(k.toLowerCase())))
 }
 
-export function createGitHubFetch(agents: AgentSource = toolkitAgents()): (input: string | URL, init?: FetchInit) => Promise<Answer> {
+export function createGitHubFetch(
+  agents: AgentSource = toolkitAgents()
+): (input: string | URL, init?: FetchInit) => Promise<Answer> {
   return async function githubFetch(input, init = {}) {
     const signal = init.signal ?? undefined
     if (signal?.aborted) throw abortError(signal)
@@ -144,8 +153,10 @@ export function createGitHubFetch(agents: AgentSource = toolkitAgents()): (input
       const location = res.headers.location
       if (REDIRECT.has(status) && location && init.redirect !== 'manual') {
         res.resume()
-        if (init.redirect === 'error') throw new TypeError(`fetch: ${method} ${url.href} was redirected (redirect: 'error')`)
-        if (redirects === MAX_REDIRECTS) throw new TypeError(`fetch: more than ${MAX_REDIRECTS} redirects from ${String(input)}`)
+        if (init.redirect === 'error')
+          throw new TypeError(`fetch: ${method} ${url.href} was redirected (redirect: 'error')`)
+        if (redirects === MAX_REDIRECTS)
+          throw new TypeError(`fetch: more than ${MAX_REDIRECTS} redirects from ${String(input)}`)
         const next = new URL(location, url)
         if (next.origin !== url.origin) headers = withoutHeader(headers, 'authorization')
         if ((status === 303 && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST')) {

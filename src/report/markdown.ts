@@ -44,7 +44,12 @@ function imageLink(image: { region: string; imageId: string }): string {
 function date(value: string | undefined): string {
   if (!value) return ''
   const d = new Date(value)
-  return Number.isNaN(d.getTime()) ? md(value) : d.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC')
+  return Number.isNaN(d.getTime())
+    ? md(value)
+    : d
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/:\d\d\.\d+Z$/, ' UTC')
 }
 
 /** `o-abc…` / `ou-ab12-…` from an organizations ARN: short enough for a table cell. */
@@ -69,7 +74,11 @@ function table(headers: string[], rows: string[][], options: RenderOptions): str
   if (rows.length === 0) return ''
   const max = options.maxRows ?? Number.POSITIVE_INFINITY
   const shown = rows.slice(0, max)
-  const lines = [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...shown.map((r) => `| ${r.join(' | ')} |`)]
+  const lines = [
+    `| ${headers.join(' | ')} |`,
+    `| ${headers.map(() => '---').join(' | ')} |`,
+    ...shown.map((r) => `| ${r.join(' | ')} |`)
+  ]
   if (rows.length > shown.length) {
     const where = options.runUrl ? `[the job summary](${options.runUrl})` : 'the job summary'
     lines.push('', `…and ${rows.length - shown.length} more: see ${where}.`)
@@ -97,14 +106,17 @@ function verdict(report: RunReport): string {
   const regions = new Set(done.map((c) => c.region)).size
   const where = regions > 1 ? ` in ${regions} regions` : regions === 1 ? ` in ${done[0].region}` : ''
   if (report.command === 'status') {
-    return report.failure ? `❌ ${md(report.failure, 1000)}` : `✅ Every image is ${md(report.status?.[0]?.state ?? '')}.`
+    return report.failure
+      ? `❌ ${md(report.failure, 1000)}`
+      : `✅ Every image is ${md(report.status?.[0]?.state ?? '')}.`
   }
   const verb = report.command === 'disable' ? 'disable' : 're-enable'
   const past = report.command === 'disable' ? 'Disabled' : 'Re-enabled'
   const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`
   let line: string
   if (report.failure && done.length === 0) line = `❌ ${md(report.failure, 1000)}`
-  else if (done.length === 0) line = `✅ Nothing to ${verb}: no ${report.command === 'disable' ? 'superseded image is enabled' : 'image needed it'}.`
+  else if (done.length === 0)
+    line = `✅ Nothing to ${verb}: no ${report.command === 'disable' ? 'superseded image is enabled' : 'image needed it'}.`
   else if (report.dryRun) line = `🧪 Dry run: would ${verb} ${n(done.length, 'image')}${where}.`
   else line = `${failed.length ? '⚠️' : '✅'} ${past} ${n(done.length, 'image')}${where}.`
   if (failed.length && done.length) line += ` ${n(failed.length, 'image')} failed.`
@@ -115,11 +127,18 @@ function verdict(report: RunReport): string {
 }
 
 function newImages(report: RunReport, options: RenderOptions): string {
-  const rows = report.regions.flatMap((r) => r.images.map((i): string[] => [md(r.region), imageLink(i), md(i.name), date(i.creationDate), md(i.state)]))
+  const rows = report.regions.flatMap((r) =>
+    r.images.map((i): string[] => [md(r.region), imageLink(i), md(i.name), date(i.creationDate), md(i.state)])
+  )
   return table(['Region', 'Image', 'Name', 'Created', 'State'], rows, options)
 }
 
-function changeRows(list: Change[], images: Map<string, Image>, options: RenderOptions, sharingHeader?: string): string {
+function changeRows(
+  list: Change[],
+  images: Map<string, Image>,
+  options: RenderOptions,
+  sharingHeader?: string
+): string {
   const rows = list.map((c) => {
     const image = images.get(c.imageId)
     const row = [md(c.region), imageLink(c), md(c.name), date(image?.creationDate), date(image?.lastLaunchedTime)]
@@ -136,7 +155,13 @@ function changeRows(list: Change[], images: Map<string, Image>, options: RenderO
 function decisionRows(list: Decision[], options: RenderOptions): string {
   return table(
     ['Region', 'Image', 'Name', 'Created', 'Reason'],
-    list.map((d) => [md(d.image.region), imageLink(d.image), md(d.image.name), date(d.image.creationDate), md(d.reason)]),
+    list.map((d) => [
+      md(d.image.region),
+      imageLink(d.image),
+      md(d.image.name),
+      date(d.image.creationDate),
+      md(d.reason)
+    ]),
     options
   )
 }
@@ -171,14 +196,28 @@ function groupRows(list: GroupUse[], options: RenderOptions): string {
 function statusRows(list: StatusEntry[], options: RenderOptions): string {
   return table(
     ['Region', 'Image', 'State', 'Name', 'Created', 'Deprecation', 'Last launched'],
-    list.map((s) => [md(s.region), imageLink(s), md(s.state), md(s.name), date(s.creationDate), date(s.deprecationTime), date(s.lastLaunchedTime)]),
+    list.map((s) => [
+      md(s.region),
+      imageLink(s),
+      md(s.state),
+      md(s.name),
+      date(s.creationDate),
+      date(s.deprecationTime),
+      date(s.lastLaunchedTime)
+    ]),
     options
   )
 }
 
 function rollbackHint(report: RunReport, options: RenderOptions): string {
   const images = report.regions.flatMap((r) => r.images.map((i) => `${r.region}:${i.imageId}`))
-  if (report.command !== 'disable' || report.dryRun || images.length === 0 || changes(report).every((c) => c.outcome !== 'disabled')) return ''
+  if (
+    report.command !== 'disable' ||
+    report.dryRun ||
+    images.length === 0 ||
+    changes(report).every((c) => c.outcome !== 'disabled')
+  )
+    return ''
   const step = [
     '```yaml',
     `- uses: ${options.actionRef ?? 'disable-superseded-ami/disable-superseded-ami@v1'}`,
@@ -196,32 +235,70 @@ function warnings(report: RunReport): string {
 }
 
 export function renderBody(report: RunReport, options: RenderOptions = {}): string {
-  const images = new Map<string, Image>(report.regions.flatMap((r) => [...r.decisions.map((d) => [d.image.imageId, d.image] as const), ...r.images.map((i) => [i.imageId, i] as const)]))
+  const images = new Map<string, Image>(
+    report.regions.flatMap((r) => [
+      ...r.decisions.map((d) => [d.image.imageId, d.image] as const),
+      ...r.images.map((i) => [i.imageId, i] as const)
+    ])
+  )
   const all = changes(report)
-  const title = report.command === 'disable' ? 'Superseded AMIs' : report.command === 'status' ? 'AMI status' : report.command === 'rollback' ? 'AMI rollback' : 'AMIs re-enabled'
+  const title =
+    report.command === 'disable'
+      ? 'Superseded AMIs'
+      : report.command === 'status'
+        ? 'AMI status'
+        : report.command === 'rollback'
+          ? 'AMI rollback'
+          : 'AMIs re-enabled'
   const parts = [
     `### ${title}${report.family ? `: ${md(report.family)}` : ''}`,
     '',
     report.dryRun ? '> [!NOTE]\n> **Dry run**: nothing was changed. This is what would happen.\n' : '',
     verdict(report),
     warnings(report),
-    report.command === 'status' ? section('Images', statusRows(report.status ?? [], options)) : section(report.command === 'disable' ? 'New image' : 'Images named', newImages(report, options))
+    report.command === 'status'
+      ? section('Images', statusRows(report.status ?? [], options))
+      : section(report.command === 'disable' ? 'New image' : 'Images named', newImages(report, options))
   ]
   const disabled = all.filter((c) => c.action === 'disable' && c.outcome !== 'failed')
   const enabled = all.filter((c) => c.action === 'enable' && c.outcome !== 'failed')
   const failed = all.filter((c) => c.outcome === 'failed')
   parts.push(
-    section(report.dryRun ? 'Would be re-enabled' : 'Re-enabled', changeRows(enabled, images, options, 'Sharing restored')),
-    section(report.dryRun ? 'Would be disabled' : 'Disabled', changeRows(disabled, images, options, 'Who loses access')),
+    section(
+      report.dryRun ? 'Would be re-enabled' : 'Re-enabled',
+      changeRows(enabled, images, options, 'Sharing restored')
+    ),
+    section(
+      report.dryRun ? 'Would be disabled' : 'Disabled',
+      changeRows(disabled, images, options, 'Who loses access')
+    ),
     section('Failed', changeRows(failed, images, options)),
     section('Kept enabled', decisionRows(decisions(report, 'keep'), options)),
     section('Excluded', decisionRows(decisions(report, 'exclude'), options)),
     section('Skipped', decisionRows(decisions(report, 'skip'), options)),
-    section('Launch templates that still point at a disabled image', templateRows(report.regions.flatMap((r) => r.templates), options)),
-    section('Auto Scaling groups that launch from them', groupRows(report.regions.flatMap((r) => r.groups), options)),
+    section(
+      'Launch templates that still point at a disabled image',
+      templateRows(
+        report.regions.flatMap((r) => r.templates),
+        options
+      )
+    ),
+    section(
+      'Auto Scaling groups that launch from them',
+      groupRows(
+        report.regions.flatMap((r) => r.groups),
+        options
+      )
+    ),
     rollbackHint(report, options)
   )
-  return parts.filter((p) => p !== '').join('\n').replace(/\n{3,}/g, '\n\n').trim() + '\n'
+  return (
+    parts
+      .filter((p) => p !== '')
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim() + '\n'
+  )
 }
 
 /** The sticky comment: marker + body, shortened to fit GitHub's limit. */
@@ -233,4 +310,3 @@ export function renderComment(report: RunReport, options: RenderOptions = {}): s
   }
   return `${head}${verdict(report).slice(0, 2000)}\n\nThe full report is in ${options.runUrl ? `[the job summary](${options.runUrl})` : 'the job summary'}.\n`
 }
-

@@ -39,7 +39,13 @@ export function reportJson(report: RunReport): unknown {
     regions: report.regions.map((r) => ({
       region: r.region,
       images: r.images.map((i) => ({ imageId: i.imageId, name: i.name, state: i.state, creationDate: i.creationDate })),
-      decisions: r.decisions.map((d) => ({ imageId: d.image.imageId, name: d.image.name, creationDate: d.image.creationDate, decision: d.kind, reason: d.reason })),
+      decisions: r.decisions.map((d) => ({
+        imageId: d.image.imageId,
+        name: d.image.name,
+        creationDate: d.image.creationDate,
+        decision: d.kind,
+        reason: d.reason
+      })),
       changes: r.changes,
       launchTemplates: r.templates,
       autoScalingGroups: r.groups,

@@ -43,13 +43,24 @@ export function startComment(settings: Settings, log: CommentLog): PendingCommen
       }
       const { github, octokit, pr, pages } = p
       if (pr.number === undefined || !pages) {
-        log.notice(`No pull-request comment: ${pr.number === undefined ? pr.reason : 'no pull request'}. The report is in the job summary.`)
+        log.notice(
+          `No pull-request comment: ${pr.number === undefined ? pr.reason : 'no pull request'}. The report is in the job summary.`
+        )
         return undefined
       }
       try {
         const { owner, repo } = github.context.repo
-        const { url, created } = await upsertComment(octokit, { owner, repo }, pr.number, pages, marker(report.family), renderComment(report, options))
-        log.info(`${created ? 'Commented on' : 'Updated the comment on'} pull request #${pr.number} (from ${pr.source}): ${url}`)
+        const { url, created } = await upsertComment(
+          octokit,
+          { owner, repo },
+          pr.number,
+          pages,
+          marker(report.family),
+          renderComment(report, options)
+        )
+        log.info(
+          `${created ? 'Commented on' : 'Updated the comment on'} pull request #${pr.number} (from ${pr.source}): ${url}`
+        )
         return url
       } catch (error) {
         log.warning(commentWarning(error))
@@ -70,7 +81,12 @@ async function prepare(settings: Settings): Promise<Prepared> {
     const octokit = github.getOctokit(settings.githubToken, { request: { fetch: createGitHubFetch() } })
     const { eventName, payload, sha } = github.context
     const pr = await findPullRequest(octokit, { owner, repo, eventName, payload, sha }, settings.pullRequest)
-    return { github, octokit, pr, ...(pr.number !== undefined ? { pages: new CommentPages(octokit, { owner, repo }, pr.number) } : {}) }
+    return {
+      github,
+      octokit,
+      pr,
+      ...(pr.number !== undefined ? { pages: new CommentPages(octokit, { owner, repo }, pr.number) } : {})
+    }
   } catch (error) {
     return { error }
   }

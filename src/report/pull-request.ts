@@ -47,7 +47,12 @@ export async function findPullRequest(octokit: Octokit, event: EventInfo, input?
     return { reason: 'the merge group head ref names no pull request' }
   }
   if (event.eventName === 'push' && event.sha) {
-    const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner: event.owner, repo: event.repo, commit_sha: event.sha, request: timeout() })
+    const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+      owner: event.owner,
+      repo: event.repo,
+      commit_sha: event.sha,
+      request: timeout()
+    })
     const open = data.find((pr) => pr.state === 'open')
     if (open) return { number: open.number, source: `the open pull request of commit ${event.sha.slice(0, 7)}` }
     return { reason: `commit ${event.sha.slice(0, 7)} belongs to no open pull request` }
@@ -60,11 +65,17 @@ export async function findPullRequest(octokit: Octokit, event: EventInfo, input?
  * that it arrives while the images are being handled; later pages only when needed.
  */
 export class CommentPages {
-  private readonly pages: AsyncIterator<{ data: Array<{ id: number; body?: string | null; user?: { type?: string } | null }> }>
-  private readonly first: Promise<IteratorResult<{ data: Array<{ id: number; body?: string | null; user?: { type?: string } | null }> }>>
+  private readonly pages: AsyncIterator<{
+    data: Array<{ id: number; body?: string | null; user?: { type?: string } | null }>
+  }>
+  private readonly first: Promise<
+    IteratorResult<{ data: Array<{ id: number; body?: string | null; user?: { type?: string } | null }> }>
+  >
 
   constructor(octokit: Octokit, repo: Repo, number: number) {
-    this.pages = octokit.paginate.iterator(octokit.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100, request: timeout() })[Symbol.asyncIterator]()
+    this.pages = octokit.paginate
+      .iterator(octokit.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100, request: timeout() })
+      [Symbol.asyncIterator]()
     this.first = started(this.pages.next())
   }
 
@@ -83,7 +94,14 @@ export class CommentPages {
 }
 
 /** Updates the comment found by `pages`, or creates it. */
-export async function upsertComment(octokit: Octokit, repo: Repo, number: number, pages: CommentPages, marker: string, body: string): Promise<{ url: string; created: boolean }> {
+export async function upsertComment(
+  octokit: Octokit,
+  repo: Repo,
+  number: number,
+  pages: CommentPages,
+  marker: string,
+  body: string
+): Promise<{ url: string; created: boolean }> {
   const id = await pages.find(marker)
   if (id !== undefined) {
     const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: id, body, request: timeout() })

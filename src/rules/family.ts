@@ -22,7 +22,10 @@ export function tagValue(tags: Tag[], key: string): string | undefined {
 
 /** EC2's name filter semantics: `*` any run of characters, `?` exactly one; the rest literal. */
 export function globMatch(pattern: string, value: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]')
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[\\s\\S]*')
+    .replace(/\?/g, '[\\s\\S]')
   return new RegExp(`^${source}$`).test(value)
 }
 
@@ -69,7 +72,12 @@ export function newestFirst(a: Image, b: Image): number {
  * An image outside every family is left out; one in a family but not eligible is `skip`ped
  * with the reason.
  */
-export function decideFamily(newImages: Image[], candidates: Image[], accountId: string, rules: FamilyRules): Decision[] {
+export function decideFamily(
+  newImages: Image[],
+  candidates: Image[],
+  accountId: string,
+  rules: FamilyRules
+): Decision[] {
   const newIds = new Set(newImages.map((i) => i.imageId))
   const references = new Map<string, Image>()
   for (const image of [...newImages].sort(newestFirst)) {
@@ -84,11 +92,19 @@ export function decideFamily(newImages: Image[], candidates: Image[], accountId:
       if (newIds.has(image.imageId) || seen.has(image.imageId) || !inFamily(image, reference, rules)) continue
       seen.add(image.imageId)
       if (!Number.isFinite(time(reference))) {
-        decisions.push({ image, kind: 'skip', reason: `the new image ${reference.imageId} has no creation date, so nothing is known to be older` })
+        decisions.push({
+          image,
+          kind: 'skip',
+          reason: `the new image ${reference.imageId} has no creation date, so nothing is known to be older`
+        })
       } else if (image.ownerId !== accountId) {
         decisions.push({ image, kind: 'skip', reason: `owned by another account (${image.ownerId})` })
       } else if (!(time(image) < time(reference))) {
-        decisions.push({ image, kind: 'skip', reason: `created at or after the new image ${reference.imageId} (${reference.creationDate})` })
+        decisions.push({
+          image,
+          kind: 'skip',
+          reason: `created at or after the new image ${reference.imageId} (${reference.creationDate})`
+        })
       } else if (image.state !== 'available') {
         decisions.push({ image, kind: 'skip', reason: `state is ${image.state}, not available` })
       } else {
@@ -104,7 +120,12 @@ export function decideFamily(newImages: Image[], candidates: Image[], accountId:
     superseded.forEach((image, index) => {
       decisions.push(
         index < rules.keep
-          ? { image, kind: 'keep', supersededBy: reference.imageId, reason: `one of the ${rules.keep} most recent superseded (keep: ${rules.keep})` }
+          ? {
+              image,
+              kind: 'keep',
+              supersededBy: reference.imageId,
+              reason: `one of the ${rules.keep} most recent superseded (keep: ${rules.keep})`
+            }
           : { image, kind: 'disable', supersededBy: reference.imageId, reason: `superseded by ${reference.imageId}` }
       )
     })

@@ -46,7 +46,8 @@ function chunk(entries: string[]): string[] {
   const chunks: string[] = []
   let current = ''
   for (const entry of entries) {
-    if (entry.length > MAX_TAG_VALUE) throw new Error(`a sharing entry is longer than a tag value can hold (${entry.length})`)
+    if (entry.length > MAX_TAG_VALUE)
+      throw new Error(`a sharing entry is longer than a tag value can hold (${entry.length})`)
     if (current === '') current = entry
     else if (current.length + 1 + entry.length <= MAX_TAG_VALUE) current += ` ${entry}`
     else {

@@ -35,7 +35,12 @@ export interface GroupTemplateRef {
  * default and the latest appears once), with `isLatest` from the templates' version numbers
  * when known, else from the form of the answer (a non-default version answered for `$Latest`).
  */
-export function templateUses(region: string, versions: TemplateVersion[], imageIds: Iterable<string>, known: TemplateVersions[] = []): TemplateUse[] {
+export function templateUses(
+  region: string,
+  versions: TemplateVersion[],
+  imageIds: Iterable<string>,
+  known: TemplateVersions[] = []
+): TemplateUse[] {
   const wanted = new Set(imageIds)
   const numbers = new Map(known.map((k) => [k.launchTemplateId, k]))
   const uses = new Map<string, TemplateUse>()
@@ -58,7 +63,9 @@ export function templateUses(region: string, versions: TemplateVersion[], imageI
   }
   // Plain code-point order: the same on every runner, and no collator to load (ICU costs ~10 ms).
   const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
-  return [...uses.values()].sort((a, b) => byName(a.launchTemplateName, b.launchTemplateName) || a.versionNumber - b.versionNumber)
+  return [...uses.values()].sort(
+    (a, b) => byName(a.launchTemplateName, b.launchTemplateName) || a.versionNumber - b.versionNumber
+  )
 }
 
 /**
@@ -66,20 +73,31 @@ export function templateUses(region: string, versions: TemplateVersion[], imageI
  * version, which means `$Default`) are resolved through the template's numbers; a number must
  * equal the affected version.
  */
-export function groupUses(region: string, groups: GroupTemplateRef[], uses: TemplateUse[], known: TemplateVersions[]): GroupUse[] {
+export function groupUses(
+  region: string,
+  groups: GroupTemplateRef[],
+  uses: TemplateUse[],
+  known: TemplateVersions[]
+): GroupUse[] {
   const numbers = new Map(known.map((k) => [k.launchTemplateId, k]))
   const result: GroupUse[] = []
   for (const g of groups) {
     const version = g.version ?? '$Default'
     for (const use of uses) {
-      const sameTemplate = g.launchTemplateId ? g.launchTemplateId === use.launchTemplateId : g.launchTemplateName === use.launchTemplateName
+      const sameTemplate = g.launchTemplateId
+        ? g.launchTemplateId === use.launchTemplateId
+        : g.launchTemplateName === use.launchTemplateName
       if (!sameTemplate) continue
       const k = numbers.get(use.launchTemplateId)
       const hits =
         version === '$Default'
-          ? (k ? k.defaultVersionNumber === use.versionNumber : use.isDefault)
+          ? k
+            ? k.defaultVersionNumber === use.versionNumber
+            : use.isDefault
           : version === '$Latest'
-            ? (k ? k.latestVersionNumber === use.versionNumber : use.isLatest)
+            ? k
+              ? k.latestVersionNumber === use.versionNumber
+              : use.isLatest
             : Number(version) === use.versionNumber
       if (hits) {
         result.push({
@@ -110,14 +128,25 @@ export function applyInUse(decisions: Decision[], templates: TemplateUse[], poli
     if (d.kind !== 'disable') return d
     const users = templates.filter((t) => t.imageId === d.image.imageId)
     if (users.length === 0) return d
-    return { ...d, kind: 'skip', inUse: true, reason: `in use by launch template ${users.map(describeUse).join(', ')} (in-use: skip)` }
+    return {
+      ...d,
+      kind: 'skip',
+      inUse: true,
+      reason: `in use by launch template ${users.map(describeUse).join(', ')} (in-use: skip)`
+    }
   })
 }
 
 /** Images to be disabled that templates still use, with the templates, for `in-use: fail`. */
-export function inUseImages(decisions: Decision[], templates: TemplateUse[]): Array<{ imageId: string; templates: string[] }> {
+export function inUseImages(
+  decisions: Decision[],
+  templates: TemplateUse[]
+): Array<{ imageId: string; templates: string[] }> {
   return decisions
     .filter((d) => d.kind === 'disable')
-    .map((d) => ({ imageId: d.image.imageId, templates: templates.filter((t) => t.imageId === d.image.imageId).map(describeUse) }))
+    .map((d) => ({
+      imageId: d.image.imageId,
+      templates: templates.filter((t) => t.imageId === d.image.imageId).map(describeUse)
+    }))
     .filter((u) => u.templates.length > 0)
 }

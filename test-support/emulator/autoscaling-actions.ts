@@ -40,11 +40,16 @@ function renderGroup(state: EmulatorState, region: string, g: EmuAutoScalingGrou
           wrap(
             'LaunchTemplate',
             wrap('LaunchTemplateSpecification', spec(state, region, mip.launchTemplate.launchTemplateSpecification)) +
-              members('Overrides', mip.launchTemplate.overrides, (o) =>
-                el('InstanceType', o.instanceType) +
-                el('WeightedCapacity', o.weightedCapacity) +
-                el('ImageId', o.imageId) +
-                (o.launchTemplateSpecification ? wrap('LaunchTemplateSpecification', spec(state, region, o.launchTemplateSpecification)) : '')
+              members(
+                'Overrides',
+                mip.launchTemplate.overrides,
+                (o) =>
+                  el('InstanceType', o.instanceType) +
+                  el('WeightedCapacity', o.weightedCapacity) +
+                  el('ImageId', o.imageId) +
+                  (o.launchTemplateSpecification
+                    ? wrap('LaunchTemplateSpecification', spec(state, region, o.launchTemplateSpecification))
+                    : '')
               )
           ) +
             (mip.instancesDistribution
@@ -52,7 +57,10 @@ function renderGroup(state: EmulatorState, region: string, g: EmuAutoScalingGrou
                   'InstancesDistribution',
                   el('OnDemandAllocationStrategy', mip.instancesDistribution.onDemandAllocationStrategy) +
                     el('OnDemandBaseCapacity', mip.instancesDistribution.onDemandBaseCapacity) +
-                    el('OnDemandPercentageAboveBaseCapacity', mip.instancesDistribution.onDemandPercentageAboveBaseCapacity) +
+                    el(
+                      'OnDemandPercentageAboveBaseCapacity',
+                      mip.instancesDistribution.onDemandPercentageAboveBaseCapacity
+                    ) +
                     el('SpotAllocationStrategy', mip.instancesDistribution.spotAllocationStrategy)
                 )
               : '')
@@ -67,30 +75,39 @@ function renderGroup(state: EmulatorState, region: string, g: EmuAutoScalingGrou
     members('TargetGroupARNs', [], () => '') +
     el('HealthCheckType', g.healthCheckType) +
     el('HealthCheckGracePeriod', 300) +
-    members('Instances', includeInstances ? g.instances : undefined, (i) =>
-      el('InstanceId', i.instanceId) +
-      el('InstanceType', i.instanceType) +
-      el('AvailabilityZone', i.availabilityZone) +
-      el('LifecycleState', i.lifecycleState) +
-      el('HealthStatus', i.healthStatus) +
-      el('LaunchConfigurationName', i.launchConfigurationName) +
-      (i.launchTemplate ? wrap('LaunchTemplate', spec(state, region, i.launchTemplate)) : '') +
-      el('ProtectedFromScaleIn', i.protectedFromScaleIn)
+    members(
+      'Instances',
+      includeInstances ? g.instances : undefined,
+      (i) =>
+        el('InstanceId', i.instanceId) +
+        el('InstanceType', i.instanceType) +
+        el('AvailabilityZone', i.availabilityZone) +
+        el('LifecycleState', i.lifecycleState) +
+        el('HealthStatus', i.healthStatus) +
+        el('LaunchConfigurationName', i.launchConfigurationName) +
+        (i.launchTemplate ? wrap('LaunchTemplate', spec(state, region, i.launchTemplate)) : '') +
+        el('ProtectedFromScaleIn', i.protectedFromScaleIn)
     ) +
     el('CreatedTime', g.createdTime) +
     members('SuspendedProcesses', [], () => '') +
     members('EnabledMetrics', [], () => '') +
     el('Status', g.status) +
-    members('Tags', g.tags, (t) =>
-      el('ResourceId', g.autoScalingGroupName) +
-      el('ResourceType', 'auto-scaling-group') +
-      el('Key', t.key) +
-      el('Value', t.value) +
-      el('PropagateAtLaunch', t.propagateAtLaunch ?? false)
+    members(
+      'Tags',
+      g.tags,
+      (t) =>
+        el('ResourceId', g.autoScalingGroupName) +
+        el('ResourceType', 'auto-scaling-group') +
+        el('Key', t.key) +
+        el('Value', t.value) +
+        el('PropagateAtLaunch', t.propagateAtLaunch ?? false)
     ) +
     members('TerminationPolicies', ['Default'], (x) => x) +
     el('NewInstancesProtectedFromScaleIn', false) +
-    el('ServiceLinkedRoleARN', `arn:aws:iam::${g.autoScalingGroupARN.split(':')[4]}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`)
+    el(
+      'ServiceLinkedRoleARN',
+      `arn:aws:iam::${g.autoScalingGroupARN.split(':')[4]}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`
+    )
   )
 }
 
@@ -102,12 +119,18 @@ const describeAutoScalingGroups: Handler = (ctx) => {
   if (p['MaxRecords'] !== undefined) {
     size = Number(p['MaxRecords'])
     if (!Number.isInteger(size) || size < 1 || size > 100) {
-      throw new ApiError('ValidationError', `1 validation error detected: Value '${p['MaxRecords']}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100`)
+      throw new ApiError(
+        'ValidationError',
+        `1 validation error detected: Value '${p['MaxRecords']}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100`
+      )
     }
   }
   for (const f of filters) {
     if (!(f.name === 'tag-key' || f.name === 'tag-value' || f.name.startsWith('tag:'))) {
-      throw new ApiError('ValidationError', `Filter name '${f.name}' is invalid. Valid filters are tag-key, tag-value and tag:<key>.`)
+      throw new ApiError(
+        'ValidationError',
+        `Filter name '${f.name}' is invalid. Valid filters are tag-key, tag-value and tag:<key>.`
+      )
     }
   }
   let groups = ctx.state.autoScalingGroups(ctx.region)
@@ -131,7 +154,10 @@ const describeAutoScalingGroups: Handler = (ctx) => {
   const next = offset + size < groups.length ? makeToken(offset + size, fp) : undefined
   // IncludeInstances=false leaves the instances out (the default is true)
   const includeInstances = p['IncludeInstances'] !== 'false'
-  return members('AutoScalingGroups', page, (g) => renderGroup(ctx.state, ctx.region, g, includeInstances)) + el('NextToken', next)
+  return (
+    members('AutoScalingGroups', page, (g) => renderGroup(ctx.state, ctx.region, g, includeInstances)) +
+    el('NextToken', next)
+  )
 }
 
 export const AUTOSCALING_HANDLERS: Record<string, Handler> = {

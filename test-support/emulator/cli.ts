@@ -26,11 +26,16 @@ const emu = await startAwsEmulator({
 
 const summary = emu.state
   .regionNames()
-  .map((r) => `${r}: ${emu.images(r).length} images, ${emu.launchTemplates(r).length} launch templates, ${emu.autoScalingGroups(r).length} groups`)
+  .map(
+    (r) =>
+      `${r}: ${emu.images(r).length} images, ${emu.launchTemplates(r).length} launch templates, ${emu.autoScalingGroups(r).length} groups`
+  )
 console.log(emu.url)
 console.error(`AWS emulator (EC2 + Auto Scaling) for account ${emu.accountId} on ${emu.url}`)
 for (const line of summary) console.error(`  ${line}`)
-console.error(`  export AWS_ENDPOINT_URL_EC2=${emu.url} AWS_ENDPOINT_URL_AUTO_SCALING=${emu.url} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y AWS_REGION=us-east-1`)
+console.error(
+  `  export AWS_ENDPOINT_URL_EC2=${emu.url} AWS_ENDPOINT_URL_AUTO_SCALING=${emu.url} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y AWS_REGION=us-east-1`
+)
 console.error('  Ctrl-C to stop')
 
 let lastSeq = 0
@@ -38,7 +43,9 @@ const logTimer = setInterval(() => {
   for (const c of emu.calls) {
     if (c.seq <= lastSeq) continue
     lastSeq = c.seq
-    console.error(`  #${c.seq} ${c.service} ${c.region} ${c.action} -> ${c.status}${c.errorCode ? ` ${c.errorCode}` : ''}`)
+    console.error(
+      `  #${c.seq} ${c.service} ${c.region} ${c.action} -> ${c.status}${c.errorCode ? ` ${c.errorCode}` : ''}`
+    )
   }
 }, 200)
 

@@ -1,7 +1,15 @@
 /** EC2 actions (ec2 query protocol, Version 2016-11-15). Each handler returns the XML inside the response element. */
 import type { Faults } from './faults.js'
 import { bool, ec2Filters, list, structList, type Filter, type Params } from './params.js'
-import { latestVersion, type EmuImage, type EmuLaunchTemplate, type EmuLaunchTemplateVersion, type EmulatorState, type LaunchPermission, type Tag } from './state.js'
+import {
+  latestVersion,
+  type EmuImage,
+  type EmuLaunchTemplate,
+  type EmuLaunchTemplateVersion,
+  type EmulatorState,
+  type LaunchPermission,
+  type Tag
+} from './state.js'
 import { el, fingerprint, globToRegExp, itemSet, makeToken, readToken, wrap, xmlEscape } from './util.js'
 
 export class ApiError extends Error {
@@ -31,12 +39,14 @@ const ACCOUNT_ID = /^\d{12}$/
 // ---------------------------------------------------------------- helpers
 
 function dryRun(ctx: Ec2Context): void {
-  if (bool(ctx.params, 'DryRun')) throw new ApiError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412)
+  if (bool(ctx.params, 'DryRun'))
+    throw new ApiError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412)
 }
 
 function required(ctx: Ec2Context, key: string): string {
   const v = ctx.params[key]
-  if (v === undefined || v === '') throw new ApiError('MissingParameter', `The request must contain the parameter ${key}`)
+  if (v === undefined || v === '')
+    throw new ApiError('MissingParameter', `The request must contain the parameter ${key}`)
   return v
 }
 
@@ -49,7 +59,11 @@ function notFound(ids: string[]): ApiError {
 }
 
 function visible(image: EmuImage, accountId: string): boolean {
-  return image.ownerId === accountId || image.public || image.launchPermissions.some((p) => 'userId' in p && p.userId === accountId)
+  return (
+    image.ownerId === accountId ||
+    image.public ||
+    image.launchPermissions.some((p) => 'userId' in p && p.userId === accountId)
+  )
 }
 
 /** An image the caller can see, in any state (disabled included); NotFound otherwise. */
@@ -61,7 +75,8 @@ function lookupImage(ctx: Ec2Context, id: string): EmuImage {
 }
 
 function requireOwner(ctx: Ec2Context, image: EmuImage): void {
-  if (image.ownerId !== ctx.accountId) throw new ApiError('AuthFailure', `Not authorized for image:${image.imageId}`, 403)
+  if (image.ownerId !== ctx.accountId)
+    throw new ApiError('AuthFailure', `Not authorized for image:${image.imageId}`, 403)
 }
 
 function maxResults(ctx: Ec2Context, min: number, max: number): number | undefined {
@@ -69,7 +84,10 @@ function maxResults(ctx: Ec2Context, min: number, max: number): number | undefin
   if (raw === undefined) return undefined
   const n = Number(raw)
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ApiError('InvalidParameterValue', `Value ( ${raw} ) for parameter maxResults is invalid. Expecting a value between ${min} and ${max}.`)
+    throw new ApiError(
+      'InvalidParameterValue',
+      `Value ( ${raw} ) for parameter maxResults is invalid. Expecting a value between ${min} and ${max}.`
+    )
   }
   return n
 }
@@ -99,13 +117,18 @@ function matcher(f: Filter): (v: string | undefined) => boolean {
     // `prefix*` (no other wildcard or escape) as a prefix test; other globs as regular expressions
     const prefixes = globs.filter((g) => /^[^*?\\]*\*$/.test(g)).map((g) => g.slice(0, -1))
     const patterns = globs.filter((g) => !/^[^*?\\]*\*$/.test(g)).map(globToRegExp)
-    m = (v) => v !== undefined && (exact.has(v) || prefixes.some((p) => v.startsWith(p)) || patterns.some((r) => r.test(v)))
+    m = (v) =>
+      v !== undefined && (exact.has(v) || prefixes.some((p) => v.startsWith(p)) || patterns.some((r) => r.test(v)))
     compiled.set(f, m)
   }
   return m
 }
 
-function matchFilters<T>(filters: Filter[], item: T, values: (name: string, item: T) => Array<string | undefined> | undefined): boolean {
+function matchFilters<T>(
+  filters: Filter[],
+  item: T,
+  values: (name: string, item: T) => Array<string | undefined> | undefined
+): boolean {
   for (const f of filters) {
     const vals = values(f.name, item)
     if (vals === undefined) return false
@@ -155,9 +178,11 @@ const IMAGE_FILTERS: Record<string, (i: EmuImage) => Array<string | undefined>> 
   'source-image-region': (i) => [i.sourceImageRegion],
   'tag-key': (i) => i.tags.map((t) => t.key),
   'block-device-mapping.snapshot-id': (i) => i.blockDeviceMappings.map((b) => b.ebs?.snapshotId),
-  'block-device-mapping.volume-size': (i) => i.blockDeviceMappings.map((b) => (b.ebs?.volumeSize === undefined ? undefined : String(b.ebs.volumeSize))),
+  'block-device-mapping.volume-size': (i) =>
+    i.blockDeviceMappings.map((b) => (b.ebs?.volumeSize === undefined ? undefined : String(b.ebs.volumeSize))),
   'block-device-mapping.volume-type': (i) => i.blockDeviceMappings.map((b) => b.ebs?.volumeType),
-  'block-device-mapping.encrypted': (i) => i.blockDeviceMappings.map((b) => (b.ebs?.encrypted === undefined ? undefined : String(b.ebs.encrypted))),
+  'block-device-mapping.encrypted': (i) =>
+    i.blockDeviceMappings.map((b) => (b.ebs?.encrypted === undefined ? undefined : String(b.ebs.encrypted))),
   'block-device-mapping.device-name': (i) => i.blockDeviceMappings.map((b) => b.deviceName)
 }
 
@@ -241,7 +266,10 @@ const describeImages: Handler = (ctx) => {
   const includeDisabled = bool(p, 'IncludeDisabled')
   const includeDeprecated = bool(p, 'IncludeDeprecated')
   if (p['MaxResults'] !== undefined && ids.length > 0) {
-    throw new ApiError('InvalidParameterCombination', 'The parameter imageIdsSet cannot be used with the parameter maxResults')
+    throw new ApiError(
+      'InvalidParameterCombination',
+      'The parameter imageIdsSet cannot be used with the parameter maxResults'
+    )
   }
   const size = maxResults(ctx, 5, 1000)
   for (const id of ids) checkAmiId(id)
@@ -277,7 +305,11 @@ const describeImages: Handler = (ctx) => {
   }
   if (owners.length > 0) {
     candidates = candidates.filter((i) =>
-      owners.some((o) => (o === 'self' ? i.ownerId === accountId : o === i.ownerId || (i.imageOwnerAlias !== undefined && o === i.imageOwnerAlias)))
+      owners.some((o) =>
+        o === 'self'
+          ? i.ownerId === accountId
+          : o === i.ownerId || (i.imageOwnerAlias !== undefined && o === i.imageOwnerAlias)
+      )
     )
   }
   if (executableBy.length > 0) {
@@ -323,7 +355,10 @@ const describeImageAttribute: Handler = (ctx) => {
   const attribute = required(ctx, 'Attribute')
   const imageId = required(ctx, 'ImageId')
   if (!IMAGE_ATTRIBUTES.has(attribute)) {
-    throw new ApiError('InvalidParameterValue', `Value (${attribute}) for parameter attribute is invalid. Unknown attribute.`)
+    throw new ApiError(
+      'InvalidParameterValue',
+      `Value (${attribute}) for parameter attribute is invalid. Unknown attribute.`
+    )
   }
   const image = lookupImage(ctx, imageId)
   if (attribute === 'launchPermission' || attribute === 'blockDeviceMapping') requireOwner(ctx, image)
@@ -334,7 +369,8 @@ const describeImageAttribute: Handler = (ctx) => {
     case 'launchPermission':
       body += wrap(
         'launchPermission',
-        (image.public ? wrap('item', el('group', 'all')) : '') + image.launchPermissions.map((lp) => wrap('item', renderPermission(lp))).join('')
+        (image.public ? wrap('item', el('group', 'all')) : '') +
+          image.launchPermissions.map((lp) => wrap('item', renderPermission(lp))).join('')
       )
       break
     case 'description':
@@ -387,13 +423,33 @@ function readPermissionItems(records: Array<Record<string, string>>): Array<Laun
 }
 
 function validatePermission(lp: LaunchPermission | { group: string }): void {
-  if ('group' in lp && lp.group !== 'all') throw new ApiError('InvalidAMIAttributeItemValue', `Invalid attribute item value "${lp.group}" for group item type.`)
-  if ('userId' in lp && !ACCOUNT_ID.test(lp.userId)) throw new ApiError('InvalidAMIAttributeItemValue', `Invalid attribute item value "${lp.userId}" for userId item type.`)
-  if ('organizationArn' in lp && !/^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]+$/.test(lp.organizationArn)) {
-    throw new ApiError('InvalidAMIAttributeItemValue', `Invalid attribute item value "${lp.organizationArn}" for organizationArn item type.`)
+  if ('group' in lp && lp.group !== 'all')
+    throw new ApiError(
+      'InvalidAMIAttributeItemValue',
+      `Invalid attribute item value "${lp.group}" for group item type.`
+    )
+  if ('userId' in lp && !ACCOUNT_ID.test(lp.userId))
+    throw new ApiError(
+      'InvalidAMIAttributeItemValue',
+      `Invalid attribute item value "${lp.userId}" for userId item type.`
+    )
+  if (
+    'organizationArn' in lp &&
+    !/^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]+$/.test(lp.organizationArn)
+  ) {
+    throw new ApiError(
+      'InvalidAMIAttributeItemValue',
+      `Invalid attribute item value "${lp.organizationArn}" for organizationArn item type.`
+    )
   }
-  if ('organizationalUnitArn' in lp && !/^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]+\/ou-[a-z0-9-]+$/.test(lp.organizationalUnitArn)) {
-    throw new ApiError('InvalidAMIAttributeItemValue', `Invalid attribute item value "${lp.organizationalUnitArn}" for organizationalUnitArn item type.`)
+  if (
+    'organizationalUnitArn' in lp &&
+    !/^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]+\/ou-[a-z0-9-]+$/.test(lp.organizationalUnitArn)
+  ) {
+    throw new ApiError(
+      'InvalidAMIAttributeItemValue',
+      `Invalid attribute item value "${lp.organizationalUnitArn}" for organizationalUnitArn item type.`
+    )
   }
 }
 
@@ -411,7 +467,10 @@ const modifyImageAttribute: Handler = (ctx) => {
   const attribute = p['Attribute']
   let description: string | undefined = p['Description.Value']
   if (attribute !== undefined && attribute !== 'launchPermission' && attribute !== 'description') {
-    throw new ApiError('InvalidParameterValue', `Value (${attribute}) for parameter attribute is invalid. Only launchPermission and description can be modified.`)
+    throw new ApiError(
+      'InvalidParameterValue',
+      `Value (${attribute}) for parameter attribute is invalid. Only launchPermission and description can be modified.`
+    )
   }
   if (attribute === 'launchPermission') {
     const op = p['OperationType']
@@ -422,7 +481,11 @@ const modifyImageAttribute: Handler = (ctx) => {
       ...list(p, 'OrganizationalUnitArn').map((organizationalUnitArn) => ({ organizationalUnitArn }))
     ]
     if (items.length > 0) {
-      if (op !== 'add' && op !== 'remove') throw new ApiError('InvalidParameterValue', `Value (${op ?? ''}) for parameter operationType is invalid. Expecting add or remove.`)
+      if (op !== 'add' && op !== 'remove')
+        throw new ApiError(
+          'InvalidParameterValue',
+          `Value (${op ?? ''}) for parameter operationType is invalid. Expecting add or remove.`
+        )
       change[op].push(...items)
     }
   } else if (attribute === 'description') {
@@ -435,9 +498,15 @@ const modifyImageAttribute: Handler = (ctx) => {
   const image = lookupImage(ctx, imageId)
   requireOwner(ctx, image)
   if (change.add.length > 0 && image.state === 'disabled') {
-    throw new ApiError('IncorrectState', `The image '${image.imageId}' is disabled. A disabled AMI can't be shared; enable it first.`)
+    throw new ApiError(
+      'IncorrectState',
+      `The image '${image.imageId}' is disabled. A disabled AMI can't be shared; enable it first.`
+    )
   }
-  if (change.add.some((lp) => 'group' in lp) && (ctx.faults.blockPublicAccess.has(ctx.region) || ctx.faults.blockPublicAccess.has('*'))) {
+  if (
+    change.add.some((lp) => 'group' in lp) &&
+    (ctx.faults.blockPublicAccess.has(ctx.region) || ctx.faults.blockPublicAccess.has('*'))
+  ) {
     throw new ApiError(
       'OperationNotPermitted',
       "You can't publicly share this image because block public access for AMIs is enabled for this account. To publicly share the image, you must call the DisableImageBlockPublicAccess API."
@@ -462,7 +531,10 @@ const disableImage: Handler = (ctx) => {
   const image = lookupImage(ctx, required(ctx, 'ImageId'))
   requireOwner(ctx, image)
   if (image.state !== 'available' && image.state !== 'disabled') {
-    throw new ApiError('IncorrectState', `The image '${image.imageId}' is in state '${image.state}' and cannot be disabled.`)
+    throw new ApiError(
+      'IncorrectState',
+      `The image '${image.imageId}' is in state '${image.state}' and cannot be disabled.`
+    )
   }
   dryRun(ctx)
   image.state = 'disabled'
@@ -475,7 +547,10 @@ const enableImage: Handler = (ctx) => {
   const image = lookupImage(ctx, required(ctx, 'ImageId'))
   requireOwner(ctx, image)
   if (image.state !== 'available' && image.state !== 'disabled') {
-    throw new ApiError('IncorrectState', `The image '${image.imageId}' is in state '${image.state}' and cannot be enabled.`)
+    throw new ApiError(
+      'IncorrectState',
+      `The image '${image.imageId}' is in state '${image.state}' and cannot be enabled.`
+    )
   }
   dryRun(ctx)
   image.state = 'available'
@@ -493,9 +568,14 @@ function tagTarget(ctx: Ec2Context, id: string): { tags: Tag[]; set: (t: Tag[]) 
     return { tags: image.tags, set: (t) => (image.tags = t) }
   }
   if (id.startsWith('lt-')) {
-    if (!LT_ID.test(id)) throw new ApiError('InvalidLaunchTemplateId.Malformed', `The specified ID (${id}) is not valid.`)
+    if (!LT_ID.test(id))
+      throw new ApiError('InvalidLaunchTemplateId.Malformed', `The specified ID (${id}) is not valid.`)
     const t = ctx.state.region(ctx.region).launchTemplates.get(id)
-    if (!t) throw new ApiError('InvalidLaunchTemplateId.NotFound', `The specified launch template, with template ID ${id}, does not exist.`)
+    if (!t)
+      throw new ApiError(
+        'InvalidLaunchTemplateId.NotFound',
+        `The specified launch template, with template ID ${id}, does not exist.`
+      )
     return { tags: t.tags, set: (tags) => (t.tags = tags) }
   }
   throw new ApiError('InvalidID', `The ID '${id}' is not valid`)
@@ -507,14 +587,18 @@ function readTags(ctx: Ec2Context): Array<{ key: string; value?: string }> {
 
 const createTags: Handler = (ctx) => {
   const resources = list(ctx.params, 'ResourceId')
-  if (resources.length === 0) throw new ApiError('MissingParameter', 'The request must contain the parameter resourceIdSet')
+  if (resources.length === 0)
+    throw new ApiError('MissingParameter', 'The request must contain the parameter resourceIdSet')
   const tags = readTags(ctx)
   if (tags.length === 0) throw new ApiError('MissingParameter', 'The request must contain the parameter tagSet')
   for (const t of tags) {
     if (t.key === '') throw new ApiError('InvalidParameterValue', 'Tag key must not be empty')
-    if (t.key.length > 128) throw new ApiError('InvalidParameterValue', `Tag key exceeds the maximum length of 128 characters`)
-    if ((t.value ?? '').length > 256) throw new ApiError('InvalidParameterValue', `Tag value exceeds the maximum length of 256 characters`)
-    if (t.key.toLowerCase().startsWith('aws:')) throw new ApiError('InvalidParameterValue', `Tag keys starting with 'aws:' are reserved for internal use`)
+    if (t.key.length > 128)
+      throw new ApiError('InvalidParameterValue', `Tag key exceeds the maximum length of 128 characters`)
+    if ((t.value ?? '').length > 256)
+      throw new ApiError('InvalidParameterValue', `Tag value exceeds the maximum length of 256 characters`)
+    if (t.key.toLowerCase().startsWith('aws:'))
+      throw new ApiError('InvalidParameterValue', `Tag keys starting with 'aws:' are reserved for internal use`)
   }
   const targets = resources.map((id) => tagTarget(ctx, id))
   const merged = targets.map((target) => {
@@ -524,7 +608,11 @@ const createTags: Handler = (ctx) => {
       if (existing) existing.value = t.value ?? ''
       else next.push({ key: t.key, value: t.value ?? '' })
     }
-    if (next.length > MAX_TAGS) throw new ApiError('TagLimitExceeded', `The maximum number of tags (${MAX_TAGS}) for a resource has been reached.`)
+    if (next.length > MAX_TAGS)
+      throw new ApiError(
+        'TagLimitExceeded',
+        `The maximum number of tags (${MAX_TAGS}) for a resource has been reached.`
+      )
     return next
   })
   dryRun(ctx)
@@ -534,14 +622,17 @@ const createTags: Handler = (ctx) => {
 
 const deleteTags: Handler = (ctx) => {
   const resources = list(ctx.params, 'ResourceId')
-  if (resources.length === 0) throw new ApiError('MissingParameter', 'The request must contain the parameter resourceIdSet')
+  if (resources.length === 0)
+    throw new ApiError('MissingParameter', 'The request must contain the parameter resourceIdSet')
   const tags = readTags(ctx)
   const targets = resources.map((id) => tagTarget(ctx, id))
   dryRun(ctx)
   for (const target of targets) {
     if (tags.length === 0) target.set([])
     else
-      target.set(target.tags.filter((t) => !tags.some((d) => d.key === t.key && (d.value === undefined || d.value === t.value))))
+      target.set(
+        target.tags.filter((t) => !tags.some((d) => d.key === t.key && (d.value === undefined || d.value === t.value)))
+      )
   }
   return el('return', true)
 }
@@ -562,7 +653,16 @@ export function resolveImageId(state: EmulatorState, region: string, imageId: st
   return state.ssmParameter(region, name) ?? imageId
 }
 
-const LTV_FILTERS = new Set(['image-id', 'is-default-version', 'create-time', 'instance-type', 'kernel-id', 'ram-disk-id', 'ebs-optimized', 'key-name'])
+const LTV_FILTERS = new Set([
+  'image-id',
+  'is-default-version',
+  'create-time',
+  'instance-type',
+  'kernel-id',
+  'ram-disk-id',
+  'ebs-optimized',
+  'key-name'
+])
 
 interface VersionRow {
   template: EmuLaunchTemplate
@@ -572,16 +672,27 @@ interface VersionRow {
 function findTemplate(ctx: Ec2Context, id: string | undefined, name: string | undefined): EmuLaunchTemplate {
   const r = ctx.state.region(ctx.region)
   if (id !== undefined) {
-    if (!LT_ID.test(id)) throw new ApiError('InvalidLaunchTemplateId.Malformed', `The specified ID (${id}) is not valid. Expecting "lt-...".`)
+    if (!LT_ID.test(id))
+      throw new ApiError(
+        'InvalidLaunchTemplateId.Malformed',
+        `The specified ID (${id}) is not valid. Expecting "lt-...".`
+      )
     const t = r.launchTemplates.get(id)
     if (!t || (name !== undefined && t.launchTemplateName !== name)) {
-      throw new ApiError('InvalidLaunchTemplateId.NotFound', `The specified launch template, with template ID ${id}, does not exist.`)
+      throw new ApiError(
+        'InvalidLaunchTemplateId.NotFound',
+        `The specified launch template, with template ID ${id}, does not exist.`
+      )
     }
     return t
   }
   const tid = r.templateIdByName.get(name!)
   const t = tid ? r.launchTemplates.get(tid) : undefined
-  if (!t) throw new ApiError('InvalidLaunchTemplateName.NotFoundException', `The specified launch template, with template name ${name}, does not exist.`)
+  if (!t)
+    throw new ApiError(
+      'InvalidLaunchTemplateName.NotFoundException',
+      `The specified launch template, with template name ${name}, does not exist.`
+    )
   return t
 }
 
@@ -590,9 +701,17 @@ function resolveVersion(t: EmuLaunchTemplate, spec: string): EmuLaunchTemplateVe
   if (spec === '$Latest') n = latestVersion(t)
   else if (spec === '$Default') n = t.defaultVersion
   else if (/^\d+$/.test(spec)) n = Number(spec)
-  else throw new ApiError('InvalidLaunchTemplateVersion', `The launch template version '${spec}' is not valid. Specify a version number, $Latest or $Default.`)
+  else
+    throw new ApiError(
+      'InvalidLaunchTemplateVersion',
+      `The launch template version '${spec}' is not valid. Specify a version number, $Latest or $Default.`
+    )
   const v = t.versions.find((x) => x.versionNumber === n)
-  if (!v) throw new ApiError('InvalidLaunchTemplateId.VersionNotFound', `Could not find launch template version ${spec} for launch template with ID ${t.launchTemplateId}.`)
+  if (!v)
+    throw new ApiError(
+      'InvalidLaunchTemplateId.VersionNotFound',
+      `Could not find launch template version ${spec} for launch template with ID ${t.launchTemplateId}.`
+    )
   return v
 }
 
@@ -600,14 +719,19 @@ function resolveVersion(t: EmuLaunchTemplate, spec: string): EmuLaunchTemplateVe
  * The filters of DescribeLaunchTemplateVersions as one test of a version, compiled once per
  * request (a query over every template of a large account runs it thousands of times).
  */
-function versionFilter(ctx: Ec2Context, filters: Filter[]): (t: EmuLaunchTemplate, v: EmuLaunchTemplateVersion) => boolean {
+function versionFilter(
+  ctx: Ec2Context,
+  filters: Filter[]
+): (t: EmuLaunchTemplate, v: EmuLaunchTemplateVersion) => boolean {
   const { state, region } = ctx
   const resolved = ctx.faults.imageIdFilterMatchesResolved
   const tests = filters.map((f): ((t: EmuLaunchTemplate, v: EmuLaunchTemplateVersion) => boolean) => {
     const m = matcher(f)
     switch (f.name) {
       case 'image-id':
-        return resolved ? (_t, v) => m(v.imageId) || m(resolveImageId(state, region, v.imageId)) : (_t, v) => m(v.imageId)
+        return resolved
+          ? (_t, v) => m(v.imageId) || m(resolveImageId(state, region, v.imageId))
+          : (_t, v) => m(v.imageId)
       case 'is-default-version':
         return (t, v) => m(String(v.versionNumber === t.defaultVersion))
       case 'create-time':
@@ -666,7 +790,10 @@ const describeLaunchTemplateVersions: Handler = (ctx) => {
   if (id === undefined && name === undefined) {
     // form (b): $Latest and/or $Default of every template in the region
     if (versions.length === 0) {
-      throw new ApiError('MissingParameter', 'The request must contain the parameter LaunchTemplateId or LaunchTemplateName, or LaunchTemplateVersion ($Latest, $Default).')
+      throw new ApiError(
+        'MissingParameter',
+        'The request must contain the parameter LaunchTemplateId or LaunchTemplateName, or LaunchTemplateVersion ($Latest, $Default).'
+      )
     }
     if (minV !== undefined || maxV !== undefined || versions.some((v) => v !== '$Latest' && v !== '$Default')) {
       throw new ApiError(
@@ -750,10 +877,16 @@ const describeLaunchTemplates: Handler = (ctx) => {
   const names = list(p, 'LaunchTemplateName')
   const filters = ec2Filters(p)
   const size = maxResults(ctx, 1, 200)
-  checkFilterNames(filters, (n) => n.startsWith('tag:') || ['launch-template-name', 'create-time', 'tag-key'].includes(n))
+  checkFilterNames(
+    filters,
+    (n) => n.startsWith('tag:') || ['launch-template-name', 'create-time', 'tag-key'].includes(n)
+  )
   let templates: EmuLaunchTemplate[]
   if (ids.length > 0 || names.length > 0) {
-    templates = [...ids.map((id) => findTemplate(ctx, id, undefined)), ...names.map((n) => findTemplate(ctx, undefined, n))]
+    templates = [
+      ...ids.map((id) => findTemplate(ctx, id, undefined)),
+      ...names.map((n) => findTemplate(ctx, undefined, n))
+    ]
   } else templates = ctx.state.launchTemplates(ctx.region)
   dryRun(ctx)
   templates = templates.filter((t) =>
@@ -767,14 +900,17 @@ const describeLaunchTemplates: Handler = (ctx) => {
   )
   const { page, nextToken } = paginate(ctx, templates, size)
   return (
-    itemSet('launchTemplates', page, (t) =>
-      el('launchTemplateId', t.launchTemplateId) +
-      el('launchTemplateName', t.launchTemplateName) +
-      el('createTime', t.createTime) +
-      el('createdBy', t.createdBy) +
-      el('defaultVersionNumber', t.defaultVersion) +
-      el('latestVersionNumber', latestVersion(t)) +
-      renderTags(t.tags)
+    itemSet(
+      'launchTemplates',
+      page,
+      (t) =>
+        el('launchTemplateId', t.launchTemplateId) +
+        el('launchTemplateName', t.launchTemplateName) +
+        el('createTime', t.createTime) +
+        el('createdBy', t.createdBy) +
+        el('defaultVersionNumber', t.defaultVersion) +
+        el('latestVersionNumber', latestVersion(t)) +
+        renderTags(t.tags)
     ) + el('nextToken', nextToken)
   )
 }

@@ -114,7 +114,8 @@ function readBody(req: IncomingMessage): Promise<string> {
 function namedImages(params: Params): string[] {
   const out: string[] = []
   for (const [k, v] of Object.entries(params)) {
-    if ((k === 'ImageId' || /^ImageId\.\d+$/.test(k) || /^ResourceId\.\d+$/.test(k)) && v.startsWith('ami-')) out.push(v)
+    if ((k === 'ImageId' || /^ImageId\.\d+$/.test(k) || /^ResourceId\.\d+$/.test(k)) && v.startsWith('ami-'))
+      out.push(v)
   }
   return out
 }
@@ -130,7 +131,8 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
   const maxCalls = options.maxCalls ?? 100_000
   let seq = 0
   const defaultRegion = options.defaultRegion ?? 'us-east-1'
-  const principal = (): string => options.principalArn ?? `arn:aws:sts::${state.accountId}:assumed-role/emulator-role/emulator-session`
+  const principal = (): string =>
+    options.principalArn ?? `arn:aws:sts::${state.accountId}:assumed-role/emulator-role/emulator-session`
 
   function requestId(n: number): string {
     const hex = n.toString(16).padStart(12, '0')
@@ -172,7 +174,11 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
         403
       )
     }
-    return new ApiError('AccessDenied', `User: ${principal()} is not authorized to perform: ${full} because no identity-based policy allows the ${full} action`, 403)
+    return new ApiError(
+      'AccessDenied',
+      `User: ${principal()} is not authorized to perform: ${full} because no identity-based policy allows the ${full} action`,
+      403
+    )
   }
 
   function failRuleFor(service: ServiceName, action: string, params: Params): FailRule | undefined {
@@ -240,7 +246,11 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
       }
 
       if (throttler.shouldThrottle(faults.throttle, service, region, action, random, now())) {
-        return fail(service === 'ec2' ? new ApiError('RequestLimitExceeded', 'Request limit exceeded.', 503) : new ApiError('Throttling', 'Rate exceeded', 400))
+        return fail(
+          service === 'ec2'
+            ? new ApiError('RequestLimitExceeded', 'Request limit exceeded.', 503)
+            : new ApiError('Throttling', 'Rate exceeded', 400)
+        )
       }
 
       if ([...faults.deny].some((pattern) => actionMatches(pattern, service, action))) {
@@ -261,18 +271,30 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
       let inner: string
       if (service === 'ec2') {
         const handler = EC2_HANDLERS[action]
-        if (!handler) return fail(new ApiError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service.`))
+        if (!handler)
+          return fail(
+            new ApiError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service.`)
+          )
         inner = handler({ state, region, params, faults, accountId: state.accountId })
       } else {
         const handler = AUTOSCALING_HANDLERS[action]
-        if (!handler) return fail(new ApiError('InvalidAction', `Could not find operation ${action || '(none)'} for version 2011-01-01`))
+        if (!handler)
+          return fail(
+            new ApiError('InvalidAction', `Could not find operation ${action || '(none)'} for version 2011-01-01`)
+          )
         inner = handler({ state, region, params })
       }
       return finish(200, successBody(service, action, inner, reqId))
     } catch (e) {
       if (e instanceof ApiError) return fail(e)
       const message = e instanceof Error ? e.message : String(e)
-      return fail(new ApiError(service === 'ec2' ? 'InternalError' : 'InternalFailure', `Emulator bug: ${xmlEscape(message)}`, 500))
+      return fail(
+        new ApiError(
+          service === 'ec2' ? 'InternalError' : 'InternalFailure',
+          `Emulator bug: ${xmlEscape(message)}`,
+          500
+        )
+      )
     }
   }
 
@@ -295,8 +317,11 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
       calls.length = 0
     },
     count: (action?: string, region?: string) =>
-      calls.filter((c) => (action === undefined || matchAction(c, action)) && (region === undefined || c.region === region)).length,
-    callsOf: (action: string, region?: string) => calls.filter((c) => matchAction(c, action) && (region === undefined || c.region === region)),
+      calls.filter(
+        (c) => (action === undefined || matchAction(c, action)) && (region === undefined || c.region === region)
+      ).length,
+    callsOf: (action: string, region?: string) =>
+      calls.filter((c) => matchAction(c, action) && (region === undefined || c.region === region)),
     images: (region) => state.images(region),
     image: (region, id) => state.image(region, id),
     addImage: (region, image) => state.addImage(region, image),

@@ -19,7 +19,13 @@ export interface BucketClass {
 export type ThrottleConfig =
   | { mode: 'probability'; rate: number; actions?: string[] }
   | { mode: 'burst'; count: number; actions?: string[] }
-  | { mode: 'bucket'; describe?: Partial<BucketClass>; mutate?: Partial<BucketClass>; other?: Partial<BucketClass>; actions?: string[] }
+  | {
+      mode: 'bucket'
+      describe?: Partial<BucketClass>
+      mutate?: Partial<BucketClass>
+      other?: Partial<BucketClass>
+      actions?: string[]
+    }
 
 export interface FailRule {
   /** only this action (`DisableImage` or `ec2:DisableImage`); any action naming the image when absent */
@@ -76,7 +82,13 @@ export function defaultFaults(): Faults {
   }
 }
 
-export const MUTATING_ACTIONS = new Set(['DisableImage', 'EnableImage', 'ModifyImageAttribute', 'CreateTags', 'DeleteTags'])
+export const MUTATING_ACTIONS = new Set([
+  'DisableImage',
+  'EnableImage',
+  'ModifyImageAttribute',
+  'CreateTags',
+  'DeleteTags'
+])
 
 export function actionClass(action: string): 'describe' | 'mutate' | 'other' {
   if (MUTATING_ACTIONS.has(action)) return 'mutate'
@@ -105,7 +117,14 @@ export class Throttler {
     this.burstUsed = 0
   }
 
-  shouldThrottle(config: ThrottleConfig | null, service: string, region: string, action: string, random: () => number, now: number): boolean {
+  shouldThrottle(
+    config: ThrottleConfig | null,
+    service: string,
+    region: string,
+    action: string,
+    random: () => number,
+    now: number
+  ): boolean {
     if (config !== this.lastConfig) {
       this.reset()
       this.lastConfig = config

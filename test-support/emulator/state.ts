@@ -1,9 +1,19 @@
 /** The emulator's state: one account (the caller) seeing per-region images, launch templates, groups, SSM values. */
 import { makeRandom, randomHex } from './util.js'
 
-export type ImageState = 'pending' | 'available' | 'invalid' | 'deregistered' | 'transient' | 'failed' | 'error' | 'disabled'
+export type ImageState =
+  'pending' | 'available' | 'invalid' | 'deregistered' | 'transient' | 'failed' | 'error' | 'disabled'
 
-export const IMAGE_STATES: readonly ImageState[] = ['pending', 'available', 'invalid', 'deregistered', 'transient', 'failed', 'error', 'disabled']
+export const IMAGE_STATES: readonly ImageState[] = [
+  'pending',
+  'available',
+  'invalid',
+  'deregistered',
+  'transient',
+  'failed',
+  'error',
+  'disabled'
+]
 
 export interface Tag {
   key: string
@@ -15,7 +25,15 @@ export type LaunchPermission = { userId: string } | { organizationArn: string } 
 
 export interface BlockDeviceMapping {
   deviceName: string
-  ebs?: { snapshotId?: string; volumeSize?: number; volumeType?: string; deleteOnTermination?: boolean; encrypted?: boolean; iops?: number; throughput?: number }
+  ebs?: {
+    snapshotId?: string
+    volumeSize?: number
+    volumeType?: string
+    deleteOnTermination?: boolean
+    encrypted?: boolean
+    iops?: number
+    throughput?: number
+  }
   virtualName?: string
   noDevice?: string
 }
@@ -119,7 +137,12 @@ export interface LaunchTemplateSpec {
 export interface MixedInstancesPolicy {
   launchTemplate: {
     launchTemplateSpecification: LaunchTemplateSpec
-    overrides?: Array<{ instanceType?: string; weightedCapacity?: string; launchTemplateSpecification?: LaunchTemplateSpec; imageId?: string }>
+    overrides?: Array<{
+      instanceType?: string
+      weightedCapacity?: string
+      launchTemplateSpecification?: LaunchTemplateSpec
+      imageId?: string
+    }>
   }
   instancesDistribution?: {
     onDemandAllocationStrategy?: string
@@ -278,7 +301,15 @@ export class EmulatorState {
       blockDeviceMappings: [
         {
           deviceName: '/dev/xvda',
-          ebs: { snapshotId: this.newId('snap'), volumeSize: 8, volumeType: 'gp3', deleteOnTermination: true, encrypted: false, iops: 3000, throughput: 125 }
+          ebs: {
+            snapshotId: this.newId('snap'),
+            volumeSize: 8,
+            volumeType: 'gp3',
+            deleteOnTermination: true,
+            encrypted: false,
+            iops: 3000,
+            throughput: 125
+          }
         }
       ],
       ...rest,
@@ -334,13 +365,15 @@ export class EmulatorState {
 
   launchTemplate(region: string, idOrName: string): EmuLaunchTemplate | undefined {
     const r = this.region(region)
-    const id = idOrName.startsWith('lt-') && r.launchTemplates.has(idOrName) ? idOrName : r.templateIdByName.get(idOrName)
+    const id =
+      idOrName.startsWith('lt-') && r.launchTemplates.has(idOrName) ? idOrName : r.templateIdByName.get(idOrName)
     return id ? r.launchTemplates.get(id) : undefined
   }
 
   addLaunchTemplate(region: string, input: LaunchTemplateInput): EmuLaunchTemplate {
     const r = this.region(region)
-    if (r.templateIdByName.has(input.name)) throw new Error(`launch template name ${input.name} already exists in ${region}`)
+    if (r.templateIdByName.has(input.name))
+      throw new Error(`launch template name ${input.name} already exists in ${region}`)
     const id = input.id ?? this.newId('lt', (x) => r.launchTemplates.has(x))
     const createTime = input.createTime ?? DEFAULT_DATE
     const createdBy = input.createdBy ?? `arn:aws:iam::${this.accountId}:role/builder`
@@ -355,7 +388,7 @@ export class EmulatorState {
       launchTemplateName: input.name,
       createTime,
       createdBy,
-      defaultVersion: input.defaultVersion ?? (versions[0]?.versionNumber ?? 1),
+      defaultVersion: input.defaultVersion ?? versions[0]?.versionNumber ?? 1,
       versions,
       tags: [...(input.tags ?? [])]
     }
@@ -367,7 +400,12 @@ export class EmulatorState {
   }
 
   /** Adds a new version (number = latest + 1); optionally makes it the default. */
-  addLaunchTemplateVersion(region: string, idOrName: string, version: Partial<EmuLaunchTemplateVersion>, makeDefault = false): EmuLaunchTemplateVersion {
+  addLaunchTemplateVersion(
+    region: string,
+    idOrName: string,
+    version: Partial<EmuLaunchTemplateVersion>,
+    makeDefault = false
+  ): EmuLaunchTemplateVersion {
     const t = this.launchTemplate(region, idOrName)
     if (!t) throw new Error(`no launch template ${idOrName} in ${region}`)
     const v: EmuLaunchTemplateVersion = {
@@ -448,7 +486,10 @@ export class EmulatorState {
           defaultVersion: t.defaultVersion,
           tags: structuredClone(t.tags)
         })),
-        autoScalingGroups: [...r.groups.values()].map(({ autoScalingGroupName, ...g }) => ({ name: autoScalingGroupName, ...structuredClone(g) })),
+        autoScalingGroups: [...r.groups.values()].map(({ autoScalingGroupName, ...g }) => ({
+          name: autoScalingGroupName,
+          ...structuredClone(g)
+        })),
         ssmParameters: Object.fromEntries(r.ssm)
       }
     }

@@ -21,7 +21,12 @@ export function wrap(name: string, inner: string): string {
 }
 
 /** A list of `<item>` elements (EC2 style) wrapped in `name`. */
-export function itemSet<T>(name: string, items: readonly T[] | undefined, render: (item: T) => string, itemName = 'item'): string {
+export function itemSet<T>(
+  name: string,
+  items: readonly T[] | undefined,
+  render: (item: T) => string,
+  itemName = 'item'
+): string {
   if (!items || items.length === 0) return ''
   return wrap(name, items.map((i) => wrap(itemName, render(i))).join(''))
 }
@@ -87,7 +92,10 @@ export function readToken(token: string, fingerprint: string): number | undefine
 }
 
 /** Fingerprint of the request's fields other than paging ones (a token only works for the same query). */
-export function fingerprint(params: Record<string, string>, ignore: readonly string[] = ['NextToken', 'MaxResults', 'MaxRecords', 'DryRun']): string {
+export function fingerprint(
+  params: Record<string, string>,
+  ignore: readonly string[] = ['NextToken', 'MaxResults', 'MaxRecords', 'DryRun']
+): string {
   return Object.keys(params)
     .filter((k) => !ignore.includes(k) && k !== 'Action' && k !== 'Version')
     .sort()
