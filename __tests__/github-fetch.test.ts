@@ -1,12 +1,12 @@
 /**
- * Octokit's transport (src/report/github-fetch.ts) against a local server: what it sends, what
+ * Octokit's transport (src/github/github-fetch.ts) against a local server: what it sends, what
  * it makes of the answers, redirects, aborts, and the agent it is given. The e2e suites run every
  * GitHub call of the bundled action through it as well.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { connect, type AddressInfo, type Socket } from 'node:net'
-import { createGitHubFetch, type AgentSource } from '../src/report/github-fetch.js'
+import { createGitHubFetch, type AgentSource } from '../src/github/github-fetch.js'
 import { listenLocal, type LocalServer } from '../test-support/listen.js'
 
 interface Seen {

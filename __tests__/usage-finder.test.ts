@@ -13,7 +13,7 @@ import {
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling'
 import { Ec2 } from '../src/aws/ec2.js'
 import { AutoScaling } from '../src/aws/autoscaling.js'
-import { usageFinder } from '../src/commands/usage.js'
+import { usageFinder } from '../src/steps/find-usage.js'
 
 // the SDK warns once per process on Node < 22 (runners use Node 24)
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true'

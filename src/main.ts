@@ -6,15 +6,15 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { AutoScaling } from './aws/autoscaling.js'
 import { Ec2 } from './aws/ec2.js'
-import type { Context } from './commands/context.js'
+import type { Context } from './context.js'
 import { disable } from './commands/disable.js'
 import { enable } from './commands/enable.js'
 import { rollback } from './commands/rollback.js'
 import { status } from './commands/status.js'
-import { usageFinder } from './commands/usage.js'
+import { usageFinder } from './steps/find-usage.js'
 import type { Command, RunReport } from './model.js'
 import { renderBody } from './report/markdown.js'
-import { startComment, type PendingComment } from './report/publish.js'
+import { startComment, type PendingComment } from './github/comment.js'
 import { outputsOf } from './report/outputs.js'
 import { parseSettings } from './settings.js'
 
@@ -85,7 +85,8 @@ export async function run(): Promise<void> {
     // The pull request and its comments are read while the command makes its changes (when it has
     // planned them: then the process mostly waits on AWS), or at its end.
     let comment: PendingComment | undefined
-    const startCommentOnce = (): PendingComment => (comment ??= startComment(settings, log))
+    const startCommentOnce = (): PendingComment =>
+      (comment ??= startComment(settings, log, { repository: process.env.GITHUB_REPOSITORY }))
     ctx.planned = () => void startCommentOnce()
     const report = await command(ctx)
     report.runUrl = runUrl()

@@ -1,11 +1,11 @@
 /** `enable`: re-enable the named images and restore the sharing recorded when they were disabled. */
 import { mapLimit, PER_REGION_CONCURRENCY } from '../concurrency.js'
 import type { RunReport } from '../model.js'
-import type { Context } from './context.js'
-import { ownedImages } from './images.js'
-import { changeFailure, enableAndRestore } from './image-state.js'
-import { eachRegion, emptyRegion, regionFailure } from './regions.js'
-import { logChange } from './log.js'
+import type { Context } from '../context.js'
+import { ownedImages } from '../steps/find-images.js'
+import { changeFailure, enableAndRestore } from '../steps/image-state.js'
+import { eachRegion, emptyRegion, regionFailure } from '../steps/regions.js'
+import { logChange } from '../steps/log.js'
 
 export async function enable(ctx: Context): Promise<RunReport> {
   const { settings } = ctx

@@ -7,11 +7,11 @@ import { mapLimit, PER_REGION_CONCURRENCY } from '../concurrency.js'
 import type { Change, Image, RegionReport, RunReport } from '../model.js'
 import { newestFirst } from '../rules/family.js'
 import { readRecord, SUPERSEDED_BY_TAG } from '../rules/lineage.js'
-import type { Context } from './context.js'
-import { ownedImages } from './images.js'
-import { changeFailure, disableSafely, enableAndRestore } from './image-state.js'
-import { eachRegion, emptyRegion, regionFailure } from './regions.js'
-import { logChange } from './log.js'
+import type { Context } from '../context.js'
+import { ownedImages } from '../steps/find-images.js'
+import { changeFailure, disableSafely, enableAndRestore } from '../steps/image-state.js'
+import { eachRegion, emptyRegion, regionFailure } from '../steps/regions.js'
+import { logChange } from '../steps/log.js'
 
 interface RegionPlan {
   bad: Image[]

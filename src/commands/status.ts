@@ -1,7 +1,7 @@
 /** `status`: the state of each named image; fails unless every one is in `require-state`. */
 import type { RunReport, StatusEntry } from '../model.js'
-import type { Context } from './context.js'
-import { eachRegion, emptyRegion } from './regions.js'
+import type { Context } from '../context.js'
+import { eachRegion, emptyRegion } from '../steps/regions.js'
 
 export async function status(ctx: Context): Promise<RunReport> {
   const { settings } = ctx

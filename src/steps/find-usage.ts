@@ -4,7 +4,7 @@ import type { Ec2 } from '../aws/ec2.js'
 import { describeError, errorInfo, labelled } from '../aws/errors.js'
 import { groupUses, templateUses, type GroupTemplateRef } from '../rules/usage.js'
 import { started } from '../concurrency.js'
-import type { UsageFinder } from './context.js'
+import type { UsageFinder } from '../context.js'
 
 export function usageFinder(ec2: (region: string) => Ec2, autoscaling: (region: string) => AutoScaling): UsageFinder {
   return (region: string) => {

@@ -1,7 +1,7 @@
 /** What every command is given: the settings and the gateways. Commands print nothing themselves. */
-import type { Ec2 } from '../aws/ec2.js'
-import type { Settings } from '../settings.js'
-import type { GroupUse, TemplateUse } from '../model.js'
+import type { Ec2 } from './aws/ec2.js'
+import type { Settings } from './settings.js'
+import type { GroupUse, TemplateUse } from './model.js'
 
 export interface Logger {
   info(message: string): void

@@ -1,7 +1,7 @@
 /** Running a command's work region by region, concurrently, collecting region failures. */
 import { groupBy } from '../concurrency.js'
 import type { RegionReport, Target } from '../model.js'
-import { RegionError } from './context.js'
+import { RegionError } from '../context.js'
 
 export function emptyRegion(region: string, error?: string): RegionReport {
   return {

@@ -1,7 +1,7 @@
 /** Finding the images a command is about: visible, owned by this account, and (when asked) available. */
 import type { Ec2 } from '../aws/ec2.js'
 import type { Image } from '../model.js'
-import { RegionError } from './context.js'
+import { RegionError } from '../context.js'
 
 export interface OwnedImages {
   images: Image[]

@@ -1,6 +1,6 @@
 /** The log lines a person scanning a CI log reads: one per image changed. */
 import type { Change, Sharing } from '../model.js'
-import type { Context } from './context.js'
+import type { Context } from '../context.js'
 
 const VERBS: Record<string, string> = {
   disabled: 'disabled',

@@ -3,11 +3,11 @@
  * page of comments read while the command runs; the comment is written when the report is
  * ready. Never fails the step: a problem is a warning, and the job summary holds the report.
  */
-import type { Logger } from '../commands/context.js'
+import type { Logger } from '../context.js'
 import type { RunReport } from '../model.js'
 import type { Settings } from '../settings.js'
 import { createGitHubFetch } from './github-fetch.js'
-import { marker, renderComment, type RenderOptions } from './markdown.js'
+import { marker, renderComment, type RenderOptions } from '../report/markdown.js'
 import { CommentPages, commentWarning, findPullRequest, upsertComment, type PullRequestLookup } from './pull-request.js'
 
 export interface CommentLog extends Logger {
@@ -26,8 +26,13 @@ type Prepared =
   | { skip: string; warn?: boolean }
   | { off: true }
 
-export function startComment(settings: Settings, log: CommentLog): PendingComment {
-  const prepared = prepare(settings)
+/** `owner/repo`, as the runner names it (GITHUB_REPOSITORY); read by the entry point. */
+export interface CommentTarget {
+  repository?: string | undefined
+}
+
+export function startComment(settings: Settings, log: CommentLog, target: CommentTarget): PendingComment {
+  const prepared = prepare(settings, target)
   return {
     async publish(report, options) {
       const p = await prepared
@@ -70,9 +75,9 @@ export function startComment(settings: Settings, log: CommentLog): PendingCommen
   }
 }
 
-async function prepare(settings: Settings): Promise<Prepared> {
+async function prepare(settings: Settings, target: CommentTarget): Promise<Prepared> {
   if (!settings.comment || settings.command === 'status') return { off: true }
-  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/')
+  const [owner, repo] = (target.repository ?? '').split('/')
   if (!owner || !repo) return { skip: 'GITHUB_REPOSITORY is not set' }
   if (!settings.githubToken) return { skip: 'github-token is empty', warn: true }
   try {
