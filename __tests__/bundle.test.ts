@@ -1,14 +1,14 @@
 /**
- * What the bundle the runner loads (dist/, built by scripts/build.ts) holds at start: only the
+ * What the bundle the runner loads (built by scripts/build.ts from the current sources, as dist/ is) holds at start: only the
  * EC2 commands the action sends (the SDK's ES modules, not its one-file CommonJS client with all
  * of EC2's commands), and no Auto Scaling client (a chunk loaded on first use).
  */
 import { describe, expect, test } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { REPO_ROOT } from '../test-support/run-action.js'
+import { dirname, join } from 'node:path'
+import { defaultEntry } from '../test-support/run-action.js'
 
-const dist = join(REPO_ROOT, 'dist')
+const dist = dirname(defaultEntry())
 const main = readFileSync(join(dist, 'index.js'), 'utf8')
 const definedCommands = (code: string): string[] =>
   [...new Set([...code.matchAll(/class (\w+Command) extends/g)].map((m) => m[1]!))].sort()

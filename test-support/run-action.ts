@@ -1,15 +1,15 @@
 /**
- * Run the bundled action (dist/index.js) the way a GitHub runner does: a child `node` process with a
+ * Run the bundled action the way a GitHub runner does: a child `node` process with a
  * clean environment, INPUT_* variables (action.yml defaults filled in), GITHUB_OUTPUT / GITHUB_STEP_SUMMARY
  * files, an event payload, and the AWS SDK pointed at the emulator.
  */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { REPO_ROOT } from './paths.js'
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+export { REPO_ROOT }
 export const FAKE_GITHUB_TOKEN = 'ghs_faketoken000'
 
 export interface RunActionOptions {
@@ -30,7 +30,10 @@ export interface RunActionOptions {
   cwd?: string
   /** kill the child after this long (default 30000 ms) */
   timeoutMs?: number
-  /** the script to run (default <repo>/dist/index.js) */
+  /**
+   * the script to run: by default the bundle of the current sources that the test run's global
+   * setup built (ACTION_BUNDLE), else <repo>/dist/index.js
+   */
   entry?: string
   /** keep the temp dir (RUNNER_TEMP, output files) for inspection */
   keepTemp?: boolean
@@ -125,8 +128,16 @@ export function parseOutputFile(text: string): Record<string, string> {
   return out
 }
 
+/** The bundle built from the sources for this test run, else the committed dist/. */
+export function defaultEntry(): string {
+  return process.env.ACTION_BUNDLE ?? DIST_ENTRY
+}
+
+/** What runners execute: the committed bundle. */
+export const DIST_ENTRY = join(REPO_ROOT, 'dist', 'index.js')
+
 export async function runAction(opts: RunActionOptions): Promise<RunActionResult> {
-  const entry = opts.entry ?? join(REPO_ROOT, 'dist', 'index.js')
+  const entry = opts.entry ?? defaultEntry()
   if (!existsSync(entry)) throw new Error(`runAction: ${entry} does not exist; run npm run build first`)
   const actionYml = join(REPO_ROOT, 'action.yml')
   const defaults = existsSync(actionYml) ? parseActionDefaults(readFileSync(actionYml, 'utf8')) : {}
