@@ -1,3 +1,4 @@
+/* global process */
 /**
  * Jest in ES-module mode (run with NODE_OPTIONS=--experimental-vm-modules, see package.json), in
  * two projects: `unit` (the sources in process: rules, settings, reports, gateways, commands
