@@ -8,12 +8,14 @@
  *
  *   npm run bench                      defaults: --latency 20 --runs 7
  *   npm run bench -- --latency 50 --runs 3 --no-naive --no-write
+ *   npm run bench -- --help            every flag
  *
  * Exit code 1 when a budget fails (the table and BENCHMARKS.md are written all the same).
  */
 import { cpus, loadavg, release, totalmem, type } from 'node:os'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 import type { CallRecord } from '../test-support/emulator/ec2.js'
 import { startGitHubFake, type GitHubCall } from '../test-support/github.js'
 import { REPO_ROOT, runAction } from '../test-support/run-action.js'
@@ -34,22 +36,59 @@ import {
 
 // ---------------------------------------------------------------- options
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`)
-  if (i < 0) return fallback
-  const n = Number(process.argv[i + 1])
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} needs a number`)
+const USAGE = `usage: npm run bench -- [--latency MS] [--runs N] [--naive-concurrency N] [--no-naive] [--no-naive-throttled] [--no-write] [--help]
+  --latency MS             delay of every EC2, Auto Scaling and GitHub answer (default 20)
+  --runs N                 runs per scenario, the median is reported (default 7)
+  --naive-concurrency N    per-template lookups in flight per region, naive way (default 8)
+  --no-naive               do not run the naive way beside the action
+  --no-naive-throttled     do not run the naive way under the request-rate limits
+  --no-write               print the tables only, do not write BENCHMARKS.md`
+
+function usageError(message: string): never {
+  process.stderr.write(`bench: ${message}\n${USAGE}\n`)
+  process.exit(2)
+}
+
+/** The flags; a mistyped one is an error with the usage line (exit code 2), not ignored. */
+const flags = (() => {
+  try {
+    return parseArgs({
+      options: {
+        latency: { type: 'string' },
+        runs: { type: 'string' },
+        'naive-concurrency': { type: 'string' },
+        'no-naive': { type: 'boolean' },
+        'no-naive-throttled': { type: 'boolean' },
+        'no-write': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' }
+      },
+      strict: true,
+      allowPositionals: false
+    }).values
+  } catch (error) {
+    usageError((error as Error).message)
+  }
+})()
+if (flags.help) {
+  console.log(USAGE)
+  process.exit(0)
+}
+
+function option(name: 'latency' | 'runs' | 'naive-concurrency', fallback: number): number {
+  const raw = flags[name]
+  if (raw === undefined) return fallback
+  const n = Number(raw)
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) usageError(`--${name} needs a number >= 0, not '${raw}'`)
   return n
 }
-const flag = (name: string): boolean => process.argv.includes(`--${name}`)
 
 const LATENCY = option('latency', 20)
 const RUNS = Math.max(1, Math.round(option('runs', 7)))
 const PROBES = Math.max(3, RUNS)
-const NAIVE = !flag('no-naive')
-const NAIVE_THROTTLED = NAIVE && !flag('no-naive-throttled')
+const NAIVE = !flags['no-naive']
+const NAIVE_THROTTLED = NAIVE && !flags['no-naive-throttled']
 const NAIVE_CONCURRENCY = Math.max(1, Math.round(option('naive-concurrency', 8)))
-const WRITE = !flag('no-write')
+const WRITE = !flags['no-write']
 const PR = 7
 
 // budgets (issue 6)

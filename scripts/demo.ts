@@ -6,12 +6,43 @@
  *   npm run demo                 disable the images a new build supersedes
  *   npm run demo -- --dry-run    the same, changing nothing
  *   npm run demo -- --rollback   then roll the new build back (re-enable, restore sharing)
+ *   npm run demo -- --help       this usage
  */
+import { parseArgs } from 'node:util'
 import { startAwsEmulator, type AwsEmulator } from '../test-support/emulator/ec2.js'
 import { startGitHubFake } from '../test-support/github.js'
 import { runAction, type RunActionResult } from '../test-support/run-action.js'
 
-const args = new Set(process.argv.slice(2))
+const USAGE = `usage: npm run demo -- [--dry-run] [--rollback] [--help]
+  --dry-run    disable nothing: report what would happen
+  --rollback   after the disable, roll the new build back (skipped with --dry-run)`
+
+/** The flags; a mistyped one is an error with the usage line (exit code 2), not ignored. */
+function readFlags(): { dryRun: boolean; rollback: boolean } {
+  const values = (() => {
+    try {
+      return parseArgs({
+        options: {
+          'dry-run': { type: 'boolean' },
+          rollback: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' }
+        },
+        strict: true,
+        allowPositionals: false
+      }).values
+    } catch (error) {
+      console.error(`demo: ${(error as Error).message}\n${USAGE}`)
+      process.exit(2)
+    }
+  })()
+  if (values.help) {
+    console.log(USAGE)
+    process.exit(0)
+  }
+  return { dryRun: values['dry-run'] ?? false, rollback: values.rollback ?? false }
+}
+
+const flags = readFlags()
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s)
 const rule = (title: string) => console.log(`\n${bold(`━━━ ${title} ${'━'.repeat(Math.max(0, 70 - title.length))}`)}\n`)
 const day = (n: number) => new Date(Date.UTC(2026, 10, n, 9, 30)).toISOString()
@@ -130,7 +161,7 @@ async function main(): Promise<void> {
         'image-id': newImages.join(','),
         'family-tag': 'image-family',
         'exclude-tags': 'retain=audit',
-        'dry-run': String(args.has('--dry-run'))
+        'dry-run': String(flags.dryRun)
       }
     })
     show(disable, github.comments(42).at(-1)?.body)
@@ -138,7 +169,7 @@ async function main(): Promise<void> {
     const counts = new Map<string, number>()
     for (const c of aws.calls) counts.set(c.action, (counts.get(c.action) ?? 0) + 1)
     console.log([...counts].map(([a, n]) => `${a} × ${n}`).join(', '))
-    if (args.has('--rollback') && !args.has('--dry-run')) {
+    if (flags.rollback && !flags.dryRun) {
       rule('Rollback: command rollback on the new images (workflow_dispatch)')
       const back = await runAction({
         ...common,

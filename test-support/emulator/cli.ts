@@ -1,27 +1,66 @@
 /**
  * Start the AWS emulator by hand:
- *   npx tsx test-support/emulator/cli.ts [--port N] [--seed file.json] [--latency 20] [--account 111122223333] [--random 1]
+ *   npx tsx test-support/emulator/cli.ts [--port N] [--seed file.json] [--latency MS] [--account ID] [--random N]
  * then point the SDK or the CLI at it, e.g.
  *   AWS_ENDPOINT_URL_EC2=<url> AWS_ENDPOINT_URL_AUTO_SCALING=<url> AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y AWS_REGION=us-east-1 ...
  */
 import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
 import { startAwsEmulator, type Seed } from './ec2.js'
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`)
-  if (i >= 0) return process.argv[i + 1]
-  const eq = process.argv.find((a) => a.startsWith(`--${name}=`))
-  return eq?.slice(name.length + 3)
+const USAGE = `usage: npx tsx test-support/emulator/cli.ts [--port N] [--seed file.json] [--latency MS] [--account ID] [--random N] [--help]
+  --port N          port on 127.0.0.1 (default: a free one)
+  --seed FILE       initial state, JSON (the Seed type of test-support/emulator/state.ts)
+  --latency MS      delay added to every call (default 0)
+  --account ID      the caller's account id (default: the seed's, else 111122223333)
+  --random N        seed of the deterministic random source: ids, fault probabilities (default 1)`
+
+function usageError(message: string): never {
+  console.error(`emulator: ${message}\n${USAGE}`)
+  process.exit(2)
 }
 
-const seedFile = arg('seed')
-const seed = seedFile ? (JSON.parse(readFileSync(seedFile, 'utf8')) as Seed) : undefined
+/** The flags; a mistyped one is an error with the usage line (exit code 2), not ignored. */
+const flags = (() => {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string' },
+        seed: { type: 'string' },
+        latency: { type: 'string' },
+        account: { type: 'string' },
+        random: { type: 'string' },
+        help: { type: 'boolean', short: 'h' }
+      },
+      strict: true,
+      allowPositionals: false
+    }).values
+  } catch (error) {
+    usageError((error as Error).message)
+  }
+})()
+if (flags.help) {
+  console.log(USAGE)
+  process.exit(0)
+}
+
+function number(name: 'port' | 'latency' | 'random', whole: boolean): number | undefined {
+  const raw = flags[name]
+  if (raw === undefined) return undefined
+  if (!(whole ? /^\d+$/ : /^\d+(\.\d+)?$/).test(raw))
+    usageError(`--${name} needs a${whole ? ' whole' : ''} number >= 0, not '${raw}'`)
+  return Number(raw)
+}
+if (flags.account !== undefined && !/^\d{12}$/.test(flags.account))
+  usageError(`--account needs a 12-digit account id, not '${flags.account}'`)
+
+const seed = flags.seed ? (JSON.parse(readFileSync(flags.seed, 'utf8')) as Seed) : undefined
 const emu = await startAwsEmulator({
-  port: arg('port') ? Number(arg('port')) : 0,
+  port: number('port', true) ?? 0,
   seed,
-  accountId: arg('account') ?? seed?.accountId,
-  random: arg('random') ? Number(arg('random')) : undefined,
-  faults: { latencyMs: arg('latency') ? Number(arg('latency')) : 0 }
+  accountId: flags.account ?? seed?.accountId,
+  random: number('random', true),
+  faults: { latencyMs: number('latency', false) ?? 0 }
 })
 
 const summary = emu.state
