@@ -1,4 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'yaml'
 import { InputError } from '../src/errors.js'
 import {
   checkNamePattern,
@@ -7,7 +10,23 @@ import {
   type Settings,
   type SettingsSource
 } from '../src/settings.js'
+import { REPO_ROOT } from '../test-support/paths.js'
 import { expectInputError } from './e2e/input-error.js'
+
+/** The inputs of action.yml and their defaults, as the runner reads them (the file is the one source of the defaults). */
+const ACTION_INPUTS = (
+  parse(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: string | number | boolean }>
+  }
+).inputs
+const DEFAULTS: Record<string, string> = Object.fromEntries(
+  Object.entries(ACTION_INPUTS)
+    .filter(([, input]) => input.default !== undefined)
+    .map(([name, input]) => [name, String(input.default)])
+)
+/** What the runner puts in place of `${{ github.token }}`. */
+const RUNNER_TOKEN = 'ghs_runnertoken0000'
+const fromRunner = (value: string): string => value.replace(/\$\{\{\s*github\.token\s*\}\}/g, RUNNER_TOKEN)
 
 const A = 'ami-0123456789abcdef0'
 const B = 'ami-0fedcba9876543210'
@@ -60,18 +79,18 @@ function fails(
 describe('parseSettings: defaults', () => {
   test('every default for a minimal disable run', () => {
     expect(settings({})).toEqual({
-      command: 'disable',
+      command: DEFAULTS['command'],
       targets: [{ region: 'us-east-1', imageId: A }],
       familyTag: 'Family',
       namePattern: undefined,
-      keep: 0,
+      keep: Number(DEFAULTS['keep']),
       excludeTags: [],
-      maxImages: 10,
-      inUse: 'report',
-      dryRun: false,
-      waitTimeoutSeconds: 900,
-      requireState: 'available',
-      comment: true,
+      maxImages: Number(DEFAULTS['max-images']),
+      inUse: DEFAULTS['in-use'],
+      dryRun: DEFAULTS['dry-run'] === 'true',
+      waitTimeoutSeconds: Number(DEFAULTS['wait-timeout']),
+      requireState: DEFAULTS['require-state'],
+      comment: DEFAULTS['comment'] === 'true',
       pullRequest: undefined,
       githubToken: ''
     })
@@ -117,17 +136,11 @@ describe('parseSettings: defaults', () => {
   })
 
   test('the action.yml defaults, as the runner passes them, give the same result as unset inputs', () => {
-    const fromRunner = settings({
-      command: 'disable',
-      keep: '0',
-      'max-images': '10',
-      'in-use': 'report',
-      'dry-run': 'false',
-      'wait-timeout': '900',
-      'require-state': 'available',
-      comment: 'true'
-    })
-    expect(fromRunner).toEqual(settings({}))
+    // the runner passes every input: the given ones, and action.yml's default for the others
+    const inputs = { ...Object.fromEntries(Object.entries(DEFAULTS).map(([k, v]) => [k, fromRunner(v)])), ...BASE }
+    expect(Object.keys(inputs).sort()).toEqual(Object.keys(ACTION_INPUTS).sort())
+    const s = parseSettings(source({ inputs, env: { AWS_REGION: 'us-east-1' } }))
+    expect(s).toEqual({ ...settings({}), githubToken: RUNNER_TOKEN })
   })
 
   test('name-pattern alone is enough for disable', () => {
