@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parse } from 'yaml'
 import { REPO_ROOT } from './paths.js'
 
 export { REPO_ROOT }
@@ -60,49 +61,20 @@ export interface RunActionResult {
   tempDir: string
 }
 
-/** Parse the `inputs:` block of action.yml: input name -> default (only inputs that have one). */
-export function parseActionDefaults(yaml: string): Record<string, string> {
+/**
+ * The defaults of action.yml's `inputs:` (YAML, parsed by the `yaml` library): input name -> default,
+ * only inputs that have one, as the runner passes them (strings; `${{ github.token }}` replaced by
+ * the fake token).
+ */
+export function parseActionDefaults(text: string): Record<string, string> {
+  const doc: unknown = parse(text)
+  const inputs = (doc as { inputs?: unknown } | null)?.inputs
   const defaults: Record<string, string> = {}
-  const lines = yaml.split(/\r?\n/)
-  let inInputs = false
-  let current: string | undefined
-  let inputIndent = -1
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!
-    if (/^\S/.test(line)) {
-      inInputs = /^inputs:\s*(#.*)?$/.test(line)
-      current = undefined
-      continue
-    }
-    if (!inInputs || line.trim() === '' || line.trim().startsWith('#')) continue
-    const indent = line.length - line.trimStart().length
-    const key = /^(\s*)([A-Za-z0-9_-]+):\s*(.*)$/.exec(line)
-    if (!key) continue
-    if (inputIndent < 0) inputIndent = indent
-    if (indent === inputIndent) {
-      current = key[2]
-      continue
-    }
-    if (current && key[2] === 'default') {
-      let value = key[3]!.replace(/\s+#.*$/, '').trim()
-      if (value === '|' || value === '>' || value === '|-' || value === '>-') {
-        const block: string[] = []
-        let blockIndent = -1
-        while (i + 1 < lines.length) {
-          const next = lines[i + 1]!
-          const ni = next.length - next.trimStart().length
-          if (next.trim() !== '' && ni <= indent) break
-          if (next.trim() !== '' && blockIndent < 0) blockIndent = ni
-          block.push(next.slice(Math.max(0, blockIndent)))
-          i++
-        }
-        value = value.startsWith('|') ? block.join('\n') : block.map((b) => b.trim()).join(' ')
-        if (!value.endsWith('\n') && !key[3]!.includes('-')) value += '\n'
-      } else if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) {
-        value = value.slice(1, -1)
-      }
-      defaults[current] = value.replace(/\$\{\{\s*github\.token\s*\}\}/g, FAKE_GITHUB_TOKEN)
-    }
+  if (inputs === null || typeof inputs !== 'object') return defaults
+  for (const [name, spec] of Object.entries(inputs as Record<string, unknown>)) {
+    if (spec === null || typeof spec !== 'object' || !('default' in spec)) continue
+    const value = (spec as { default: unknown }).default
+    defaults[name] = (value === null ? '' : String(value)).replace(/\$\{\{\s*github\.token\s*\}\}/g, FAKE_GITHUB_TOKEN)
   }
   return defaults
 }
