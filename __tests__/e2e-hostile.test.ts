@@ -6,6 +6,7 @@
  * inject HTML, forge the hidden marker, or inject workflow commands; they are shown escaped.
  */
 import { marker } from '../src/report/markdown.js'
+import { headings, html, links, mentions, tables } from '../test-support/markdown.js'
 import { day, image, OTHER_ACCOUNT, REGION, startWorld, stateOf, type World } from './e2e/world.js'
 import { commandLines } from './e2e/faults-world.js'
 
@@ -24,7 +25,7 @@ afterEach(async () => {
 const FAMILY = 'web <b>bold</b> @octocat | `tick` --> _x_ [l](http://evil.example/f)'
 const NAMES = {
   fresh: 'golden <script>alert(1)</script> @octocat',
-  link: '[click me](http://evil.example/x) ![p](http://evil.example/p.png) https://evil.example/auto',
+  link: '[click me](http://evil.example/x) ![p](http://evil.example/p.png) https://evil.example/auto www.evil.example/w',
   table: '| broken | table |\n| --- | --- |\n| new | row |',
   long: '@mention|<b>'.repeat(500),
   marker: '<!-- disable-superseded-ami family=role=api --> --!> -->',
@@ -36,49 +37,62 @@ const EXCLUDE = 'hold=<img src=x onerror=alert(1)> @octocat |'
 const TEMPLATE = 'lt <b>|x|</b> @octocat -->'
 const GROUP = 'asg\n| injected | row |\n@octocat <script>x</script>'
 
-/** Fenced code blocks and code spans removed: what GitHub renders as Markdown. */
-function outsideCode(markdown: string): string {
-  return markdown.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '')
-}
+/** The action's own HTML: the hidden marker (comment only, first) and the folded roll-back hint. */
+const MARKER_HTML = /^<!-- disable-superseded-ami family=[^\n]* -->\n?$/
+const OWN_HTML = [/^<details><summary>[A-Z][^<>]*<\/summary>\n$/, /^<\/details>\n$/]
+/** The links the action writes: the EC2 console, and the workflow run. */
+const OWN_LINK =
+  /^https:\/\/([a-z0-9-]+\.console\.aws\.amazon\.com\/|github\.com\/acme\/golden-images\/actions\/runs\/)/
 
-const ALLOWED_TAGS = /<\/?(details|summary)>/g
-
-/** Everything the issue asks of a rendered report (comment or job summary). */
+/** Everything the issue asks of a rendered report (comment or job summary), read as GitHub renders it. */
 function expectSafe(markdown: string, withMarker: boolean): void {
   const lines = markdown.split('\n')
   // One hidden marker, first, and no other HTML comment opened or closed anywhere.
   expect(markdown.split('<!--').length - 1).toBe(withMarker ? 1 : 0)
   expect(markdown.split('-->').length - 1).toBe(withMarker ? 1 : 0)
   expect(markdown.includes('--!>')).toBe(false)
-  if (withMarker) expect(lines[0]).toMatch(/^<!-- disable-superseded-ami family=[^\n]* -->$/)
-  const rest = withMarker ? lines.slice(1).join('\n') : markdown
+  const tags = html(markdown)
+  if (withMarker) {
+    expect(lines[0]).toMatch(/^<!-- disable-superseded-ami family=[^\n]* -->$/)
+    expect(tags[0]).toMatch(MARKER_HTML)
+  }
   // No HTML but the action's own <details>/<summary>.
-  expect(rest.replace(ALLOWED_TAGS, '')).not.toContain('<')
-  const text = outsideCode(rest)
+  for (const tag of withMarker ? tags.slice(1) : tags)
+    expect({ tag, own: OWN_HTML.some((own) => own.test(tag)) }).toEqual({ tag, own: true })
   // Nobody is pinged.
-  expect(text).not.toMatch(/(^|[^\w`])@(?!\u200B)[A-Za-z0-9]/m)
-  // No link or image to the attacker's site, not even an autolink.
-  expect(text).not.toMatch(/https?:\/\/evil/)
-  expect(text).not.toMatch(/(?<!\\)\]\((?!https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/)/)
+  expect(mentions(markdown)).toEqual([])
+  // No link or image to the attacker's site, not even an autolink: only the action's own links.
+  const targets = links(markdown)
+  expect(targets.length).toBeGreaterThan(0)
+  for (const link of targets) expect({ link, own: OWN_LINK.test(link.href) }).toEqual({ link, own: true })
   // No heading but the action's own.
-  for (const line of lines.filter((l) => l.startsWith('#'))) expect(line).toMatch(/^#{3,4} [A-Z]/)
-  // Every table keeps its shape: each row has the header's number of cells and ends with a pipe;
-  // no row is continued on the next line.
-  for (let i = 0; i < lines.length; i++) {
-    if (!lines[i].startsWith('|') || (i > 0 && lines[i - 1].startsWith('|'))) continue
-    const cells = lines[i].split('|').length
-    let j = i
-    for (; j < lines.length && lines[j].startsWith('|'); j++) {
-      expect({ line: lines[j], cells: lines[j].split('|').length }).toEqual({ line: lines[j], cells })
-      expect(lines[j].endsWith('|')).toBe(true)
+  for (const heading of headings(markdown)) {
+    expect([3, 4]).toContain(heading.level)
+    expect(heading.text).toMatch(/^[A-Z]/)
+  }
+  // Every table keeps its shape: each row has the header's number of cells and ends with a pipe
+  // (GFM pads or cuts a row, so the cells are counted in the source); no row is continued on the
+  // next line; every source line of a table is one of its rows.
+  const all = tables(markdown)
+  expect(all.length).toBeGreaterThan(0)
+  for (const table of all) {
+    const source = lines.slice(...table.lines).filter((line) => line !== '')
+    expect(source).toHaveLength(table.rows.length + 2)
+    const cells = source[0]!.split('|').length
+    for (const line of source) {
+      expect({ line, cells: line.split('|').length }).toEqual({ line, cells })
+      expect(line.endsWith('|')).toBe(true)
     }
-    expect({ after: lines[j] ?? '' }).toEqual({ after: '' })
+    expect({ after: lines[table.lines[1]] ?? '' }).toEqual({ after: '' })
   }
   // Long strings are cut.
   expect(markdown.length).toBeLessThanOrEqual(65_536)
   expect(markdown).not.toContain('@mention|<b>'.repeat(40))
   for (const line of lines) expect(line.length).toBeLessThan(20_000)
 }
+
+/** The cells of every table, as the reader sees them. */
+const cells = (markdown: string): string[] => tables(markdown).flatMap((t) => t.rows.flat())
 
 describe('hostile text in the comment and the job summary', () => {
   test('names, tag values, template and group names are shown escaped', async () => {
@@ -126,9 +140,11 @@ describe('hostile text in the comment and the job summary', () => {
     const body = comments[0].body
     for (const i of [...disabled, excluded, skipped, kept, fresh]) expect(body).toContain(i.imageId)
     expect(body).toContain(lt.launchTemplateId)
-    // Shown, escaped (not dropped): the reader still sees what the names say.
+    // Shown, escaped (not dropped): the reader still sees what the names say, each in its cell.
     expect(body).toContain('&lt;script&gt;')
     expect(body).toContain('injected')
+    const shortNames = Object.values(NAMES).filter((name) => name !== NAMES.long)
+    for (const name of [...shortNames, TEMPLATE, GROUP]) expect(cells(body)).toContain(name.replace(/\n/g, ' '))
     expectSafe(body, true)
     expectSafe(result.summary, false)
   })
