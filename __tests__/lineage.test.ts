@@ -1,7 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import type { DisableRecord, Sharing, Tag } from '../src/model.js'
+import { emptySharing, type DisableRecord, type Sharing, type Tag } from '../src/model.js'
 import {
-  emptySharing,
   isRecordTag,
   LINEAGE_TAG,
   MAX_TAGS_PER_IMAGE,

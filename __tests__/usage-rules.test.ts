@@ -1,13 +1,12 @@
 import { describe, expect, test } from '@jest/globals'
-import type { Decision, Image, TemplateUse } from '../src/model.js'
+import type { TemplateUse } from '../src/model.js'
 import {
-  applyInUse,
+  describeTemplateVersion,
   groupUses,
-  inUseImages,
   templateUses,
   type GroupTemplateRef,
-  type TemplateVersion,
-  type TemplateVersions
+  type TemplateNumbers,
+  type TemplateVersion
 } from '../src/rules/usage.js'
 
 const R = 'eu-west-1'
@@ -29,19 +28,6 @@ function use(over: Partial<TemplateUse>): TemplateUse {
     isDefault: true,
     isLatest: true,
     ...over
-  }
-}
-
-function image(imageId: string): Image {
-  return {
-    region: R,
-    imageId,
-    name: `golden-${imageId}`,
-    ownerId: '111122223333',
-    state: 'available',
-    creationDate: '2024-01-01T00:00:00.000Z',
-    public: false,
-    tags: []
   }
 }
 
@@ -85,7 +71,7 @@ describe('templateUses', () => {
 
   test('with the templates numbers known, the flags come from them', () => {
     const versions = [v('lt-0aaa', 'web', 3, true, OLD), v('lt-0bbb', 'api', 9, false, OLD)]
-    const known: TemplateVersions[] = [
+    const known: TemplateNumbers[] = [
       { launchTemplateId: 'lt-0aaa', defaultVersionNumber: 3, latestVersionNumber: 3 },
       { launchTemplateId: 'lt-0bbb', defaultVersionNumber: 2, latestVersionNumber: 9 }
     ]
@@ -113,7 +99,7 @@ describe('groupUses', () => {
     use({ versionNumber: 3, imageId: OLD, isDefault: true, isLatest: false }),
     use({ versionNumber: 5, imageId: OLDER, isDefault: false, isLatest: true })
   ]
-  const known: TemplateVersions[] = [{ launchTemplateId: 'lt-0aaa', defaultVersionNumber: 3, latestVersionNumber: 5 }]
+  const known: TemplateNumbers[] = [{ launchTemplateId: 'lt-0aaa', defaultVersionNumber: 3, latestVersionNumber: 5 }]
 
   function group(name: string, ref: Partial<GroupTemplateRef>): GroupTemplateRef {
     return { autoScalingGroupName: name, viaMixedInstancesPolicy: false, ...ref }
@@ -184,9 +170,7 @@ describe('groupUses', () => {
   })
 
   test('a group on a template version that no longer uses an affected image is not listed', () => {
-    const known2: TemplateVersions[] = [
-      { launchTemplateId: 'lt-0aaa', defaultVersionNumber: 6, latestVersionNumber: 6 }
-    ]
+    const known2: TemplateNumbers[] = [{ launchTemplateId: 'lt-0aaa', defaultVersionNumber: 6, latestVersionNumber: 6 }]
     expect(
       groupUses(
         R,
@@ -202,76 +186,11 @@ describe('groupUses', () => {
   })
 })
 
-describe('applyInUse and inUseImages', () => {
-  const used = image(OLD)
-  const free = image(OLDER)
-  const kept = image('ami-00000000000000003')
-  const decisions: Decision[] = [
-    { image: used, kind: 'disable', reason: `superseded by ${NEW}` },
-    { image: free, kind: 'disable', reason: `superseded by ${NEW}` },
-    { image: kept, kind: 'keep', reason: 'one of the 1 most recent superseded (keep: 1)' }
-  ]
-  const templates = [
-    use({
-      launchTemplateId: 'lt-0aaa',
-      launchTemplateName: 'web',
-      versionNumber: 3,
-      imageId: OLD,
-      isDefault: true,
-      isLatest: true
-    }),
-    use({
-      launchTemplateId: 'lt-0bbb',
-      launchTemplateName: 'batch',
-      versionNumber: 7,
-      imageId: OLD,
-      isDefault: false,
-      isLatest: true
-    }),
-    use({
-      launchTemplateId: 'lt-0ccc',
-      launchTemplateName: 'keep-me',
-      versionNumber: 1,
-      imageId: kept.imageId,
-      isDefault: true,
-      isLatest: false
-    })
-  ]
-
-  test('skip: an in-use disable becomes a skip naming the templates', () => {
-    expect(applyInUse(decisions, templates, 'skip')).toEqual([
-      {
-        image: used,
-        kind: 'skip',
-        inUse: true,
-        reason:
-          'in use by launch template web (lt-0aaa) version 3 (default and latest), batch (lt-0bbb) version 7 (latest) (in-use: skip)'
-      },
-      decisions[1],
-      decisions[2]
-    ])
-  })
-
-  test('a version neither default nor latest is named without a flag', () => {
-    const [d] = applyInUse([decisions[0]], [use({ isDefault: false, isLatest: false })], 'skip')
-    expect(d.reason).toBe('in use by launch template web (lt-0aaa) version 3 (in-use: skip)')
-  })
-
-  test.each(['report', 'fail'] as const)('%s leaves the decisions as they are', (policy) => {
-    expect(applyInUse(decisions, templates, policy)).toBe(decisions)
-  })
-
-  test('skip without templates changes nothing', () => {
-    expect(applyInUse(decisions, [], 'skip')).toEqual(decisions)
-  })
-
-  test('inUseImages lists only images to be disabled that a template uses', () => {
-    expect(inUseImages(decisions, templates)).toEqual([
-      {
-        imageId: OLD,
-        templates: ['web (lt-0aaa) version 3 (default and latest)', 'batch (lt-0bbb) version 7 (latest)']
-      }
-    ])
-    expect(inUseImages(decisions, [])).toEqual([])
+describe('describeTemplateVersion', () => {
+  test('names the template, its id, the version and which of the versions it is', () => {
+    expect(describeTemplateVersion(use({}))).toBe('web (lt-0aaa) version 3 (default and latest)')
+    expect(describeTemplateVersion(use({ isDefault: false }))).toBe('web (lt-0aaa) version 3 (latest)')
+    expect(describeTemplateVersion(use({ isLatest: false }))).toBe('web (lt-0aaa) version 3 (default)')
+    expect(describeTemplateVersion(use({ isDefault: false, isLatest: false }))).toBe('web (lt-0aaa) version 3')
   })
 })

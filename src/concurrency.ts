@@ -4,8 +4,11 @@
  */
 export const PER_REGION_CONCURRENCY = 25
 
-/** A promise whose rejection is handled even if nobody awaits it (the caller may never need it). */
-export function started<T>(promise: Promise<T>): Promise<T> {
+/**
+ * The same promise, its rejection marked as handled: for work started early whose result may be
+ * awaited later or never (then its failure is not an unhandled rejection).
+ */
+export function awaitedLater<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined)
   return promise
 }
@@ -21,7 +24,7 @@ export async function mapLimit<T, R>(
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const index = next++
-      results[index] = await fn(items[index], index)
+      results[index] = await fn(items[index] as T, index)
     }
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))

@@ -1,7 +1,7 @@
 /** What every command is given: the settings and the gateways. Commands print nothing themselves. */
 import type { Ec2 } from './aws/ec2.js'
-import type { Settings } from './settings.js'
 import type { GroupUse, TemplateUse } from './model.js'
+import type { Settings } from './settings.js'
 
 export interface Logger {
   info(message: string): void
@@ -9,9 +9,11 @@ export interface Logger {
   debug(message: string): void
 }
 
+/** The launch templates and Auto Scaling groups that point at a region's images. */
 export interface Usage {
   templates: TemplateUse[]
   groups: GroupUse[]
+  /** What could not be checked (e.g. the groups, when their read was denied). */
   warnings: string[]
 }
 
@@ -24,6 +26,7 @@ export interface Usage {
 export type UsageFinder = (region: string) => UsageSearch
 
 export interface UsageSearch {
+  /** Rejects with an AwsError when the launch templates cannot be read. */
   find(imageIds: string[]): Promise<Usage>
 }
 
@@ -35,8 +38,11 @@ export interface Context {
   now(): Date
   /** `owner/repo/actions/runs/ID`, written in the lineage. */
   runRef?: string
-  /** Told when the command has decided what to change and starts changing it (it then mostly waits on AWS). */
-  planned?: () => void
+  /**
+   * Called by each command once it has decided what to change, before it changes anything (from
+   * then on it mostly waits on AWS, so the entry point reads the pull request meanwhile).
+   */
+  planned(): void
 }
 
 /** A failure that stops a whole region before anything changes in it. */

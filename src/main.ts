@@ -13,6 +13,7 @@ import { rollback } from './commands/rollback.js'
 import { status } from './commands/status.js'
 import { usageFinder } from './steps/find-usage.js'
 import type { Command, RunReport } from './model.js'
+import { outcomeOf } from './rules/outcome.js'
 import { renderBody } from './report/markdown.js'
 import { startComment, type PendingComment } from './github/comment.js'
 import { outputsOf } from './report/outputs.js'
@@ -74,44 +75,37 @@ export async function run(): Promise<void> {
       debug: (m: string) => core.debug(oneLine(m)),
       notice: core.notice
     }
+    // The pull request and its comments are read while the command makes its changes (once it has
+    // planned them: then the process mostly waits on AWS), or at its end.
+    let comment: PendingComment | undefined
+    const startCommentOnce = (): PendingComment =>
+      (comment ??= startComment(settings, log, { repository: process.env.GITHUB_REPOSITORY }))
     const ctx: Context = {
       settings,
       ec2,
       usage: usageFinder(ec2, autoscaling),
       log,
       now: () => new Date(),
+      planned: () => void startCommentOnce(),
       ...(repo && runId ? { runRef: `${repo}/actions/runs/${runId}` } : {})
     }
-    // The pull request and its comments are read while the command makes its changes (when it has
-    // planned them: then the process mostly waits on AWS), or at its end.
-    let comment: PendingComment | undefined
-    const startCommentOnce = (): PendingComment =>
-      (comment ??= startComment(settings, log, { repository: process.env.GITHUB_REPOSITORY }))
-    ctx.planned = () => void startCommentOnce()
     const report = await command(ctx)
-    report.runUrl = runUrl()
-    for (const [name, value] of Object.entries(outputsOf(report))) core.setOutput(name, value)
-    const options = { runUrl: report.runUrl, actionRef: actionRef() }
+    const outcome = outcomeOf(report)
+    for (const [name, value] of Object.entries(outputsOf(report, outcome))) core.setOutput(name, value)
+    const url = runUrl()
+    const ref = actionRef()
+    const options = { ...(url ? { runUrl: url } : {}), ...(ref ? { actionRef: ref } : {}) }
     // The comment's request goes first (it never rejects: a problem is a warning); the job summary
     // is written while GitHub answers.
     const published = startCommentOnce().publish(report, options)
     // A job summary needs the runner's file; run elsewhere (plain node), the step goes on without it.
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderBody(report, options)).write()
     else core.info('No job summary: GITHUB_STEP_SUMMARY is not set.')
-    const url = await published
-    if (url) core.setOutput('comment-url', url)
-    if (report.failure) core.setFailed(report.failure)
-    else core.info(summaryLine(report))
+    const commentUrl = await published
+    if (commentUrl) core.setOutput('comment-url', commentUrl)
+    if (outcome.failure) core.setFailed(outcome.failure)
+    else core.info(outcome.summary)
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error))
   }
-}
-
-function summaryLine(report: RunReport): string {
-  if (report.status) return `All ${report.status.length} image(s) are ${report.status[0]?.state ?? ''}.`
-  const changes = report.regions.flatMap((r) => r.changes)
-  const count = (o: string) => changes.filter((c) => c.outcome === o).length
-  if (report.dryRun)
-    return `Dry run: ${count('would-disable')} image(s) would be disabled, ${count('would-enable')} re-enabled; nothing was changed.`
-  return `Done: ${count('disabled')} image(s) disabled, ${count('enabled')} re-enabled.`
 }

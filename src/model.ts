@@ -52,6 +52,10 @@ export interface Sharing {
   organizationalUnitArns: string[]
 }
 
+export function emptySharing(): Sharing {
+  return { public: false, userIds: [], organizationArns: [], organizationalUnitArns: [] }
+}
+
 /** What this action writes on an image before it disables it. */
 export interface Lineage {
   /** The image that superseded this one (the new image, or for a rollback the image rolled back to). */
@@ -136,10 +140,11 @@ export interface RegionReport {
   templates: TemplateUse[]
   groups: GroupUse[]
   warnings: string[]
-  /** A region-level failure (refusal, wait failure): nothing was changed in this region. */
+  /** A region-level failure (an image not found, a wait that failed): nothing was changed in any region. */
   error?: string
 }
 
+/** One named image's state, for `status`. */
 export interface StatusEntry {
   region: string
   imageId: string
@@ -150,15 +155,24 @@ export interface StatusEntry {
   lastLaunchedTime?: string
 }
 
+/** What `status` found, and the state it required. */
+export interface StatusReport {
+  requireState: string
+  entries: StatusEntry[]
+}
+
 export interface RunReport {
   command: Command
   dryRun: boolean
-  /** A label of the family for the comment marker and headings. */
-  family: string
+  /**
+   * What the run was about, for titles and the log: the family (`disable`), or the images named
+   * (`enable`, `rollback`, `status`).
+   */
+  subject: string
+  /** The sticky comment's key: one comment per key and pull request. */
+  commentKey: string
   regions: RegionReport[]
-  status?: StatusEntry[]
-  /** Set when the step must fail; the reason in one line. */
-  failure?: string
-  /** The workflow run, for links. */
-  runUrl?: string
+  status?: StatusReport
+  /** Why a guard refused the whole run (nothing was changed in any region), when one did. */
+  refusal?: string
 }

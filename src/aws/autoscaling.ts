@@ -5,9 +5,24 @@
  * needs it before its first EC2 request, so it stays off the start-up path, and it loads while
  * the first EC2 answers are awaited.
  */
-import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling'
+import type { AutoScalingClient, LaunchTemplateSpecification } from '@aws-sdk/client-auto-scaling'
 import type { GroupTemplateRef } from '../rules/usage.js'
 import { CLIENT_CONFIG } from './ec2.js'
+import { awsCall } from './errors.js'
+
+function templateRef(
+  autoScalingGroupName: string,
+  spec: LaunchTemplateSpecification,
+  viaMixedInstancesPolicy: boolean
+): GroupTemplateRef {
+  return {
+    autoScalingGroupName,
+    ...(spec.LaunchTemplateId ? { launchTemplateId: spec.LaunchTemplateId } : {}),
+    ...(spec.LaunchTemplateName ? { launchTemplateName: spec.LaunchTemplateName } : {}),
+    ...(spec.Version ? { version: spec.Version } : {}),
+    viaMixedInstancesPolicy
+  }
+}
 
 export class AutoScaling {
   constructor(
@@ -17,6 +32,10 @@ export class AutoScaling {
 
   /** Every group's template references; the groups' instances are left out of the answers (only the templates matter). */
   async groupTemplateRefs(): Promise<GroupTemplateRef[]> {
+    return awsCall('autoscaling:DescribeAutoScalingGroups', () => this.readGroupTemplateRefs())
+  }
+
+  private async readGroupTemplateRefs(): Promise<GroupTemplateRef[]> {
     const { AutoScalingClient, paginateDescribeAutoScalingGroups } = await import('@aws-sdk/client-auto-scaling')
     const client = (this.client ??= new AutoScalingClient({ region: this.region, ...CLIENT_CONFIG }))
     const refs: GroupTemplateRef[] = []
@@ -26,37 +45,11 @@ export class AutoScaling {
     )) {
       for (const g of page.AutoScalingGroups ?? []) {
         const name = g.AutoScalingGroupName ?? ''
-        const direct = g.LaunchTemplate
-        if (direct) {
-          refs.push({
-            autoScalingGroupName: name,
-            launchTemplateId: direct.LaunchTemplateId,
-            launchTemplateName: direct.LaunchTemplateName,
-            version: direct.Version,
-            viaMixedInstancesPolicy: false
-          })
-        }
+        if (g.LaunchTemplate) refs.push(templateRef(name, g.LaunchTemplate, false))
         const mixed = g.MixedInstancesPolicy?.LaunchTemplate
-        if (mixed?.LaunchTemplateSpecification) {
-          const spec = mixed.LaunchTemplateSpecification
-          refs.push({
-            autoScalingGroupName: name,
-            launchTemplateId: spec.LaunchTemplateId,
-            launchTemplateName: spec.LaunchTemplateName,
-            version: spec.Version,
-            viaMixedInstancesPolicy: true
-          })
-        }
+        if (mixed?.LaunchTemplateSpecification) refs.push(templateRef(name, mixed.LaunchTemplateSpecification, true))
         for (const o of mixed?.Overrides ?? []) {
-          const spec = o.LaunchTemplateSpecification
-          if (spec)
-            refs.push({
-              autoScalingGroupName: name,
-              launchTemplateId: spec.LaunchTemplateId,
-              launchTemplateName: spec.LaunchTemplateName,
-              version: spec.Version,
-              viaMixedInstancesPolicy: true
-            })
+          if (o.LaunchTemplateSpecification) refs.push(templateRef(name, o.LaunchTemplateSpecification, true))
         }
       }
     }

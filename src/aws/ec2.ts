@@ -17,9 +17,9 @@ import {
   type LaunchPermission
 } from '@aws-sdk/client-ec2'
 import { createWaiter, WaiterState } from '@smithy/core/client'
-import type { Image, Sharing, Tag } from '../model.js'
-import type { TemplateVersion, TemplateVersions } from '../rules/usage.js'
-import { isCode } from './errors.js'
+import { emptySharing, type Image, type Sharing, type Tag } from '../model.js'
+import type { TemplateNumbers, TemplateVersion } from '../rules/usage.js'
+import { AwsError, awsCall, isCode } from './errors.js'
 
 /**
  * What every client of the action is built with: the SDK's adaptive retry (it backs off and
@@ -54,12 +54,11 @@ export function toImage(region: string, image: Ec2Image): Image {
 }
 
 /** The result of a DryRun: allowed, or the error that said no. */
-export type DryRunAnswer = { allowed: true } | { allowed: false; error: unknown }
+export type DryRunAnswer = { allowed: true } | { allowed: false; error: AwsError }
 
 /** Seconds between polls of a pending image: from 2, backing off to 15. */
 const WAIT_MIN_DELAY = 2
 const WAIT_MAX_DELAY = 15
-const FAILED_STATES = new Set(['failed', 'error', 'invalid', 'deregistered', 'disabled'])
 
 export class Ec2 {
   constructor(
@@ -85,7 +84,9 @@ export class Ec2 {
       // options only when there is a signal: a call with options bypasses the client's middleware cache
       ...(options.abortSignal ? [{ abortSignal: options.abortSignal }] : [])
     )
-    for await (const page of pages) for (const image of page.Images ?? []) found.push(toImage(this.region, image))
+    await awsCall('ec2:DescribeImages', async () => {
+      for await (const page of pages) for (const image of page.Images ?? []) found.push(toImage(this.region, image))
+    })
     return found
   }
 
@@ -137,33 +138,12 @@ export class Ec2 {
     }
   }
 
-  /**
-   * Waits until every image is `available`. Ends at once when one is failed, error, invalid,
-   * deregistered or disabled, and at `timeoutSeconds`.
-   */
-  async waitAvailable(
-    imageIds: string[],
-    timeoutSeconds: number
-  ): Promise<{ state: 'available' | 'failed' | 'timeout'; images: Image[] }> {
-    const result = await this.waitFor(imageIds, timeoutSeconds, (images) =>
-      images.some((i) => FAILED_STATES.has(i.state))
-        ? 'failure'
-        : images.length === imageIds.length && images.every((i) => i.state === 'available')
-          ? 'success'
-          : 'retry'
-    )
-    return {
-      state: result.state === 'success' ? 'available' : result.state === 'failure' ? 'failed' : 'timeout',
-      images: result.images
-    }
-  }
-
   /** Who may launch the image: accounts, organizations, OUs, public. */
   async sharing(imageId: string): Promise<Sharing> {
-    const out = await this.client.send(
-      new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'launchPermission' })
+    const out = await awsCall('ec2:DescribeImageAttribute', () =>
+      this.client.send(new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'launchPermission' }))
     )
-    const sharing: Sharing = { public: false, userIds: [], organizationArns: [], organizationalUnitArns: [] }
+    const sharing = emptySharing()
     for (const p of out.LaunchPermissions ?? []) {
       if (p.Group === 'all') sharing.public = true
       if (p.UserId) sharing.userIds.push(p.UserId)
@@ -173,17 +153,10 @@ export class Ec2 {
     return sharing
   }
 
-  async lastLaunchedTime(imageId: string): Promise<string | undefined> {
-    const out = await this.client.send(
-      new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'lastLaunchedTime' })
-    )
-    return out.LastLaunchedTime?.Value
-  }
-
   /** Writes the same tags on one image or several (one CreateTags call). */
   async tag(imageIds: string | string[], tags: Tag[], dryRun = false): Promise<DryRunAnswer> {
     const Resources = typeof imageIds === 'string' ? [imageIds] : imageIds
-    return this.change(dryRun, (DryRun) =>
+    return this.change('ec2:CreateTags', dryRun, (DryRun) =>
       this.client.send(
         new CreateTagsCommand({ Resources, Tags: tags.map((t) => ({ Key: t.key, Value: t.value })), DryRun })
       )
@@ -191,11 +164,15 @@ export class Ec2 {
   }
 
   async disable(imageId: string, dryRun = false): Promise<DryRunAnswer> {
-    return this.change(dryRun, (DryRun) => this.client.send(new DisableImageCommand({ ImageId: imageId, DryRun })))
+    return this.change('ec2:DisableImage', dryRun, (DryRun) =>
+      this.client.send(new DisableImageCommand({ ImageId: imageId, DryRun }))
+    )
   }
 
   async enable(imageId: string, dryRun = false): Promise<DryRunAnswer> {
-    return this.change(dryRun, (DryRun) => this.client.send(new EnableImageCommand({ ImageId: imageId, DryRun })))
+    return this.change('ec2:EnableImage', dryRun, (DryRun) =>
+      this.client.send(new EnableImageCommand({ ImageId: imageId, DryRun }))
+    )
   }
 
   /** Adds launch permissions (accounts, organizations, OUs; `public` adds the group `all`). */
@@ -207,21 +184,23 @@ export class Ec2 {
       ...(sharing.public ? [{ Group: 'all' as const }] : [])
     ]
     if (add.length === 0) return { allowed: true }
-    return this.change(dryRun, (DryRun) =>
+    return this.change('ec2:ModifyImageAttribute', dryRun, (DryRun) =>
       this.client.send(new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Add: add }, DryRun }))
     )
   }
 
   /**
    * Runs a change, or with `dryRun` asks EC2 whether it would be allowed: `DryRunOperation`
-   * means yes; any other error (e.g. `UnauthorizedOperation`) is the answer no.
+   * means yes; any other error (e.g. `UnauthorizedOperation`) is the answer no. A failed change
+   * throws an AwsError naming `action`.
    */
   private async change(
+    action: string,
     dryRun: boolean,
     send: (dryRun: boolean | undefined) => Promise<unknown>
   ): Promise<DryRunAnswer> {
     if (!dryRun) {
-      await send(undefined)
+      await awsCall(action, () => send(undefined))
       return { allowed: true }
     }
     try {
@@ -229,7 +208,7 @@ export class Ec2 {
       return { allowed: true }
     } catch (error) {
       if (isCode(error, 'DryRunOperation')) return { allowed: true }
-      return { allowed: false, error }
+      return { allowed: false, error: new AwsError(action, error) }
     }
   }
 
@@ -245,17 +224,19 @@ export class Ec2 {
       { client: this.client, pageSize: 200 },
       { Versions: ['$Latest', '$Default'], Filters: [{ Name: 'image-id', Values: imageIdValues }], ResolveAlias: true }
     )
-    for await (const page of pages) {
-      for (const v of page.LaunchTemplateVersions ?? []) {
-        found.push({
-          launchTemplateId: v.LaunchTemplateId ?? '',
-          launchTemplateName: v.LaunchTemplateName ?? '',
-          versionNumber: v.VersionNumber ?? 0,
-          isDefault: v.DefaultVersion ?? false,
-          imageId: v.LaunchTemplateData?.ImageId
-        })
+    await awsCall('ec2:DescribeLaunchTemplateVersions', async () => {
+      for await (const page of pages) {
+        for (const v of page.LaunchTemplateVersions ?? []) {
+          found.push({
+            launchTemplateId: v.LaunchTemplateId ?? '',
+            launchTemplateName: v.LaunchTemplateName ?? '',
+            versionNumber: v.VersionNumber ?? 0,
+            isDefault: v.DefaultVersion ?? false,
+            ...(v.LaunchTemplateData?.ImageId ? { imageId: v.LaunchTemplateData.ImageId } : {})
+          })
+        }
       }
-    }
+    })
     return found
   }
 
@@ -270,11 +251,11 @@ export class Ec2 {
   }
 
   /** The default and latest version numbers of the given templates. */
-  async templateNumbers(launchTemplateIds: string[]): Promise<TemplateVersions[]> {
-    const found: TemplateVersions[] = []
+  async templateNumbers(launchTemplateIds: string[]): Promise<TemplateNumbers[]> {
+    const found: TemplateNumbers[] = []
     for (let i = 0; i < launchTemplateIds.length; i += 200) {
-      const out = await this.client.send(
-        new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: launchTemplateIds.slice(i, i + 200) })
+      const out = await awsCall('ec2:DescribeLaunchTemplates', () =>
+        this.client.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: launchTemplateIds.slice(i, i + 200) }))
       )
       for (const t of out.LaunchTemplates ?? []) {
         found.push({

@@ -1,40 +1,57 @@
-/** Turns SDK errors into one line a person understands. Decides nothing. */
+/**
+ * The one error the AWS gateways raise: the IAM action of the call that failed, and EC2's (or Auto
+ * Scaling's) own code and message. Real EC2's `UnauthorizedOperation` does not name the action,
+ * so the gateway does: every call it makes is wrapped by `awsCall`. Decides nothing.
+ */
 
-export interface AwsErrorInfo {
-  code: string
-  message: string
-  /** For an authorization failure: the IAM action that is missing, e.g. `ec2:DisableImage`. */
-  missingAction?: string
-}
+const DENIED = new Set(['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException', 'AuthFailure'])
 
-/** Marks an error with the IAM action of the call that failed, for callers further up. */
-export async function labelled<T>(action: string, call: Promise<T>): Promise<T> {
-  try {
-    return await call
-  } catch (error) {
-    if (error && typeof error === 'object' && !('awsAction' in error)) Object.assign(error, { awsAction: action })
-    throw error
+export class AwsError extends Error {
+  /** EC2's error code (`UnauthorizedOperation`, `InvalidAMIID.NotFound`, …), or the SDK's error name. */
+  readonly code: string
+
+  constructor(
+    /** The IAM action of the call, e.g. `ec2:DisableImage`. */
+    readonly action: string,
+    override readonly cause: unknown
+  ) {
+    const e = cause as { name?: unknown; Code?: unknown; message?: unknown } | null | undefined
+    const code = typeof e?.Code === 'string' ? e.Code : typeof e?.name === 'string' ? e.name : 'Error'
+    const message = (typeof e?.message === 'string' ? e.message : String(cause)).split('\n')[0] ?? ''
+    super(message)
+    this.name = 'AwsError'
+    this.code = code
+  }
+
+  /** The caller's role lacks the IAM action. */
+  get denied(): boolean {
+    return DENIED.has(this.code)
+  }
+
+  /** One line a person understands: `not authorized: the role needs ec2:DisableImage (UnauthorizedOperation)`. */
+  describe(): string {
+    if (this.denied) return `not authorized: the role needs ${this.action} (${this.code})`
+    const detail = this.message && this.message !== this.code ? ` (${this.message})` : ''
+    return `${this.action.replace(/^\w+:/, '')} failed: ${this.code}${detail}`
   }
 }
 
-export function errorInfo(error: unknown, fallbackAction?: string): AwsErrorInfo {
-  const action = (error as { awsAction?: string })?.awsAction ?? fallbackAction
-  const e = error as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } }
-  const code = e?.Code ?? e?.name ?? 'Error'
-  const message = (e?.message ?? String(error)).split('\n')[0]
-  const denied = ['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException', 'AuthFailure'].includes(code)
-  return denied && action ? { code, message, missingAction: action } : { code, message }
+/** Runs one call of the gateway; any failure becomes an AwsError naming `action`. */
+export async function awsCall<T>(action: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    throw error instanceof AwsError ? error : new AwsError(action, error)
+  }
 }
 
-/** `DisableImage failed: InternalError (…)`, or for a denial `not authorized: needs ec2:DisableImage`. */
-export function describeError(error: unknown, fallbackAction: string): string {
-  const info = errorInfo(error, fallbackAction)
-  const action = (error as { awsAction?: string })?.awsAction ?? fallbackAction
-  if (info.missingAction) return `not authorized: the role needs ${info.missingAction} (${info.code})`
-  return `${action.replace(/^\w+:/, '')} failed: ${info.code}${info.message && info.message !== info.code ? ` (${info.message})` : ''}`
+/** The one line for any error a command meets: an AwsError describes itself. */
+export function describeError(error: unknown): string {
+  if (error instanceof AwsError) return error.describe()
+  return error instanceof Error ? error.message : String(error)
 }
 
 export function isCode(error: unknown, ...codes: string[]): boolean {
-  const e = error as { name?: string; Code?: string }
+  const e = error as { name?: string; Code?: string } | null | undefined
   return codes.includes(e?.Code ?? '') || codes.includes(e?.name ?? '')
 }

@@ -3,23 +3,28 @@
  * of text from AWS or from inputs goes through escape.ts.
  */
 import type { Change, Decision, GroupUse, Image, RunReport, Sharing, StatusEntry, TemplateUse } from '../model.js'
+import { outcomeOf, type Mark, type Outcome } from '../rules/outcome.js'
 import { code, md } from './escape.js'
 
 export const MARKER_PREFIX = 'disable-superseded-ami'
 /** GitHub refuses comment bodies over 65,536 characters. */
 export const COMMENT_LIMIT = 65_536
 
-/** The hidden marker that finds a family's sticky comment again. */
-export function marker(family: string): string {
-  return `<!-- ${MARKER_PREFIX} family=${markerValue(family)} -->`
+/**
+ * The hidden marker that finds a run's sticky comment again, by its key (the family, for
+ * `disable`). It reads `family=` for every key, as it always has, so that comments written by
+ * earlier versions are found again.
+ */
+export function marker(key: string): string {
+  return `<!-- ${MARKER_PREFIX} family=${markerValue(key)} -->`
 }
 
 /**
- * The family, encoded one-to-one so that two families never share a marker and no value can
- * close the HTML comment (`-` and `>` are encoded); `=`, `,`, `:` and `/` stay readable.
+ * The key, encoded one-to-one so that two keys never share a marker and no value can close the
+ * HTML comment (`-` and `>` are encoded); `=`, `,`, `:` and `/` stay readable.
  */
-export function markerValue(family: string): string {
-  return encodeURIComponent(family)
+export function markerValue(key: string): string {
+  return encodeURIComponent(key)
     .replace(/%(3D|2C|3A|2F)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
     .replace(/[-!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 }
@@ -98,30 +103,41 @@ function decisions(report: RunReport, kind: Decision['kind']): Decision[] {
   return report.regions.flatMap((r) => r.decisions.filter((d) => d.kind === kind))
 }
 
-function verdict(report: RunReport): string {
-  const all = changes(report)
-  const done = all.filter((c) => ['disabled', 'enabled', 'would-disable', 'would-enable'].includes(c.outcome))
-  const failed = all.filter((c) => c.outcome === 'failed')
-  const templates = report.regions.flatMap((r) => r.templates)
-  const regions = new Set(done.map((c) => c.region)).size
-  const where = regions > 1 ? ` in ${regions} regions` : regions === 1 ? ` in ${done[0].region}` : ''
-  if (report.command === 'status') {
-    return report.failure
-      ? `❌ ${md(report.failure, 1000)}`
-      : `✅ Every image is ${md(report.status?.[0]?.state ?? '')}.`
-  }
+const MARKS: Record<Mark, string> = { success: '✅', warning: '⚠️', failure: '❌', 'dry-run': '🧪' }
+
+function plural(k: number, what: string): string {
+  return `${k} ${what}${k === 1 ? '' : 's'}`
+}
+
+/** What the run did (or would do), in one sentence, without the mark. */
+function doneSentence(report: RunReport, outcome: Outcome): string {
+  const { done } = outcome
   const verb = report.command === 'disable' ? 'disable' : 're-enable'
-  const past = report.command === 'disable' ? 'Disabled' : 'Re-enabled'
-  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`
-  let line: string
-  if (report.failure && done.length === 0) line = `❌ ${md(report.failure, 1000)}`
-  else if (done.length === 0)
-    line = `✅ Nothing to ${verb}: no ${report.command === 'disable' ? 'superseded image is enabled' : 'image needed it'}.`
-  else if (report.dryRun) line = `🧪 Dry run: would ${verb} ${n(done.length, 'image')}${where}.`
-  else line = `${failed.length ? '⚠️' : '✅'} ${past} ${n(done.length, 'image')}${where}.`
-  if (failed.length && done.length) line += ` ${n(failed.length, 'image')} failed.`
+  if (done.length === 0) {
+    return `Nothing to ${verb}: no ${report.command === 'disable' ? 'superseded image is enabled' : 'image needed it'}.`
+  }
+  const regions = [...new Set(done.map((c) => c.region))]
+  const where = regions.length > 1 ? ` in ${regions.length} regions` : ` in ${md(regions[0])}`
+  const count = plural(done.length, 'image')
+  if (report.dryRun) return `Dry run: would ${verb} ${count}${where}.`
+  return `${report.command === 'disable' ? 'Disabled' : 'Re-enabled'} ${count}${where}.`
+}
+
+/** The verdict: the mark, what happened, and what will fail. */
+export function verdict(report: RunReport, outcome: Outcome = outcomeOf(report)): string {
+  const mark = MARKS[outcome.mark]
+  if (report.status) {
+    return outcome.failure
+      ? `${mark} ${md(outcome.failure, 1000)}`
+      : `${mark} Every image is ${md(report.status.entries[0]?.state ?? '')}.`
+  }
+  if (outcome.mark === 'failure') return `${mark} ${md(outcome.failure, 1000)}`
+  let line = `${mark} ${doneSentence(report, outcome)}`
+  const { done, failed, templates } = outcome
+  if (failed.length && done.length) line += ` ${plural(failed.length, 'image')} failed.`
   if (templates.length) {
-    line += ` **${n(templates.length, 'launch template version')} still point${templates.length === 1 ? 's' : ''} at ${report.command === 'disable' ? 'them' : 'disabled images'}: their next launch will fail.**`
+    const what = report.command === 'disable' ? 'them' : 'disabled images'
+    line += ` **${plural(templates.length, 'launch template version')} still point${templates.length === 1 ? 's' : ''} at ${what}: their next launch will fail.**`
   }
   return line
 }
@@ -234,7 +250,32 @@ function warnings(report: RunReport): string {
   return list.length ? `\n${list.map((w) => `> [!WARNING]\n> ${md(w, 1000)}`).join('\n\n')}\n` : ''
 }
 
-export function renderBody(report: RunReport, options: RenderOptions = {}): string {
+const TITLES: Record<RunReport['command'], string> = {
+  disable: 'Superseded AMIs',
+  enable: 'AMIs re-enabled',
+  rollback: 'AMI rollback',
+  status: 'AMI status'
+}
+
+/** The title, the dry-run note, the verdict and the warnings. */
+function head(report: RunReport): string[] {
+  return [
+    `### ${TITLES[report.command]}${report.subject ? `: ${md(report.subject)}` : ''}`,
+    '',
+    report.dryRun ? '> [!NOTE]\n> **Dry run**: nothing was changed. This is what would happen.\n' : '',
+    verdict(report),
+    warnings(report)
+  ]
+}
+
+/** The images the run was about: the state of each (status), or the new or named images. */
+function imagesSection(report: RunReport, options: RenderOptions): string {
+  if (report.status) return section('Images', statusRows(report.status.entries, options))
+  return section(report.command === 'disable' ? 'New image' : 'Images named', newImages(report, options))
+}
+
+/** What was (or would be) re-enabled, disabled, or failed, and the images left alone with why. */
+function changeSections(report: RunReport, options: RenderOptions): string[] {
   const images = new Map<string, Image>(
     report.regions.flatMap((r) => [
       ...r.decisions.map((d) => [d.image.imageId, d.image] as const),
@@ -242,28 +283,10 @@ export function renderBody(report: RunReport, options: RenderOptions = {}): stri
     ])
   )
   const all = changes(report)
-  const title =
-    report.command === 'disable'
-      ? 'Superseded AMIs'
-      : report.command === 'status'
-        ? 'AMI status'
-        : report.command === 'rollback'
-          ? 'AMI rollback'
-          : 'AMIs re-enabled'
-  const parts = [
-    `### ${title}${report.family ? `: ${md(report.family)}` : ''}`,
-    '',
-    report.dryRun ? '> [!NOTE]\n> **Dry run**: nothing was changed. This is what would happen.\n' : '',
-    verdict(report),
-    warnings(report),
-    report.command === 'status'
-      ? section('Images', statusRows(report.status ?? [], options))
-      : section(report.command === 'disable' ? 'New image' : 'Images named', newImages(report, options))
-  ]
-  const disabled = all.filter((c) => c.action === 'disable' && c.outcome !== 'failed')
   const enabled = all.filter((c) => c.action === 'enable' && c.outcome !== 'failed')
+  const disabled = all.filter((c) => c.action === 'disable' && c.outcome !== 'failed')
   const failed = all.filter((c) => c.outcome === 'failed')
-  parts.push(
+  return [
     section(
       report.dryRun ? 'Would be re-enabled' : 'Re-enabled',
       changeRows(enabled, images, options, 'Sharing restored')
@@ -275,23 +298,28 @@ export function renderBody(report: RunReport, options: RenderOptions = {}): stri
     section('Failed', changeRows(failed, images, options)),
     section('Kept enabled', decisionRows(decisions(report, 'keep'), options)),
     section('Excluded', decisionRows(decisions(report, 'exclude'), options)),
-    section('Skipped', decisionRows(decisions(report, 'skip'), options)),
-    section(
-      'Launch templates that still point at a disabled image',
-      templateRows(
-        report.regions.flatMap((r) => r.templates),
-        options
-      )
-    ),
-    section(
-      'Auto Scaling groups that launch from them',
-      groupRows(
-        report.regions.flatMap((r) => r.groups),
-        options
-      )
-    ),
+    section('Skipped', decisionRows(decisions(report, 'skip'), options))
+  ]
+}
+
+/** The launch templates and groups whose next launch will fail. */
+function usageSections(report: RunReport, options: RenderOptions): string[] {
+  const templates = report.regions.flatMap((r) => r.templates)
+  const groups = report.regions.flatMap((r) => r.groups)
+  return [
+    section('Launch templates that still point at a disabled image', templateRows(templates, options)),
+    section('Auto Scaling groups that launch from them', groupRows(groups, options))
+  ]
+}
+
+export function renderBody(report: RunReport, options: RenderOptions = {}): string {
+  const parts = [
+    ...head(report),
+    imagesSection(report, options),
+    ...changeSections(report, options),
+    ...usageSections(report, options),
     rollbackHint(report, options)
-  )
+  ]
   return (
     parts
       .filter((p) => p !== '')
@@ -303,10 +331,10 @@ export function renderBody(report: RunReport, options: RenderOptions = {}): stri
 
 /** The sticky comment: marker + body, shortened to fit GitHub's limit. */
 export function renderComment(report: RunReport, options: RenderOptions = {}): string {
-  const head = `${marker(report.family)}\n`
+  const top = `${marker(report.commentKey)}\n`
   for (const maxRows of [Number.POSITIVE_INFINITY, 100, 30, 10, 3]) {
-    const body = head + renderBody(report, { ...options, maxRows })
+    const body = top + renderBody(report, { ...options, maxRows })
     if (body.length <= COMMENT_LIMIT) return body
   }
-  return `${head}${verdict(report).slice(0, 2000)}\n\nThe full report is in ${options.runUrl ? `[the job summary](${options.runUrl})` : 'the job summary'}.\n`
+  return `${top}${verdict(report).slice(0, 2000)}\n\nThe full report is in ${options.runUrl ? `[the job summary](${options.runUrl})` : 'the job summary'}.\n`
 }

@@ -1,7 +1,8 @@
 /** RunReport -> the step's outputs (all JSON but `state` and `comment-url`). Pure. */
 import type { RunReport } from '../model.js'
+import { outcomeOf, type Outcome } from '../rules/outcome.js'
 
-export function outputsOf(report: RunReport): Record<string, string> {
+export function outputsOf(report: RunReport, outcome: Outcome = outcomeOf(report)): Record<string, string> {
   const changes = report.regions.flatMap((r) => r.changes)
   const ids = (outcome: string) => JSON.stringify(changes.filter((c) => c.outcome === outcome).map((c) => c.imageId))
   const templates = report.regions.flatMap((r) =>
@@ -19,23 +20,25 @@ export function outputsOf(report: RunReport): Record<string, string> {
     'disabled-image-ids': ids('disabled'),
     'enabled-image-ids': ids('enabled'),
     'affected-launch-templates': JSON.stringify(templates),
-    report: JSON.stringify(reportJson(report))
+    report: JSON.stringify(reportJson(report, outcome))
   }
   if (report.status) {
-    const states = new Set(report.status.map((s) => s.state))
+    const states = new Set(report.status.entries.map((s) => s.state))
     outputs.state = states.size === 1 ? [...states][0] : 'mixed'
   }
   return outputs
 }
 
 /** The `report` output: the whole result as plain JSON, images reduced to what later steps use. */
-export function reportJson(report: RunReport): unknown {
+export function reportJson(report: RunReport, outcome: Outcome = outcomeOf(report)): unknown {
   return {
     command: report.command,
     dryRun: report.dryRun,
-    family: report.family,
-    success: !report.failure,
-    ...(report.failure ? { failure: report.failure } : {}),
+    subject: report.subject,
+    ...(report.command === 'disable' ? { family: report.subject } : {}),
+    success: !outcome.failure,
+    ...(outcome.failure ? { failure: outcome.failure } : {}),
+    ...(report.refusal ? { refused: true } : {}),
     regions: report.regions.map((r) => ({
       region: r.region,
       images: r.images.map((i) => ({ imageId: i.imageId, name: i.name, state: i.state, creationDate: i.creationDate })),
@@ -52,6 +55,6 @@ export function reportJson(report: RunReport): unknown {
       warnings: r.warnings,
       ...(r.error ? { error: r.error } : {})
     })),
-    ...(report.status ? { status: report.status } : {})
+    ...(report.status ? { requireState: report.status.requireState, status: report.status.entries } : {})
   }
 }

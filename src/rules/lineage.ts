@@ -6,7 +6,7 @@
  * Tag values hold 256 characters and an image 50 tags, so the sharing list is split over as many
  * `…:sharing:N` tags as it needs; the record round-trips exactly. Pure.
  */
-import type { DisableRecord, Lineage, Sharing, Tag } from '../model.js'
+import { emptySharing, type DisableRecord, type Lineage, type Sharing, type Tag } from '../model.js'
 
 export const TAG_PREFIX = 'disable-superseded-ami:'
 export const SUPERSEDED_BY_TAG = `${TAG_PREFIX}superseded-by`
@@ -20,10 +20,6 @@ const FORMAT = 'v1'
 
 /** The usual organizations ARN prefix, shortened to `~` in the record to fit more per tag. */
 const ORG_PREFIX = 'arn:aws:organizations::'
-
-export function emptySharing(): Sharing {
-  return { public: false, userIds: [], organizationArns: [], organizationalUnitArns: [] }
-}
 
 function shorten(arn: string): string {
   return arn.startsWith(ORG_PREFIX) ? `~${arn.slice(ORG_PREFIX.length)}` : arn

@@ -1,10 +1,10 @@
 /**
- * Which launch template versions and Auto Scaling groups point at which images, and what the
- * `in-use` policy does with that. Pure: plain records in, plain records out.
+ * Which launch template versions and Auto Scaling groups point at which images. Pure: plain
+ * records in, plain records out. What the `in-use` policy does with them is in policy.ts.
  */
-import type { Decision, GroupUse, InUsePolicy, TemplateUse } from '../model.js'
+import type { GroupUse, TemplateUse } from '../model.js'
 
-/** One launch template version as DescribeLaunchTemplateVersions returns it (latest/default form). */
+/** One launch template version and its image, as DescribeLaunchTemplateVersions returns it (latest/default form). */
 export interface TemplateVersion {
   launchTemplateId: string
   launchTemplateName: string
@@ -14,8 +14,8 @@ export interface TemplateVersion {
   imageId?: string
 }
 
-/** A template's version numbers, from DescribeLaunchTemplates. */
-export interface TemplateVersions {
+/** A template's default and latest version numbers, from DescribeLaunchTemplates. */
+export interface TemplateNumbers {
   launchTemplateId: string
   defaultVersionNumber: number
   latestVersionNumber: number
@@ -39,7 +39,7 @@ export function templateUses(
   region: string,
   versions: TemplateVersion[],
   imageIds: Iterable<string>,
-  known: TemplateVersions[] = []
+  known: TemplateNumbers[] = []
 ): TemplateUse[] {
   const wanted = new Set(imageIds)
   const numbers = new Map(known.map((k) => [k.launchTemplateId, k]))
@@ -77,7 +77,7 @@ export function groupUses(
   region: string,
   groups: GroupTemplateRef[],
   uses: TemplateUse[],
-  known: TemplateVersions[]
+  known: TemplateNumbers[]
 ): GroupUse[] {
   const numbers = new Map(known.map((k) => [k.launchTemplateId, k]))
   const result: GroupUse[] = []
@@ -116,37 +116,13 @@ export function groupUses(
   return result
 }
 
-function describeUse(t: TemplateUse): string {
-  const which = [t.isDefault ? 'default' : '', t.isLatest ? 'latest' : ''].filter(Boolean).join(' and ')
+/** `default and latest`, `default`, `latest`, or '' : which of its template's versions this is. */
+export function whichVersion(t: TemplateUse): string {
+  return [t.isDefault ? 'default' : '', t.isLatest ? 'latest' : ''].filter(Boolean).join(' and ')
+}
+
+/** A template version in one line of text: `web (lt-…) version 3 (default and latest)`. */
+export function describeTemplateVersion(t: TemplateUse): string {
+  const which = whichVersion(t)
   return `${t.launchTemplateName} (${t.launchTemplateId}) version ${t.versionNumber}${which ? ` (${which})` : ''}`
-}
-
-/** For `in-use: skip`: images to be disabled that a template still uses are left enabled. */
-export function applyInUse(decisions: Decision[], templates: TemplateUse[], policy: InUsePolicy): Decision[] {
-  if (policy !== 'skip') return decisions
-  return decisions.map((d) => {
-    if (d.kind !== 'disable') return d
-    const users = templates.filter((t) => t.imageId === d.image.imageId)
-    if (users.length === 0) return d
-    return {
-      ...d,
-      kind: 'skip',
-      inUse: true,
-      reason: `in use by launch template ${users.map(describeUse).join(', ')} (in-use: skip)`
-    }
-  })
-}
-
-/** Images to be disabled that templates still use, with the templates, for `in-use: fail`. */
-export function inUseImages(
-  decisions: Decision[],
-  templates: TemplateUse[]
-): Array<{ imageId: string; templates: string[] }> {
-  return decisions
-    .filter((d) => d.kind === 'disable')
-    .map((d) => ({
-      imageId: d.image.imageId,
-      templates: templates.filter((t) => t.imageId === d.image.imageId).map(describeUse)
-    }))
-    .filter((u) => u.templates.length > 0)
 }

@@ -1,7 +1,7 @@
 /** Finding the images a command is about: visible, owned by this account, and (when asked) available. */
 import type { Ec2 } from '../aws/ec2.js'
-import type { Image } from '../model.js'
 import { RegionError } from '../context.js'
+import type { Image } from '../model.js'
 
 export interface OwnedImages {
   images: Image[]
@@ -15,23 +15,27 @@ export interface OwnedImages {
  */
 export async function ownedImages(ec2: Ec2, imageIds: string[]): Promise<OwnedImages> {
   const owned = await ec2.imagesById(imageIds, ['self'])
-  const missing = imageIds.filter((id) => !owned.some((i) => i.imageId === id))
+  const byId = new Map(owned.map((i) => [i.imageId, i]))
+  const missing = imageIds.filter((id) => !byId.has(id))
   if (missing.length > 0) {
-    const visible = await ec2.imagesById(missing)
+    const visible = new Map((await ec2.imagesById(missing)).map((i) => [i.imageId, i]))
     const problems = missing.map((id) => {
-      const other = visible.find((i) => i.imageId === id)
+      const other = visible.get(id)
       return other
         ? `${id} is owned by account ${other.ownerId}, not by this account`
         : `${id} was not found in ${ec2.region}`
     })
     throw new RegionError(ec2.region, problems.join('; '))
   }
-  const byId = new Map(owned.map((i) => [i.imageId, i]))
-  return { images: imageIds.map((id) => byId.get(id)!), accountId: owned[0].ownerId }
+  const images = imageIds.flatMap((id) => byId.get(id) ?? [])
+  return { images, accountId: images[0]?.ownerId ?? '' }
 }
 
 /** The states of an image still being made: worth waiting for. */
 export const BUILDING_STATES = new Set(['pending', 'transient'])
+
+/** The states an image never leaves on its own: no use waiting for it. */
+const BROKEN_STATES = new Set(['failed', 'error', 'invalid', 'deregistered', 'disabled'])
 
 function states(images: Image[]): string {
   return images.map((i) => `${i.imageId} is ${i.state}`).join(', ')
@@ -52,18 +56,23 @@ export async function waitUntilAvailable(
   log(
     `waiting up to ${timeoutSeconds}s for ${pending.map((i) => `${i.imageId} (${i.state})`).join(', ')} to become available`
   )
-  const result = await ec2.waitAvailable(
-    pending.map((i) => i.imageId),
-    timeoutSeconds
+  const ids = pending.map((i) => i.imageId)
+  const result = await ec2.waitFor(ids, timeoutSeconds, (found) =>
+    found.some((i) => BROKEN_STATES.has(i.state))
+      ? 'failure'
+      : found.length === ids.length && found.every((i) => i.state === 'available')
+        ? 'success'
+        : 'retry'
   )
   const notReady = result.images.filter((i) => i.state !== 'available')
-  if (result.state === 'failed')
+  if (result.state === 'failure')
     throw new RegionError(ec2.region, `new image not usable: ${states(notReady)}; nothing was changed`)
-  if (result.state === 'timeout')
+  if (result.state === 'timeout') {
     throw new RegionError(
       ec2.region,
       `new image not available after wait-timeout (${timeoutSeconds}s): ${states(notReady)}; nothing was changed`
     )
+  }
   const fresh = new Map(result.images.map((i) => [i.imageId, i]))
   return images.map((i) => fresh.get(i.imageId) ?? i)
 }

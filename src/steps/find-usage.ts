@@ -1,10 +1,16 @@
 /** The usage finder: launch templates and Auto Scaling groups that point at images, per region. */
 import type { AutoScaling } from '../aws/autoscaling.js'
 import type { Ec2 } from '../aws/ec2.js'
-import { describeError, errorInfo, labelled } from '../aws/errors.js'
-import { groupUses, templateUses, type GroupTemplateRef } from '../rules/usage.js'
-import { started } from '../concurrency.js'
+import { AwsError, describeError } from '../aws/errors.js'
+import { awaitedLater } from '../concurrency.js'
 import type { UsageFinder } from '../context.js'
+import { groupUses, templateUses, type GroupTemplateRef } from '../rules/usage.js'
+
+/** A denied or failed read of the groups is a warning: the templates are still checked. */
+function groupsNotChecked(region: string, error: unknown): string {
+  const why = error instanceof AwsError && error.denied ? `the role needs ${error.action}` : describeError(error)
+  return `Auto Scaling groups were not checked in ${region}: ${why}`
+}
 
 export function usageFinder(ec2: (region: string) => Ec2, autoscaling: (region: string) => AutoScaling): UsageFinder {
   return (region: string) => {
@@ -13,29 +19,19 @@ export function usageFinder(ec2: (region: string) => Ec2, autoscaling: (region: 
     const groupsQuery = autoscaling(region)
       .groupTemplateRefs()
       .catch((error: unknown): GroupTemplateRef[] => {
-        const info = errorInfo(error, 'autoscaling:DescribeAutoScalingGroups')
-        warnings.push(
-          info.missingAction
-            ? `Auto Scaling groups were not checked in ${region}: the role needs ${info.missingAction}`
-            : `Auto Scaling groups were not checked in ${region}: ${describeError(error, 'autoscaling:DescribeAutoScalingGroups')}`
-        )
+        warnings.push(groupsNotChecked(region, error))
         return []
       })
-    const viaSsm = started(labelled('ec2:DescribeLaunchTemplateVersions', ec2(region).templateVersionsViaSsm()))
+    const viaSsm = awaitedLater(ec2(region).templateVersionsViaSsm())
     return {
       find: async (imageIds) => {
-        const [direct, ssm] = await Promise.all([
-          labelled('ec2:DescribeLaunchTemplateVersions', ec2(region).templateVersionsUsing(imageIds)),
-          viaSsm
-        ])
+        const [direct, ssm] = await Promise.all([ec2(region).templateVersionsUsing(imageIds), viaSsm])
         const versions = [...direct, ...ssm]
         const hitIds = [
           ...new Set(versions.filter((v) => v.imageId && imageIds.includes(v.imageId)).map((v) => v.launchTemplateId))
         ]
         const [numbers, refs] = await Promise.all([
-          hitIds.length
-            ? labelled('ec2:DescribeLaunchTemplates', ec2(region).templateNumbers(hitIds))
-            : Promise.resolve([]),
+          hitIds.length ? ec2(region).templateNumbers(hitIds) : Promise.resolve([]),
           groupsQuery
         ])
         const templates = templateUses(region, versions, imageIds, numbers)

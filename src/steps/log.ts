@@ -1,8 +1,9 @@
 /** The log lines a person scanning a CI log reads: one per image changed. */
-import type { Change, Sharing } from '../model.js'
-import type { Context } from '../context.js'
+import type { Logger } from '../context.js'
+import type { Change, ChangeOutcome, Sharing, TemplateUse } from '../model.js'
+import { describeTemplateVersion } from '../rules/usage.js'
 
-const VERBS: Record<string, string> = {
+const VERBS: Record<Exclude<ChangeOutcome, 'failed'>, string> = {
   disabled: 'disabled',
   'would-disable': 'would disable',
   enabled: 're-enabled',
@@ -11,17 +12,17 @@ const VERBS: Record<string, string> = {
 }
 
 /** One log line per image changed (a warning when it failed). */
-export function logChange(ctx: Context, change: Change, why?: string): void {
+export function logChange(log: Logger, change: Change, why?: string): void {
   const who = `${change.imageId} (${change.name})`
   if (change.outcome === 'failed') {
-    ctx.log.warning(`[${change.region}] ${who}: ${change.message}`)
+    log.warning(`[${change.region}] ${who}: ${change.message}`)
     return
   }
   const shared = change.sharing ? describeSharing(change.sharing) : ''
   const sharingNote = shared ? `; sharing ${change.action === 'disable' ? 'recorded' : 'restored'}: ${shared}` : ''
   const notes = [why, change.message].filter(Boolean).join('; ')
-  ctx.log.info(`[${change.region}] ${VERBS[change.outcome]} ${who}${notes ? `, ${notes}` : ''}${sharingNote}`)
-  for (const w of change.warnings ?? []) ctx.log.warning(`[${change.region}] ${who}: ${w}`)
+  log.info(`[${change.region}] ${VERBS[change.outcome]} ${who}${notes ? `, ${notes}` : ''}${sharingNote}`)
+  for (const w of change.warnings ?? []) log.warning(`[${change.region}] ${who}: ${w}`)
 }
 
 export function describeSharing(sharing: Sharing): string {
@@ -31,4 +32,13 @@ export function describeSharing(sharing: Sharing): string {
   if (sharing.organizationArns.length) parts.push(`${sharing.organizationArns.length} organization(s)`)
   if (sharing.organizationalUnitArns.length) parts.push(`${sharing.organizationalUnitArns.length} OU(s)`)
   return parts.join(', ')
+}
+
+/** The warning that template versions will fail their next launch. */
+export function logBreaking(log: Logger, region: string, templates: TemplateUse[]): void {
+  if (templates.length === 0) return
+  const names = templates.map(describeTemplateVersion).join(', ')
+  log.warning(
+    `[${region}] ${templates.length} launch template version(s) still point at images being disabled; their next launch will fail: ${names}`
+  )
 }

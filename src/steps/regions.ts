@@ -1,8 +1,13 @@
-/** Running a command's work region by region, concurrently, collecting region failures. */
+/** Running a command's work region by region, concurrently, keeping each region's failure. */
+import { describeError } from '../aws/errors.js'
 import { groupBy } from '../concurrency.js'
 import type { RegionReport, Target } from '../model.js'
-import { RegionError } from '../context.js'
 
+/** One region's result: its value, or the one line that says why it failed. */
+export type RegionResult<T> =
+  { region: string; value: T; error?: undefined } | { region: string; value?: undefined; error: string }
+
+/** A region's report with nothing in it yet, or only the error that stopped it. */
 export function emptyRegion(region: string, error?: string): RegionReport {
   return {
     region,
@@ -16,11 +21,11 @@ export function emptyRegion(region: string, error?: string): RegionReport {
   }
 }
 
-/** Runs `work` for each region's image ids at once; a region that throws becomes a report with its error. */
+/** Runs `work` for each region's image ids at once; a region that throws becomes its error. */
 export async function eachRegion<T>(
   targets: Target[],
   work: (region: string, imageIds: string[]) => Promise<T>
-): Promise<Array<{ region: string; value?: T; error?: string }>> {
+): Promise<Array<RegionResult<T>>> {
   const regions = [...groupBy(targets, (t) => t.region)]
   const settled = await Promise.allSettled(
     regions.map(([region, list]) =>
@@ -31,17 +36,12 @@ export async function eachRegion<T>(
     )
   )
   return settled.map((s, i) => {
-    const region = regions[i][0]
-    if (s.status === 'fulfilled') return { region, value: s.value }
-    const reason = s.reason as Error
-    return { region, error: reason instanceof RegionError ? reason.message : (reason?.message ?? String(reason)) }
+    const region = regions[i]?.[0] ?? ''
+    return s.status === 'fulfilled' ? { region, value: s.value } : { region, error: describeError(s.reason) }
   })
 }
 
-/** The run's failure line from region errors. */
-export function regionFailure(results: Array<{ region: string; error?: string }>): string | undefined {
-  const failed = results.filter((r) => r.error)
-  if (failed.length === 0) return undefined
-  if (results.length === 1) return failed[0].error
-  return `nothing was changed in any region: ${failed.map((r) => `${r.region}: ${r.error}`).join(' | ')}`
+/** Whether every region succeeded (then the values, in order). */
+export function allSucceeded<T>(results: Array<RegionResult<T>>): results is Array<{ region: string; value: T }> {
+  return results.every((r) => r.error === undefined)
 }

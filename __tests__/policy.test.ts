@@ -1,0 +1,183 @@
+import { describe, expect, test } from '@jest/globals'
+import type { Decision, GroupUse, Image, TemplateUse } from '../src/model.js'
+import { applyPolicy, refusalOf, toDisable, type PolicySettings, type UsageFound } from '../src/rules/policy.js'
+
+const R = 'eu-west-1'
+const OLD = 'ami-00000000000000001'
+const OLDER = 'ami-00000000000000002'
+const KEPT = 'ami-00000000000000003'
+const NEW = 'ami-0000000000000000f'
+
+function image(imageId: string): Image {
+  return {
+    region: R,
+    imageId,
+    name: `golden-${imageId}`,
+    ownerId: '111122223333',
+    state: 'available',
+    creationDate: '2026-01-01T00:00:00.000Z',
+    public: false,
+    tags: []
+  }
+}
+
+function use(over: Partial<TemplateUse>): TemplateUse {
+  return {
+    region: R,
+    launchTemplateId: 'lt-0aaa',
+    launchTemplateName: 'web',
+    versionNumber: 3,
+    imageId: OLD,
+    isDefault: true,
+    isLatest: true,
+    ...over
+  }
+}
+
+function group(imageId: string): GroupUse {
+  return {
+    region: R,
+    autoScalingGroupName: `asg-${imageId}`,
+    launchTemplateId: 'lt-0aaa',
+    launchTemplateName: 'web',
+    version: '$Default',
+    versionNumber: 3,
+    imageId,
+    viaMixedInstancesPolicy: false
+  }
+}
+
+const used = image(OLD)
+const free = image(OLDER)
+const kept = image(KEPT)
+const decisions: Decision[] = [
+  { image: used, kind: 'disable', reason: `superseded by ${NEW}` },
+  { image: free, kind: 'disable', reason: `superseded by ${NEW}` },
+  { image: kept, kind: 'keep', reason: 'one of the 1 most recent superseded (keep: 1)' }
+]
+const templates = [
+  use({ launchTemplateId: 'lt-0aaa', launchTemplateName: 'web', versionNumber: 3, isDefault: true, isLatest: true }),
+  use({ launchTemplateId: 'lt-0bbb', launchTemplateName: 'batch', versionNumber: 7, isDefault: false, isLatest: true }),
+  use({ launchTemplateId: 'lt-0ccc', launchTemplateName: 'keep-me', versionNumber: 1, imageId: KEPT, isLatest: false })
+]
+const found: UsageFound = { templates, groups: [group(OLD), group(KEPT)], warnings: ['groups were not checked'] }
+const settings = (over: Partial<PolicySettings> = {}): PolicySettings => ({ inUse: 'report', maxImages: 10, ...over })
+
+describe('in-use', () => {
+  test('skip: an in-use disable becomes a skip naming the templates; nothing it leaves enabled is reported', () => {
+    const policy = applyPolicy(R, decisions, found, settings({ inUse: 'skip' }))
+    expect(policy.decisions).toEqual([
+      {
+        image: used,
+        kind: 'skip',
+        inUse: true,
+        reason:
+          'in use by launch template web (lt-0aaa) version 3 (default and latest), batch (lt-0bbb) version 7 (latest) (in-use: skip)'
+      },
+      decisions[1],
+      decisions[2]
+    ])
+    expect(policy.toDisable).toEqual([free])
+    expect(policy.templates).toEqual([])
+    expect(policy.groups).toEqual([])
+    expect(policy.refusals).toEqual([])
+  })
+
+  test('skip: a version neither default nor latest is named without a flag', () => {
+    const only = use({ isDefault: false, isLatest: false })
+    const policy = applyPolicy(
+      R,
+      [decisions[0]!],
+      { templates: [only], groups: [], warnings: [] },
+      settings({ inUse: 'skip' })
+    )
+    expect(policy.decisions[0]?.reason).toBe('in use by launch template web (lt-0aaa) version 3 (in-use: skip)')
+  })
+
+  test('report: every superseded image is disabled, and what points at them is what will break', () => {
+    const policy = applyPolicy(R, decisions, found, settings())
+    expect(policy.decisions).toBe(decisions)
+    expect(policy.toDisable).toEqual([used, free])
+    // Only the templates and groups of the images to disable: the kept image's are not breaking.
+    expect(policy.templates).toEqual([templates[0], templates[1]])
+    expect(policy.groups).toEqual([group(OLD)])
+    expect(policy.warnings).toEqual(['groups were not checked'])
+    expect(policy.refusals).toEqual([])
+  })
+
+  test('fail: an image to disable that a template uses refuses the run, naming the image and its templates', () => {
+    const policy = applyPolicy(R, decisions, found, settings({ inUse: 'fail' }))
+    expect(policy.decisions).toBe(decisions)
+    expect(policy.refusals).toEqual([
+      `in ${R}, ${OLD} is used by web (lt-0aaa) version 3 (default and latest), batch (lt-0bbb) version 7 (latest) (in-use: fail)`
+    ])
+    expect(refusalOf([policy])).toBe(`refusing to disable anything: ${policy.refusals[0]}`)
+  })
+
+  test.each(['skip', 'fail'] as const)('%s without templates changes nothing and refuses nothing', (inUse) => {
+    const policy = applyPolicy(R, decisions, { templates: [], groups: [], warnings: [] }, settings({ inUse }))
+    expect(policy.decisions).toEqual(decisions)
+    expect(policy.refusals).toEqual([])
+    expect(policy.error).toBeUndefined()
+  })
+
+  test('a usage search that failed is a warning under report', () => {
+    const policy = applyPolicy(
+      R,
+      decisions,
+      { unknown: 'DescribeLaunchTemplateVersions failed: InternalError' },
+      settings()
+    )
+    expect(policy.error).toBeUndefined()
+    expect(policy.toDisable).toEqual([used, free])
+    expect(policy.warnings).toEqual([
+      `launch templates were not checked in ${R}: DescribeLaunchTemplateVersions failed: InternalError`
+    ])
+  })
+
+  test.each(['skip', 'fail'] as const)('a usage search that failed stops the run under %s', (inUse) => {
+    const policy = applyPolicy(R, decisions, { unknown: 'not authorized' }, settings({ inUse }))
+    expect(policy.error).toBe(
+      `cannot check which launch templates use the images (in-use: ${inUse}): not authorized; nothing was changed`
+    )
+  })
+})
+
+describe('max-images', () => {
+  const many = (n: number): Decision[] =>
+    Array.from({ length: n }, (_, i) => ({
+      image: image(`ami-${String(i).padStart(17, '0')}`),
+      kind: 'disable' as const,
+      reason: 'superseded'
+    }))
+  const none: UsageFound = { templates: [], groups: [], warnings: [] }
+
+  test('exactly max-images images go through', () => {
+    expect(applyPolicy(R, many(3), none, settings({ maxImages: 3 })).refusals).toEqual([])
+  })
+
+  test('one more refuses the run', () => {
+    expect(applyPolicy(R, many(4), none, settings({ maxImages: 3 })).refusals).toEqual([
+      `4 images would be disabled in ${R}, more than max-images (3)`
+    ])
+  })
+
+  test('images left enabled by in-use: skip do not count', () => {
+    const list = many(4)
+    const usage: UsageFound = { templates: [use({ imageId: list[0]!.image.imageId })], groups: [], warnings: [] }
+    expect(applyPolicy(R, list, usage, settings({ maxImages: 3, inUse: 'skip' })).refusals).toEqual([])
+  })
+
+  test('the refusals of every region are said together', () => {
+    const a = applyPolicy('us-east-1', many(2), none, settings({ maxImages: 1 }))
+    const b = applyPolicy('eu-west-1', many(1), none, settings({ maxImages: 1 }))
+    expect(refusalOf([a, b])).toBe(
+      'refusing to disable anything: 2 images would be disabled in us-east-1, more than max-images (1)'
+    )
+    expect(refusalOf([b])).toBeUndefined()
+  })
+})
+
+test('toDisable lists the images of the disable decisions, in order', () => {
+  expect(toDisable(decisions)).toEqual([used, free])
+})

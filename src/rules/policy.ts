@@ -1,0 +1,115 @@
+/**
+ * The guards of a change, in one place: what the `in-use` policy does with what the usage search
+ * found, and when `max-images` or `in-use: fail` refuse the whole run. Pure: decisions, usage
+ * and settings in; what is disabled, skipped, refused and warned about out.
+ */
+import type { Decision, GroupUse, Image, InUsePolicy, TemplateUse } from '../model.js'
+import { describeTemplateVersion } from './usage.js'
+
+export interface PolicySettings {
+  inUse: InUsePolicy
+  maxImages: number
+}
+
+/** What points at a region's images; `unknown` when the search failed, with why. */
+export type UsageFound =
+  { templates: TemplateUse[]; groups: GroupUse[]; warnings: string[]; unknown?: undefined } | { unknown: string }
+
+/** One region's plan after the guards: what to disable, and what will break. */
+export interface RegionPolicy {
+  /** The family's decisions, with the images left enabled by `in-use: skip` turned to `skip`. */
+  decisions: Decision[]
+  /** The images to disable. */
+  toDisable: Image[]
+  /** The template versions and groups of the images to disable: their next launch will fail. */
+  templates: TemplateUse[]
+  groups: GroupUse[]
+  warnings: string[]
+  /** Why this region stops the whole run before anything changes. */
+  error?: string
+  /** Why this region makes the guards refuse the whole run. */
+  refusals: string[]
+}
+
+/** The images of the decisions that are to be disabled. */
+export function toDisable(decisions: Decision[]): Image[] {
+  return decisions.filter((d) => d.kind === 'disable').map((d) => d.image)
+}
+
+function usersOf(image: Image, templates: TemplateUse[]): TemplateUse[] {
+  return templates.filter((t) => t.imageId === image.imageId)
+}
+
+/** `in-use: skip`: an image to be disabled that a template still uses is left enabled. */
+function skipInUse(decisions: Decision[], templates: TemplateUse[]): Decision[] {
+  return decisions.map((d) => {
+    const users = d.kind === 'disable' ? usersOf(d.image, templates) : []
+    if (users.length === 0) return d
+    const names = users.map(describeTemplateVersion).join(', ')
+    return { ...d, kind: 'skip', inUse: true, reason: `in use by launch template ${names} (in-use: skip)` }
+  })
+}
+
+/**
+ * Applies the guards to one region: `in-use` to what the usage search found, then `max-images`.
+ * A usage search that failed is a warning under `in-use: report`, and stops the run under skip or
+ * fail (what is not known cannot be protected).
+ */
+export function applyPolicy(
+  region: string,
+  decisions: Decision[],
+  usage: UsageFound,
+  settings: PolicySettings
+): RegionPolicy {
+  if (usage.unknown !== undefined) {
+    if (settings.inUse !== 'report') {
+      const error = `cannot check which launch templates use the images (in-use: ${settings.inUse}): ${usage.unknown}; nothing was changed`
+      return {
+        decisions,
+        toDisable: toDisable(decisions),
+        templates: [],
+        groups: [],
+        warnings: [],
+        error,
+        refusals: []
+      }
+    }
+    usage = {
+      templates: [],
+      groups: [],
+      warnings: [`launch templates were not checked in ${region}: ${usage.unknown}`]
+    }
+  }
+  const decided = settings.inUse === 'skip' ? skipInUse(decisions, usage.templates) : decisions
+  const images = toDisable(decided)
+  const ids = new Set(images.map((i) => i.imageId))
+  const refusals: string[] = []
+  if (images.length > settings.maxImages) {
+    refusals.push(
+      `${images.length} images would be disabled in ${region}, more than max-images (${settings.maxImages})`
+    )
+  }
+  if (settings.inUse === 'fail') {
+    const used = images
+      .map((image) => ({ image, users: usersOf(image, usage.templates) }))
+      .filter((u) => u.users.length > 0)
+    if (used.length > 0) {
+      const which = used.map((u) => `${u.image.imageId} is used by ${u.users.map(describeTemplateVersion).join(', ')}`)
+      refusals.push(`in ${region}, ${which.join('; ')} (in-use: fail)`)
+    }
+  }
+  return {
+    decisions: decided,
+    toDisable: images,
+    templates: usage.templates.filter((t) => ids.has(t.imageId)),
+    groups: usage.groups.filter((g) => ids.has(g.imageId)),
+    warnings: usage.warnings,
+    refusals
+  }
+}
+
+/** Why the whole run must change nothing, from every region's refusals, or undefined. */
+export function refusalOf(regions: Array<{ refusals: string[] }>): string | undefined {
+  const reasons = regions.flatMap((r) => r.refusals)
+  return reasons.length ? `refusing to disable anything: ${reasons.join('; ')}` : undefined
+}
