@@ -83,14 +83,77 @@ const time = (image: Image): number => Date.parse(image.creationDate)
 const excluded = (image: Image, matchers: TagMatcher[]): boolean =>
   matchers.some((m) => image.tags.some((t) => t.key === m.key && (m.value === undefined || t.value === m.value)))
 
+/**
+ * The oracle of EC2's name filter, independent of the code under test (no regular expression):
+ * `*` is any run of characters, `/` included; `?` is one character; every other character is
+ * itself. Dynamic programming over pattern × name. (picomatch is no oracle here: its `*` stops
+ * at `/` and it reads parentheses as groups, and AMI names hold both.)
+ */
+function wildcardMatch(pattern: string, name: string): boolean {
+  // matched[j]: the pattern so far matches the first j characters of the name
+  let matched = Array.from({ length: name.length + 1 }, (_, j) => j === 0)
+  for (const p of pattern) {
+    const next = Array.from({ length: name.length + 1 }, () => false)
+    for (let j = 0; j <= name.length; j++) {
+      if (p === '*') next[j] = matched[j]! || (j > 0 && next[j - 1]!)
+      else next[j] = j > 0 && matched[j - 1]! && (p === '?' || p === name[j - 1])
+    }
+    matched = next
+  }
+  return matched[name.length]!
+}
+
 function inFamilyOf(image: Image, reference: Image, rules: FamilyRules): boolean {
   if (!rules.familyTag && !rules.namePattern) return false
   if (rules.familyTag) {
     const wanted = tagOf(reference, rules.familyTag)
     if (wanted === undefined || tagOf(image, rules.familyTag) !== wanted) return false
   }
-  return !rules.namePattern || globMatch(rules.namePattern, image.name)
+  return !rules.namePattern || wildcardMatch(rules.namePattern, image.name)
 }
+
+describe('property: name-pattern matching (globMatch)', () => {
+  // the characters of AMI names (what name-pattern accepts), the wildcards, and a few that a
+  // regular expression would read
+  const CHARS = ['a', 'b', 'B', '1', '-', '_', '.', '/', ' ', '(', ')', '[', ']', "'", '@']
+  const nameArb = fc.array(fc.constantFrom(...CHARS), { maxLength: 12 }).map((c) => c.join(''))
+  const patternArb = fc.array(fc.constantFrom(...CHARS, '*', '*', '?'), { maxLength: 8 }).map((c) => c.join(''))
+
+  test('the oracle itself, on known answers', () => {
+    expect(wildcardMatch('golden-*', 'golden-web-1')).toBe(true)
+    expect(wildcardMatch('golden-???-?', 'golden-web-1')).toBe(true)
+    expect(wildcardMatch('golden-???-?', 'golden-web-22')).toBe(false)
+    expect(wildcardMatch('*-web-*', 'other-web-1')).toBe(true)
+    expect(wildcardMatch('a*b', 'a/x/b')).toBe(true)
+    expect(wildcardMatch('a.c', 'abc')).toBe(false)
+    expect(wildcardMatch('(x)[1]', '(x)[1]')).toBe(true)
+    expect(wildcardMatch('', '')).toBe(true)
+    expect(wildcardMatch('?', '')).toBe(false)
+  })
+
+  test('agrees with the oracle on any pattern and name', () => {
+    let matches = 0
+    fc.assert(
+      fc.property(patternArb, nameArb, (pattern, name) => {
+        const expected = wildcardMatch(pattern, name)
+        if (expected) matches += 1
+        expect({ pattern, name, match: globMatch(pattern, name) }).toEqual({ pattern, name, match: expected })
+      }),
+      { numRuns: 2000 }
+    )
+    expect(matches).toBeGreaterThan(50)
+  })
+
+  test('a name matches the pattern made from it by replacing characters with wildcards', () => {
+    fc.assert(
+      fc.property(nameArb, fc.array(fc.constantFrom('keep', '?', '*'), { maxLength: 12 }), (name, plan) => {
+        const pattern = [...name].map((c, i) => (plan[i] === '?' ? '?' : plan[i] === '*' ? '*' : c)).join('')
+        expect({ pattern, name, match: globMatch(pattern, name) }).toEqual({ pattern, name, match: true })
+      }),
+      { numRuns: 500 }
+    )
+  })
+})
 
 describe('property: decideFamily', () => {
   test('disables only eligible images, keeps the `keep` newest eligible, never twice', () => {
