@@ -1,4 +1,10 @@
-/** The sticky pull-request comment: which pull request, one comment per family, failures as warnings. */
+/**
+ * The sticky pull-request comment: which pull request, one comment per family, failures as
+ * warnings; found again whichever token wrote it (the workflow's, or a person's).
+ */
+import { marker } from '../src/report/markdown.js'
+import type { GitHubUser } from '../test-support/github.js'
+import { commandLines } from './e2e/faults-world.js'
 import { day, family, image, REGION, startWorld, stateOf, type World } from './e2e/world.js'
 
 let world: World
@@ -198,5 +204,109 @@ describe('the sticky comment', () => {
     }
     expect(rows).toBeGreaterThan(3)
     expect(comment.body).toContain('web&#124;x &lt;b&gt;bold&lt;/b&gt; @\u200Bsomeone --&gt;')
+  })
+})
+
+describe('the sticky comment with any token', () => {
+  const PAT = 'ghp_release0000000000000000000000000000'
+  const RELEASE: GitHubUser = { login: 'release-engineer', id: 7001, type: 'User' }
+  const onPullRequest = (pr: number) => ({ eventName: 'pull_request', event: { pull_request: { number: pr } } })
+  const userReads = (world: World) => world.github.calls.filter((c) => c.method === 'GET' && c.path === '/user')
+
+  test('with a personal access token, the second run updates its own comment: one comment, not two', async () => {
+    const { aws, github } = world
+    const { old, fresh } = family(aws, 1)
+    github.addPullRequest(30, { headSha: 'a0a0a0a' })
+    github.addToken(PAT, RELEASE)
+
+    const first = await world.run(
+      { 'image-id': fresh.imageId, 'family-tag': 'role', 'github-token': PAT },
+      onPullRequest(30)
+    )
+
+    expect(first.exitCode).toBe(0)
+    const [comment] = ours(world, 30)
+    expect(comment.user.login).toBe('release-engineer')
+    expect(comment.body).toContain(old[0].imageId)
+
+    const newer = image(aws, 'golden-web-9', day(9))
+    github.clearCalls()
+    const second = await world.run(
+      { 'image-id': newer.imageId, 'family-tag': 'role', 'github-token': PAT },
+      onPullRequest(30)
+    )
+
+    expect(second.exitCode).toBe(0)
+    expect(commandLines(second.stdout, 'warning')).toEqual([])
+    expect(github.comments(30)).toHaveLength(1)
+    expect(github.comments(30)[0].id).toBe(comment.id)
+    expect(github.comments(30)[0].body).toContain(newer.imageId)
+    expect(second.outputs['comment-url']).toBe(comment.html_url)
+    // It asked GitHub who the token is, once, with that token.
+    expect(userReads(world).map((c) => [c.status, c.authorization])).toEqual([[200, `token ${PAT}`]])
+    expect(github.calls.filter((c) => c.method === 'POST')).toEqual([])
+  })
+
+  test.each([
+    ['the workflow token', undefined],
+    ['a personal access token', PAT]
+  ])("a person's comment that starts with the marker is never overwritten (%s)", async (_, token) => {
+    const { aws, github } = world
+    const { fresh } = family(aws, 1)
+    github.addPullRequest(31, { headSha: 'b1b1b1b' })
+    github.addToken(PAT, RELEASE)
+    // Before this action's comment, and starting with its exact marker: only the author tells them apart.
+    const copied = `${marker('role=web')}\nI copied the bot's comment here to discuss it.`
+    const person = github.addComment(31, copied)
+    const inputs = { 'image-id': fresh.imageId, 'family-tag': 'role', ...(token ? { 'github-token': token } : {}) }
+
+    const first = await world.run(inputs, onPullRequest(31))
+    const second = await world.run(inputs, onPullRequest(31))
+
+    expect([first.exitCode, second.exitCode]).toEqual([0, 0])
+    expect(github.comment(person.id)?.body).toBe(copied)
+    const mine = github.comments(31).filter((c) => c.id !== person.id)
+    expect(mine).toHaveLength(1)
+    expect(mine[0].user.login).toBe(token ? 'release-engineer' : 'github-actions[bot]')
+    // The marker copied is this action's own: the person's comment was a true candidate.
+    expect(mine[0].body.startsWith(`${marker('role=web')}\n`)).toBe(true)
+    expect(second.stdout).toContain('Left alone 1 comment(s) that start with the same marker')
+  })
+
+  test("the token's user cannot be read (GET /user answers 403): a bot's comment counts, a person's never", async () => {
+    const { aws, github } = world
+    const { old, fresh } = family(aws, 1)
+    github.addPullRequest(32, { headSha: 'c2c2c2c' })
+    const copied = `${marker('role=web')}\nquoted`
+    const person = github.addComment(32, copied)
+
+    // The workflow's token (an installation token, ghs_…): GitHub would answer 403, so it is not asked.
+    const first = await world.run(
+      { 'image-id': fresh.imageId, 'family-tag': 'role', 'dry-run': 'true' },
+      onPullRequest(32)
+    )
+    expect(first.exitCode).toBe(0)
+    expect(userReads(world)).toEqual([])
+    const bots = github.comments(32).filter((c) => c.user.type === 'Bot')
+    expect(bots).toHaveLength(1)
+    const dryRunBody = bots[0].body
+
+    github.addToken(PAT, RELEASE)
+    github.fail('GET /user', 403)
+    github.clearCalls()
+    const second = await world.run(
+      { 'image-id': fresh.imageId, 'family-tag': 'role', 'github-token': PAT },
+      onPullRequest(32)
+    )
+
+    expect(second.exitCode).toBe(0)
+    expect(commandLines(second.stdout, 'warning')).toEqual([])
+    // A 403 is final: asked once, then the rule of a bot's comment.
+    expect(userReads(world).map((c) => c.status)).toEqual([403])
+    expect(github.calls.filter((c) => c.method === 'POST')).toEqual([])
+    expect(github.comments(32)).toHaveLength(2)
+    expect(github.comment(person.id)?.body).toBe(copied)
+    expect(github.comment(bots[0].id)?.body).not.toBe(dryRunBody)
+    expect(stateOf(aws, old[0].imageId)).toBe('disabled')
   })
 })

@@ -74,8 +74,13 @@ export interface GitHubFakeOptions {
   repository?: string
   /** when set, requests with another token answer 401 Bad credentials */
   token?: string
-  /** the user comments are created as (default github-actions[bot]) */
+  /** who a token not given in `tokens` is, and so the author of its comments (default github-actions[bot]) */
   botUser?: GitHubUser
+  /**
+   * who each token is (see `addToken`): the author of the comments it writes; `GET /user` answers
+   * a `User` with its login, and a `Bot` with 403, as GitHub does for installation tokens
+   */
+  tokens?: Record<string, GitHubUser>
 }
 
 export interface GitHubFake {
@@ -86,6 +91,8 @@ export interface GitHubFake {
   /** faults: forced statuses for routes; all requests wait `delayMs` (or per-route delays) */
   faults: { failures: GitHubFault[]; delayMs: number; routeDelays: Array<{ route: string | RegExp; ms: number }> }
   fail(route: string | RegExp, status: number, times?: number, message?: string): void
+  /** the identity of `token` (a personal access token: a `User`; an installation token: a `Bot`) */
+  addToken(token: string, user: GitHubUser): void
   addPullRequest(number: number, pr: PullRequestInput): FakePullRequest
   pullRequest(number: number): FakePullRequest | undefined
   /** add `count` comments by other users; bodyFn(i) gives the i-th body (0-based) */
@@ -96,8 +103,10 @@ export interface GitHubFake {
   close(): Promise<void>
 }
 
-const BOT: GitHubUser = { login: 'github-actions[bot]', id: 41898282, type: 'Bot' }
-const HUMAN: GitHubUser = { login: 'octocat', id: 583231, type: 'User' }
+/** The author of what the workflow's GITHUB_TOKEN writes. */
+export const BOT: GitHubUser = { login: 'github-actions[bot]', id: 41898282, type: 'Bot' }
+/** The default author of the comments added with addComment(s): a person. */
+export const HUMAN: GitHubUser = { login: 'octocat', id: 583231, type: 'User' }
 
 function routeMatches(route: string | RegExp, method: string, path: string): boolean {
   const target = `${method} ${path}`
@@ -123,6 +132,7 @@ function routeMatches(route: string | RegExp, method: string, path: string): boo
 export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<GitHubFake> {
   const repository = options.repository ?? 'acme/golden-images'
   const bot = options.botUser ?? BOT
+  const tokens = new Map<string, GitHubUser>(Object.entries(options.tokens ?? {}))
   const pulls = new Map<number, FakePullRequest>()
   const commentsByIssue = new Map<number, FakeComment[]>()
   const commentsById = new Map<number, FakeComment>()
@@ -244,15 +254,40 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
       })
     }
 
-    if (options.token !== undefined) {
-      const auth = req.headers['authorization'] ?? ''
-      const given = auth.replace(/^(token|bearer)\s+/i, '')
-      if (given !== options.token)
+    const auth = req.headers['authorization']
+    const given = auth?.replace(/^(token|bearer)\s+/i, '')
+    if (options.token !== undefined && given !== options.token)
+      return reply(401, {
+        message: 'Bad credentials',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '401'
+      })
+    // Who the request's token is: the author of what it writes.
+    const caller = (given !== undefined ? tokens.get(given) : undefined) ?? bot
+
+    if (url.pathname === '/user' && method === 'GET') {
+      if (given === undefined)
         return reply(401, {
-          message: 'Bad credentials',
-          documentation_url: 'https://docs.github.com/rest',
+          message: 'Requires authentication',
+          documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
           status: '401'
         })
+      // An installation token (the workflow's GITHUB_TOKEN) acts for an app, not for a user.
+      if (caller.type === 'Bot')
+        return reply(403, {
+          message: 'Resource not accessible by integration',
+          documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+          status: '403'
+        })
+      return reply(200, {
+        login: caller.login,
+        id: caller.id,
+        node_id: `U_kgDO${caller.id}`,
+        type: caller.type,
+        site_admin: false,
+        url: `${baseUrl}/users/${caller.login}`,
+        html_url: `https://github.com/${caller.login}`
+      })
     }
 
     const m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(url.pathname)
@@ -307,7 +342,7 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
             status: '422'
           })
         }
-        return reply(201, makeComment(n, text, bot))
+        return reply(201, makeComment(n, text, caller))
       }
       return reply(404, notFound)
     }
@@ -371,6 +406,9 @@ export async function startGitHubFake(options: GitHubFakeOptions = {}): Promise<
     faults,
     fail: (route, status, times, message) => {
       faults.failures.push({ route, status, times, message })
+    },
+    addToken: (token, user) => {
+      tokens.set(token, { ...user })
     },
     addPullRequest: (number, input) => {
       const pr: FakePullRequest = {

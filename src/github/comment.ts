@@ -1,14 +1,22 @@
 /**
- * The sticky comment, for every command but status. The pull request is found and its first
- * page of comments read while the command runs; the comment is written when the report is
- * ready. Never fails the step: a problem is a warning, and the job summary holds the report.
+ * The sticky comment, for every command but status. The pull request is found, and its first
+ * page of comments and the token's user read, while the command runs; the comment is written
+ * when the report is ready. Never fails the step: a problem is a warning (after the retries of
+ * ./octokit.ts), and the job summary holds the report.
  */
 import type { Logger } from '../context.js'
 import type { RunReport } from '../model.js'
 import type { Settings } from '../settings.js'
-import { createGitHubFetch } from './github-fetch.js'
 import { marker, renderComment, type RenderOptions } from '../report/markdown.js'
-import { CommentPages, commentWarning, findPullRequest, upsertComment, type PullRequestLookup } from './pull-request.js'
+import { createOctokit, type Octokit } from './octokit.js'
+import {
+  CommentPages,
+  commentWarning,
+  findPullRequest,
+  readTokenUser,
+  upsertComment,
+  type TokenUser
+} from './pull-request.js'
 
 export interface CommentLog extends Logger {
   notice(message: string): void
@@ -21,14 +29,26 @@ export interface PendingComment {
 
 type GitHub = typeof import('@actions/github')
 type Prepared =
-  | { github: GitHub; octokit: ReturnType<GitHub['getOctokit']>; pr: PullRequestLookup; pages?: CommentPages }
+  | {
+      github: GitHub
+      octokit: Octokit
+      pr: { number: number; source: string }
+      pages: CommentPages
+      user: Promise<TokenUser>
+    }
   | { error: unknown }
   | { skip: string; warn?: boolean }
   | { off: true }
 
-/** `owner/repo`, as the runner names it (GITHUB_REPOSITORY); read by the entry point. */
+/** Read by the entry point from the environment. */
 export interface CommentTarget {
+  /** `owner/repo`, as the runner names it (GITHUB_REPOSITORY) */
   repository?: string | undefined
+  /**
+   * The wait before the first retry of a failed GitHub call, in milliseconds (default 1000; the
+   * second retry waits 4 times as long). Tests shorten it.
+   */
+  retryDelayMs?: number | undefined
 }
 
 export function startComment(settings: Settings, log: CommentLog, target: CommentTarget): PendingComment {
@@ -46,21 +66,23 @@ export function startComment(settings: Settings, log: CommentLog, target: Commen
         log.warning(commentWarning(p.error))
         return undefined
       }
-      const { github, octokit, pr, pages } = p
-      if (pr.number === undefined || !pages) {
-        log.notice(
-          `No pull-request comment: ${pr.number === undefined ? pr.reason : 'no pull request'}. The report is in the job summary.`
-        )
-        return undefined
-      }
+      const { github, octokit, pr, pages, user } = p
       try {
         const { owner, repo } = github.context.repo
+        const found = await pages.find(marker(report.commentKey), user)
+        if (found.others > 0) {
+          const who = await user
+          const author =
+            who.login !== undefined
+              ? `someone other than ${who.login}, the token's user`
+              : `someone other than a bot (the token's user is not known: ${who.reason})`
+          log.info(`Left alone ${found.others} comment(s) that start with the same marker, written by ${author}.`)
+        }
         const { url, created } = await upsertComment(
           octokit,
           { owner, repo },
           pr.number,
-          pages,
-          marker(report.family),
+          found,
           renderComment(report, options)
         )
         log.info(
@@ -83,14 +105,17 @@ async function prepare(settings: Settings, target: CommentTarget): Promise<Prepa
   try {
     // Loaded only when a comment is to be written, while the first AWS answers are awaited.
     const github = await import('@actions/github')
-    const octokit = github.getOctokit(settings.githubToken, { request: { fetch: createGitHubFetch() } })
+    const octokit = createOctokit(github, settings.githubToken, { retryDelayMs: target.retryDelayMs })
     const { eventName, payload, sha } = github.context
     const pr = await findPullRequest(octokit, { owner, repo, eventName, payload, sha }, settings.pullRequest)
+    if (pr.number === undefined) return { skip: `${pr.reason}. The report is in the job summary` }
+    // Both asked for at once; the token's user is awaited only if a comment carries the marker.
     return {
       github,
       octokit,
       pr,
-      ...(pr.number !== undefined ? { pages: new CommentPages(octokit, { owner, repo }, pr.number) } : {})
+      pages: new CommentPages(octokit, { owner, repo }, pr.number),
+      user: readTokenUser(octokit, settings.githubToken)
     }
   } catch (error) {
     return { error }
