@@ -155,10 +155,8 @@ export function parseSettings(source: SettingsSource): Settings {
   if (prRaw !== '' && !/^[1-9]\d{0,9}$/.test(prText)) {
     throw new InputError('pull-request', `'${source.input('pull-request').trim()}' is not a pull request number`)
   }
-  const settings: Settings = {
+  const common = {
     command,
-    familyTag,
-    namePattern,
     keep: wholeNumber('keep', source.input('keep'), 0, 1000),
     excludeTags: parseExcludeTags(source.input('exclude-tags')),
     maxImages: wholeNumber('max-images', source.input('max-images'), 10, 1000),
@@ -167,10 +165,13 @@ export function parseSettings(source: SettingsSource): Settings {
     waitTimeoutSeconds: wholeNumber('wait-timeout', source.input('wait-timeout'), 900, 6 * 3600),
     requireState: oneOf<ImageState>('require-state', source.input('require-state'), IMAGE_STATES, 'available'),
     comment: boolean('comment', source.input('comment'), true),
-    pullRequest: prText === '' ? undefined : Number(prText),
-    githubToken: source.input('github-token').trim(),
-    targets: []
+    githubToken: source.input('github-token').trim()
   }
-  settings.targets = targetsOf(source, defaultRegion(source))
-  return settings
+  return {
+    ...common,
+    ...(familyTag !== undefined ? { familyTag } : {}),
+    ...(namePattern !== undefined ? { namePattern } : {}),
+    ...(prText !== '' ? { pullRequest: Number(prText) } : {}),
+    targets: targetsOf(source, defaultRegion(source))
+  }
 }

@@ -106,7 +106,7 @@ export function parsePackerManifest(text: string, input = 'packer-manifest'): Ta
     const pairs = build.artifact_id.split(',').map((p) => p.trim())
     if (!pairs.every((p) => /^[^:]+:ami-/.test(p))) continue
     for (const pair of pairs) {
-      const [region, imageId] = pair.split(':', 2)
+      const [region = '', imageId = ''] = pair.split(':', 2)
       targets.push({ region: checkRegion(input, region), imageId: checkAmi(input, imageId) })
     }
   }

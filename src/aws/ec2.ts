@@ -75,7 +75,7 @@ export class Ec2 {
   /** Every image matching the filters, across all pages. */
   async images(
     filters: Filter[],
-    options: { owners?: string[]; includeDisabled?: boolean; abortSignal?: AbortSignal } = {}
+    options: { owners?: string[] | undefined; includeDisabled?: boolean; abortSignal?: AbortSignal | undefined } = {}
   ): Promise<Image[]> {
     const found: Image[] = []
     const pages = paginateDescribeImages(

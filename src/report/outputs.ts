@@ -24,7 +24,7 @@ export function outputsOf(report: RunReport, outcome: Outcome = outcomeOf(report
   }
   if (report.status) {
     const states = new Set(report.status.entries.map((s) => s.state))
-    outputs.state = states.size === 1 ? [...states][0] : 'mixed'
+    outputs.state = states.size === 1 ? ([...states][0] ?? 'mixed') : 'mixed'
   }
   return outputs
 }

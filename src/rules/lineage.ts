@@ -116,8 +116,10 @@ export function readRecord(tags: Tag[]): DisableRecord | undefined {
   const l = fields(lineageValue)
   const reason = l.get('reason') === 'rolled-back' ? 'rolled-back' : 'superseded'
   const lineage: Lineage = { supersededBy: byKey.get(SUPERSEDED_BY_TAG) ?? '', reason, disabledAt: l.get('at') ?? '' }
-  if (l.get('run')) lineage.run = l.get('run')
-  if (l.get('reenabled')) lineage.reenabledAt = l.get('reenabled')
+  const run = l.get('run')
+  const reenabledAt = l.get('reenabled')
+  if (run) lineage.run = run
+  if (reenabledAt) lineage.reenabledAt = reenabledAt
   return { lineage, sharing }
 }
 
