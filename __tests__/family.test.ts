@@ -6,9 +6,9 @@ import {
   globMatch,
   inFamily,
   newestFirst,
-  toDisable,
   type FamilyRules
 } from '../src/rules/family.js'
+import { toDisable } from '../src/rules/policy.js'
 
 const ACCOUNT = '111122223333'
 const OTHER = '444455556666'

@@ -46,6 +46,10 @@ export function inFamily(image: Image, reference: Image, rules: FamilyRules): bo
   return Boolean(rules.familyTag || rules.namePattern)
 }
 
+function describeMatcher(m: TagMatcher): string {
+  return m.value === undefined ? m.key : `${m.key}=${m.value}`
+}
+
 function excludedBy(image: Image, matchers: TagMatcher[]): TagMatcher | undefined {
   return matchers.find((m) => image.tags.some((t) => t.key === m.key && (m.value === undefined || t.value === m.value)))
 }
@@ -58,6 +62,43 @@ function time(image: Image): number {
 /** Newest first; ties by id so that every run orders them the same way. */
 export function newestFirst(a: Image, b: Image): number {
   return time(b) - time(a) || (a.imageId < b.imageId ? -1 : a.imageId > b.imageId ? 1 : 0)
+}
+
+/** The newest new image of each family: what the family's older images are compared with. */
+function familyReferences(newImages: Image[], rules: FamilyRules): Image[] {
+  const references = new Map<string, Image>()
+  for (const image of [...newImages].sort(newestFirst)) {
+    const key = familyKey(image, rules)
+    if (!references.has(key)) references.set(key, image)
+  }
+  return [...references.values()]
+}
+
+/** Why an image of the family cannot be superseded by `reference`, or undefined when it can. */
+function notSupersededBecause(image: Image, reference: Image, accountId: string): string | undefined {
+  if (!Number.isFinite(time(reference))) {
+    return `the new image ${reference.imageId} has no creation date, so nothing is known to be older`
+  }
+  if (image.ownerId !== accountId) return `owned by another account (${image.ownerId})`
+  if (!(time(image) < time(reference))) {
+    return `created at or after the new image ${reference.imageId} (${reference.creationDate})`
+  }
+  if (image.state !== 'available') return `state is ${image.state}, not available`
+  return undefined
+}
+
+/** The superseded images, newest first: the `keep` most recent stay enabled, the rest are disabled. */
+function keepOrDisable(superseded: Image[], reference: Image, keep: number): Decision[] {
+  return superseded.map((image, index) =>
+    index < keep
+      ? {
+          image,
+          kind: 'keep',
+          supersededBy: reference.imageId,
+          reason: `one of the ${keep} most recent superseded (keep: ${keep})`
+        }
+      : { image, kind: 'disable', supersededBy: reference.imageId, reason: `superseded by ${reference.imageId}` }
+  )
 }
 
 /**
@@ -79,61 +120,22 @@ export function decideFamily(
   rules: FamilyRules
 ): Decision[] {
   const newIds = new Set(newImages.map((i) => i.imageId))
-  const references = new Map<string, Image>()
-  for (const image of [...newImages].sort(newestFirst)) {
-    const key = familyKey(image, rules)
-    if (!references.has(key)) references.set(key, image)
-  }
   const seen = new Set<string>()
   const decisions: Decision[] = []
-  for (const reference of references.values()) {
+  const byAge = [...candidates].sort(newestFirst)
+  for (const reference of familyReferences(newImages, rules)) {
     const superseded: Image[] = []
-    for (const image of [...candidates].sort(newestFirst)) {
+    for (const image of byAge) {
       if (newIds.has(image.imageId) || seen.has(image.imageId) || !inFamily(image, reference, rules)) continue
       seen.add(image.imageId)
-      if (!Number.isFinite(time(reference))) {
-        decisions.push({
-          image,
-          kind: 'skip',
-          reason: `the new image ${reference.imageId} has no creation date, so nothing is known to be older`
-        })
-      } else if (image.ownerId !== accountId) {
-        decisions.push({ image, kind: 'skip', reason: `owned by another account (${image.ownerId})` })
-      } else if (!(time(image) < time(reference))) {
-        decisions.push({
-          image,
-          kind: 'skip',
-          reason: `created at or after the new image ${reference.imageId} (${reference.creationDate})`
-        })
-      } else if (image.state !== 'available') {
-        decisions.push({ image, kind: 'skip', reason: `state is ${image.state}, not available` })
-      } else {
-        const exclusion = excludedBy(image, rules.excludeTags)
-        if (exclusion) {
-          const what = exclusion.value === undefined ? exclusion.key : `${exclusion.key}=${exclusion.value}`
-          decisions.push({ image, kind: 'exclude', reason: `tagged ${what} (exclude-tags)` })
-        } else {
-          superseded.push(image)
-        }
-      }
+      const skip = notSupersededBecause(image, reference, accountId)
+      const exclusion = skip ? undefined : excludedBy(image, rules.excludeTags)
+      if (skip) decisions.push({ image, kind: 'skip', reason: skip })
+      else if (exclusion)
+        decisions.push({ image, kind: 'exclude', reason: `tagged ${describeMatcher(exclusion)} (exclude-tags)` })
+      else superseded.push(image)
     }
-    superseded.forEach((image, index) => {
-      decisions.push(
-        index < rules.keep
-          ? {
-              image,
-              kind: 'keep',
-              supersededBy: reference.imageId,
-              reason: `one of the ${rules.keep} most recent superseded (keep: ${rules.keep})`
-            }
-          : { image, kind: 'disable', supersededBy: reference.imageId, reason: `superseded by ${reference.imageId}` }
-      )
-    })
+    decisions.push(...keepOrDisable(superseded, reference, rules.keep))
   }
   return decisions
-}
-
-/** The images of the decisions that are to be disabled. */
-export function toDisable(decisions: Decision[]): Image[] {
-  return decisions.filter((d) => d.kind === 'disable').map((d) => d.image)
 }
