@@ -112,7 +112,8 @@ describe('GitHub faults: a warning, the images and the job summary are still don
 
     const result = await world.run(
       { 'image-id': fresh.imageId, 'family-tag': 'role' },
-      { ...onPullRequest, env: {}, timeoutMs: 30_000 }
+      // An empty value is no value: the action's own waits.
+      { ...onPullRequest, env: { DISABLE_SUPERSEDED_AMI_GITHUB_RETRY_DELAY_MS: '' }, timeoutMs: 30_000 }
     )
 
     expect(result.timedOut).toBe(false)
