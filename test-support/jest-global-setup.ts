@@ -47,10 +47,22 @@ export function buildBundle(root: string): string {
   }
   // Built aside and moved in whole, so that two test runs at once never see half a bundle.
   const building = `${dir}.${process.pid}.tmp`
-  execFileSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/build.ts', building], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit']
-  })
+  try {
+    execFileSync(
+      process.execPath,
+      [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/build.ts', building],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 64 * 1024 * 1024
+      }
+    )
+  } catch (error) {
+    // ncc prints its own minified source with a failure: keep the lines a person reads.
+    const output = String((error as { stderr?: unknown }).stderr ?? '')
+    const lines = output.split('\n').filter((line) => line.length < 400)
+    throw new Error(`building the e2e bundle failed:\n${lines.slice(-40).join('\n')}`)
+  }
   try {
     renameSync(building, dir)
   } catch (error) {
