@@ -51,6 +51,15 @@ function runUrl(): string | undefined {
   return repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined
 }
 
+/**
+ * The first wait before GitHub is asked again (ms): the retry plugin's default unless the
+ * environment says otherwise (the tests shorten it). Empty, not a number, or negative: the default.
+ */
+function githubRetryDelay(value: string | undefined): number | undefined {
+  const ms = value?.trim() ? Number(value) : Number.NaN
+  return Number.isFinite(ms) && ms >= 0 ? ms : undefined
+}
+
 /** Workflow commands start a line with `::`: text from AWS or inputs stays on its own line. */
 function oneLine(message: string): string {
   return message.replace(/[\r\n\u2028\u2029]+/g, ' ')
@@ -79,7 +88,10 @@ export async function run(): Promise<void> {
     // planned them: then the process mostly waits on AWS), or at its end.
     let comment: PendingComment | undefined
     const startCommentOnce = (): PendingComment =>
-      (comment ??= startComment(settings, log, { repository: process.env.GITHUB_REPOSITORY }))
+      (comment ??= startComment(settings, log, {
+        repository: process.env.GITHUB_REPOSITORY,
+        retryDelayMs: githubRetryDelay(process.env.DISABLE_SUPERSEDED_AMI_GITHUB_RETRY_DELAY_MS)
+      }))
     const ctx: Context = {
       settings,
       ec2,

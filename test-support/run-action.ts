@@ -167,6 +167,9 @@ export async function runAction(opts: RunActionOptions): Promise<RunActionResult
   if (opts.githubUrl) {
     env['GITHUB_API_URL'] = opts.githubUrl
     env['GITHUB_GRAPHQL_URL'] = `${opts.githubUrl}/graphql`
+    // GitHub's 5xx are retried after 1 s, then 4 s: the fake answers at once, so the tests wait
+    // 20 ms, then 80 ms (a test of the real waits sets it to '').
+    env['DISABLE_SUPERSEDED_AMI_GITHUB_RETRY_DELAY_MS'] = '20'
   }
   if (opts.ec2Url) {
     env['AWS_ENDPOINT_URL_EC2'] = opts.ec2Url
