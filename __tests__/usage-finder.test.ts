@@ -160,7 +160,7 @@ describe('usage finder', () => {
     }
   })
 
-  test('a failed template query reaches find labelled with its action; a failed group query is a warning', async () => {
+  test('a failed template query reaches find as an AwsError naming its action; a failed group query is a warning', async () => {
     ec2Mock
       .on(DescribeLaunchTemplateVersionsCommand)
       .rejects(
@@ -173,8 +173,10 @@ describe('usage finder', () => {
     )
 
     await expect(finder()(REGION).find([OLD, OTHER])).rejects.toMatchObject({
-      name: 'UnauthorizedOperation',
-      awsAction: 'ec2:DescribeLaunchTemplateVersions'
+      name: 'AwsError',
+      code: 'UnauthorizedOperation',
+      action: 'ec2:DescribeLaunchTemplateVersions',
+      denied: true
     })
 
     ec2Mock.reset()
