@@ -5,15 +5,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import {
   CreateTagsCommand,
-  DeleteTagsCommand,
   DescribeImageAttributeCommand,
   DescribeImagesCommand,
+  DescribeLaunchTemplatesCommand,
   DescribeLaunchTemplateVersionsCommand,
   DisableImageCommand,
   EC2Client,
   EnableImageCommand,
   ModifyImageAttributeCommand,
   paginateDescribeImages,
+  paginateDescribeLaunchTemplates,
   paginateDescribeLaunchTemplateVersions,
   type DescribeImagesCommandInput,
   type DescribeLaunchTemplateVersionsCommandInput,
@@ -97,14 +98,32 @@ describe('routing', () => {
     expect(emu.calls[0]!.params).toMatchObject({ Action: 'DescribeImages', Version: '2016-11-15', 'Owner.1': 'self' })
   })
 
-  it('answers InvalidAction for unknown actions', async () => {
-    const res = await fetch(emu.url, {
-      method: 'POST',
-      body: 'Action=RunInstances&Version=2016-11-15',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' }
+  it('answers InvalidAction for actions it does not serve, also when IAM would deny them', async () => {
+    const post = (body: string): Promise<Response> =>
+      fetch(emu.url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    emu.faults.deny.add('ec2:*')
+    for (const action of ['RunInstances', 'DeleteTags']) {
+      const res = await post(`Action=${action}&Version=2016-11-15&ResourceId.1=ami-0123456789abcdef0`)
+      expect(res.status).toBe(400)
+      const text = await res.text()
+      expect(text).toContain('<Code>InvalidAction</Code>')
+      expect(text).toContain(`The action ${action} is not valid for this web service.`)
+    }
+    const asg = await post('Action=DescribeLaunchConfigurations&Version=2011-01-01')
+    expect(asg.status).toBe(400)
+    expect(await asg.text()).toContain('<Code>InvalidAction</Code>')
+  })
+
+  it('answers UnknownParameter for a parameter the action does not model, naming it as EC2 does', async () => {
+    const e = await error(ec2.send(new DescribeImagesCommand({ ExecutableUsers: ['self'] })))
+    expect(e).toEqual({
+      name: 'UnknownParameter',
+      message: 'The parameter ExecutableBy is not recognized',
+      status: 400
     })
-    expect(res.status).toBe(400)
-    expect(await res.text()).toContain('<Code>InvalidAction</Code>')
+    const asgError = await error(asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['web'] })))
+    expect(asgError).toMatchObject({ name: 'UnknownParameter', status: 400 })
+    expect(asgError.message).toBe('The parameter AutoScalingGroupNames.member is not recognized')
   })
 })
 
@@ -167,20 +186,32 @@ describe('DescribeImages', () => {
       message: "The image id '[ami-0123456789abcdef0]' does not exist",
       status: 400
     })
-    expect((await error(ec2.send(new DescribeImagesCommand({ ImageIds: ['nope'] })))).name).toBe(
-      'InvalidAMIID.Malformed'
-    )
+    expect(await error(ec2.send(new DescribeImagesCommand({ ImageIds: ['nope'] })))).toEqual({
+      name: 'InvalidAMIID.Malformed',
+      message: 'Invalid id: "nope" (expecting "ami-...")',
+      status: 400
+    })
     const combo = await error(
       ec2.send(new DescribeImagesCommand({ ImageIds: ['ami-0123456789abcdef0'], MaxResults: 5 }))
     )
-    expect(combo.name).toBe('InvalidParameterCombination')
-    expect((await error(ec2.send(new DescribeImagesCommand({ MaxResults: 4 })))).name).toBe('InvalidParameterValue')
-    expect(
-      (await error(ec2.send(new DescribeImagesCommand({ Filters: [{ Name: 'bogus', Values: ['x'] }] })))).name
-    ).toBe('InvalidParameterValue')
+    expect(combo).toEqual({
+      name: 'InvalidParameterCombination',
+      message: 'The parameter imageIdsSet cannot be used with the parameter maxResults',
+      status: 400
+    })
+    expect(await error(ec2.send(new DescribeImagesCommand({ MaxResults: 4 })))).toEqual({
+      name: 'InvalidParameterValue',
+      message: 'Value ( 4 ) for parameter maxResults is invalid. Expecting a value greater than 5.',
+      status: 400
+    })
+    expect(await error(ec2.send(new DescribeImagesCommand({ Filters: [{ Name: 'bogus', Values: ['x'] }] })))).toEqual({
+      name: 'InvalidParameterValue',
+      message: "The filter 'bogus' is invalid",
+      status: 400
+    })
   })
 
-  it('shows own, public and shared images only; Owners and ExecutableUsers narrow', async () => {
+  it('shows own, public and shared images only; Owners (self, an account id) narrow', async () => {
     emu.addImage(REGION, { name: 'mine' })
     emu.addImage(REGION, { name: 'theirs-private', ownerId: OTHER })
     emu.addImage(REGION, { name: 'theirs-public', ownerId: OTHER, public: true })
@@ -195,25 +226,18 @@ describe('DescribeImages', () => {
     expect(await names({})).toEqual(['mine', 'theirs-public', 'theirs-shared'])
     expect(await names({ Owners: ['self'] })).toEqual(['mine'])
     expect(await names({ Owners: [OTHER] })).toEqual(['theirs-public', 'theirs-shared'])
-    expect(await names({ ExecutableUsers: ['self'] })).toEqual(['mine', 'theirs-public', 'theirs-shared'])
-    expect(await names({ ExecutableUsers: ['all'] })).toEqual(['theirs-public'])
+    expect(await names({ Owners: ['self', OTHER] })).toEqual(['mine', 'theirs-public', 'theirs-shared'])
     expect(await names({ ImageIds: [shared.imageId] })).toEqual(['theirs-shared'])
     expect((await error(ec2.send(new DescribeImagesCommand({ ImageIds: [hidden.imageId] })))).name).toBe(
       'InvalidAMIID.NotFound'
     )
   })
 
-  it('filters: globs, tags, state, is-public; values OR, filters AND; deprecated hidden for others', async () => {
-    emu.addImage(REGION, { name: 'golden-1', tags: [{ key: 'family', value: 'golden' }] })
+  it("filters the action's: name and image-id (globs), tag:<key>; values OR, filters AND; deprecated hidden for others", async () => {
+    const g1 = emu.addImage(REGION, { name: 'golden-1', tags: [{ key: 'family', value: 'golden' }] })
     emu.addImage(REGION, { name: 'golden-2', tags: [{ key: 'family', value: 'golden' }], public: true })
-    emu.addImage(REGION, {
-      name: 'silver-1',
-      tags: [
-        { key: 'family', value: 'silver' },
-        { key: 'keep', value: '' }
-      ]
-    })
-    emu.addImage(REGION, { name: 'golden-3', state: 'pending', tags: [{ key: 'family', value: 'golden' }] })
+    emu.addImage(REGION, { name: 'silver-1', tags: [{ key: 'family', value: 'silver' }] })
+    emu.addImage(REGION, { name: 'golden-3', state: 'pending', tags: [{ key: 'family', value: 'gold*' }] })
     emu.addImage(REGION, {
       name: 'old-public',
       ownerId: OTHER,
@@ -227,13 +251,22 @@ describe('DescribeImages', () => {
     expect(
       await names([
         { Name: 'tag:family', Values: ['golden'] },
-        { Name: 'state', Values: ['available'] }
+        { Name: 'name', Values: ['*-2'] }
       ])
-    ).toEqual(['golden-1', 'golden-2'])
-    expect(await names([{ Name: 'tag-key', Values: ['keep'] }])).toEqual(['silver-1'])
-    expect(await names([{ Name: 'is-public', Values: ['true'] }])).toEqual(['golden-2'])
-    expect(await names([{ Name: 'owner-id', Values: [OTHER] }], { IncludeDeprecated: true })).toEqual(['old-public'])
-    expect(await names([{ Name: 'owner-id', Values: [OTHER] }])).toEqual([])
+    ).toEqual(['golden-2'])
+    // a wildcard in a value matches as a wildcard; `\*` is a literal star
+    expect(await names([{ Name: 'tag:family', Values: ['gold*'] }])).toEqual(['golden-1', 'golden-2', 'golden-3'])
+    expect(await names([{ Name: 'tag:family', Values: ['gold\\*'] }])).toEqual(['golden-3'])
+    expect(await names([{ Name: 'image-id', Values: [g1.imageId] }])).toEqual(['golden-1'])
+    expect(await names([], { Owners: [OTHER], IncludeDeprecated: true })).toEqual(['old-public'])
+    expect(await names([], { Owners: [OTHER] })).toEqual([])
+    // filters the action never sends are not modelled
+    for (const name of ['state', 'is-public', 'owner-id', 'tag-key'])
+      expect(await error(ec2.send(new DescribeImagesCommand({ Filters: [{ Name: name, Values: ['x'] }] })))).toEqual({
+        name: 'InvalidParameterValue',
+        message: `The filter '${name}' is invalid`,
+        status: 400
+      })
   })
 
   it('paginates with MaxResults and NextToken through the SDK paginator', async () => {
@@ -297,71 +330,86 @@ describe('disable, enable, sharing', () => {
     expect((await ec2.send(new EnableImageCommand({ ImageId: img.imageId }))).Return).toBe(true)
     expect(emu.image(REGION, img.imageId)).toMatchObject({ state: 'available', public: false, launchPermissions: [] })
     expect(await perms()).toEqual([])
-    // re-share, new style and old style
+    // re-share, as the action does: launch permissions added
     await ec2.send(
       new ModifyImageAttributeCommand({
         ImageId: img.imageId,
         LaunchPermission: { Add: [{ UserId: '444455556666' }, { Group: 'all' }] }
       })
     )
-    await ec2.send(
-      new ModifyImageAttributeCommand({
-        ImageId: img.imageId,
-        Attribute: 'launchPermission',
-        OperationType: 'add',
-        UserIds: ['555566667777']
-      })
-    )
-    expect(await perms()).toEqual([{ Group: 'all' }, { UserId: '444455556666' }, { UserId: '555566667777' }])
+    expect(await perms()).toEqual([{ Group: 'all' }, { UserId: '444455556666' }])
     expect(emu.callsOf('ModifyImageAttribute')[0]!.errorCode).toBe('IncorrectState')
     expect(emu.callsOf('ModifyImageAttribute')[1]!.params).toMatchObject({
       'LaunchPermission.Add.1.UserId': '444455556666',
       'LaunchPermission.Add.2.Group': 'all'
     })
-    expect(emu.callsOf('ModifyImageAttribute')[2]!.params).toMatchObject({
-      Attribute: 'launchPermission',
-      OperationType: 'add',
-      'UserId.1': '555566667777'
-    })
-    await ec2.send(
-      new ModifyImageAttributeCommand({ ImageId: img.imageId, LaunchPermission: { Remove: [{ Group: 'all' }] } })
-    )
-    expect(emu.image(REGION, img.imageId)!.public).toBe(false)
+    // the forms the action never sends are not modelled: removing, the legacy attribute form, the description
+    for (const input of [
+      { ImageId: img.imageId, LaunchPermission: { Remove: [{ Group: 'all' as const }] } },
+      { ImageId: img.imageId, Attribute: 'launchPermission', OperationType: 'add' as const, UserIds: ['555566667777'] },
+      { ImageId: img.imageId, Description: { Value: 'x' } }
+    ]) {
+      const e = await error(ec2.send(new ModifyImageAttributeCommand(input)))
+      expect(e).toMatchObject({ name: 'UnknownParameter', status: 400 })
+      expect(e.message).toMatch(
+        /^The parameter (LaunchPermission\.Remove|Attribute|Description\.Value) is not recognized$/
+      )
+    }
+    expect(await perms()).toEqual([{ Group: 'all' }, { UserId: '444455556666' }])
   })
 
   it('only the owner may disable, share or read launch permissions', async () => {
     const theirs = emu.addImage(REGION, { ownerId: OTHER, public: true })
     for (const p of [
       ec2.send(new DisableImageCommand({ ImageId: theirs.imageId })),
+      ec2.send(new EnableImageCommand({ ImageId: theirs.imageId })),
       ec2.send(
         new ModifyImageAttributeCommand({
           ImageId: theirs.imageId,
           LaunchPermission: { Add: [{ UserId: '444455556666' }] }
         })
       ),
+      ec2.send(new CreateTagsCommand({ Resources: [theirs.imageId], Tags: [{ Key: 'k', Value: 'v' }] })),
       ec2.send(new DescribeImageAttributeCommand({ ImageId: theirs.imageId, Attribute: 'launchPermission' }))
     ]) {
-      expect((await error(p)).name).toBe('AuthFailure')
+      expect(await error(p)).toEqual({
+        name: 'AuthFailure',
+        message: `Not authorized for image:${theirs.imageId}`,
+        status: 403
+      })
     }
-    const desc = await ec2.send(
-      new DescribeImageAttributeCommand({ ImageId: theirs.imageId, Attribute: 'description' })
-    )
-    expect(desc.ImageId).toBe(theirs.imageId)
+    expect(emu.image(REGION, theirs.imageId)).toMatchObject({ state: 'available', public: true, tags: [] })
   })
 
-  it('reads lastLaunchedTime and deregistrationProtection', async () => {
+  it("reads the action's attribute (launchPermission), no other", async () => {
     const img = emu.addImage(REGION, {
       lastLaunchedTime: '2026-11-20T08:00:00Z',
-      deregistrationProtection: 'enabled-with-cooldown'
+      deregistrationProtection: 'enabled-with-cooldown',
+      launchPermissions: [
+        { organizationalUnitArn: 'arn:aws:organizations::111122223333:ou/o-abcdef1234/ou-ab12-cdef3456' }
+      ]
     })
-    const llt = await ec2.send(
-      new DescribeImageAttributeCommand({ ImageId: img.imageId, Attribute: 'lastLaunchedTime' })
+    const read = await ec2.send(
+      new DescribeImageAttributeCommand({ ImageId: img.imageId, Attribute: 'launchPermission' })
     )
-    expect(llt.LastLaunchedTime?.Value).toBe('2026-11-20T08:00:00Z')
-    const drp = await ec2.send(
-      new DescribeImageAttributeCommand({ ImageId: img.imageId, Attribute: 'deregistrationProtection' })
-    )
-    expect(drp.DeregistrationProtection?.Value).toBe('enabled-with-cooldown')
+    expect(read.ImageId).toBe(img.imageId)
+    expect(read.LaunchPermissions).toEqual([
+      { OrganizationalUnitArn: 'arn:aws:organizations::111122223333:ou/o-abcdef1234/ou-ab12-cdef3456' }
+    ])
+    for (const attribute of [
+      'lastLaunchedTime',
+      'deregistrationProtection',
+      'description',
+      'blockDeviceMapping'
+    ] as const) {
+      expect(
+        await error(ec2.send(new DescribeImageAttributeCommand({ ImageId: img.imageId, Attribute: attribute })))
+      ).toEqual({
+        name: 'InvalidParameterValue',
+        message: `Value (${attribute}) for parameter attribute is invalid. Unknown attribute.`,
+        status: 400
+      })
+    }
   })
 
   it('block public access refuses Group=all', async () => {
@@ -377,7 +425,7 @@ describe('disable, enable, sharing', () => {
     expect(emu.image(REGION, img.imageId)!.launchPermissions).toEqual([{ userId: '444455556666' }])
   })
 
-  it('DryRun: DryRunOperation (412) when allowed, UnauthorizedOperation (403) naming the action when denied', async () => {
+  it("DryRun: DryRunOperation (412) when allowed, UnauthorizedOperation (403) when denied, with EC2's terse message", async () => {
     const img = emu.addImage(REGION, {})
     const ok = await error(ec2.send(new DisableImageCommand({ ImageId: img.imageId, DryRun: true })))
     expect(ok).toEqual({
@@ -390,9 +438,12 @@ describe('disable, enable, sharing', () => {
     const denied = await error(ec2.send(new DisableImageCommand({ ImageId: img.imageId, DryRun: true })))
     expect(denied.name).toBe('UnauthorizedOperation')
     expect(denied.status).toBe(403)
+    // a mutating action: the sentence and an opaque encoded message; neither the action nor the image
     expect(denied.message).toMatch(
-      /^You are not authorized to perform this operation\. User: arn:aws:sts::111122223333:assumed-role\/.* is not authorized to perform: ec2:DisableImage/
+      /^You are not authorized to perform this operation\. Encoded authorization failure message: [A-Za-z0-9_-]{20,}$/
     )
+    expect(denied.message).not.toMatch(/DisableImage|ami-|arn:/)
+    expect(Buffer.from(denied.message.split(': ')[1]!, 'base64').toString('latin1')).not.toContain('DisableImage')
     expect((await error(ec2.send(new DisableImageCommand({ ImageId: img.imageId })))).name).toBe(
       'UnauthorizedOperation'
     )
@@ -405,11 +456,20 @@ describe('disable, enable, sharing', () => {
       'UnauthorizedOperation',
       'UnauthorizedOperation'
     ])
+    // a describe action: the sentence alone
+    emu.faults.deny.add('ec2:DescribeImageAttribute')
+    expect(
+      await error(ec2.send(new DescribeImageAttributeCommand({ ImageId: img.imageId, Attribute: 'launchPermission' })))
+    ).toEqual({
+      name: 'UnauthorizedOperation',
+      message: 'You are not authorized to perform this operation.',
+      status: 403
+    })
   })
 })
 
 describe('tags', () => {
-  it('creates and deletes tags, enforcing limits', async () => {
+  it('creates tags on images, enforcing limits, all or nothing', async () => {
     const img = emu.addImage(REGION, { tags: [{ key: 'a', value: '1' }] })
     await ec2.send(
       new CreateTagsCommand({
@@ -424,11 +484,7 @@ describe('tags', () => {
       { key: 'a', value: '2' },
       { key: 'b', value: '' }
     ])
-    await ec2.send(
-      new DeleteTagsCommand({ Resources: [img.imageId], Tags: [{ Key: 'a', Value: 'other' }, { Key: 'b' }] })
-    )
-    expect(emu.image(REGION, img.imageId)!.tags).toEqual([{ key: 'a', value: '2' }])
-    const many = Array.from({ length: 49 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }))
+    const many = Array.from({ length: 48 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }))
     await ec2.send(new CreateTagsCommand({ Resources: [img.imageId], Tags: many }))
     expect(emu.image(REGION, img.imageId)!.tags).toHaveLength(50)
     expect(
@@ -460,6 +516,15 @@ describe('tags', () => {
         )
       ).name
     ).toBe('InvalidParameterValue')
+    // one resource refused: none is tagged
+    const t = emu.addLaunchTemplate(REGION, { name: 'web', versions: [{ imageId: img2.imageId }] })
+    expect(
+      await error(
+        ec2.send(
+          new CreateTagsCommand({ Resources: [img2.imageId, t.launchTemplateId], Tags: [{ Key: 'k', Value: 'v' }] })
+        )
+      )
+    ).toEqual({ name: 'InvalidID', message: `The ID '${t.launchTemplateId}' is not valid`, status: 400 })
     expect(emu.image(REGION, img2.imageId)!.tags).toEqual([])
     expect(emu.callsOf('CreateTags')[0]!.params).toMatchObject({
       'ResourceId.1': img.imageId,
@@ -512,32 +577,51 @@ describe('DescribeLaunchTemplateVersions', () => {
     ).toBe('InvalidParameterValue')
   })
 
-  it('form (a): by id or name with numbers, $Latest, $Default; all versions paginated', async () => {
+  it('form (a): by id with numbers, $Latest, $Default, in the order asked, each once', async () => {
     const img = emu.addImage(REGION, {})
     seedTemplates(1, img.imageId)
     const t = emu.launchTemplates(REGION)[0]!
-    const byName = await ec2.send(
-      new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: 'lt-0', Versions: ['1', '$Latest', '$Default'] })
+    const byId = await ec2.send(
+      new DescribeLaunchTemplateVersionsCommand({
+        LaunchTemplateId: t.launchTemplateId,
+        Versions: ['1', '$Latest', '$Default', '3']
+      })
     )
-    expect(byName.LaunchTemplateVersions?.map((v) => v.VersionNumber)).toEqual([1, 3, 2])
-    const all: number[] = []
-    for await (const page of paginateDescribeLaunchTemplateVersions(
-      { client: ec2, pageSize: 1 },
-      { LaunchTemplateId: t.launchTemplateId }
-    )) {
-      all.push(...(page.LaunchTemplateVersions ?? []).map((v) => v.VersionNumber!))
-    }
-    expect(all).toEqual([3, 2, 1])
+    expect(byId.LaunchTemplateVersions?.map((v) => v.VersionNumber)).toEqual([1, 3, 2])
     expect(
-      (
-        await error(
-          ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: t.launchTemplateId, Versions: ['9'] }))
+      await error(
+        ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: t.launchTemplateId, Versions: ['9'] }))
+      )
+    ).toEqual({
+      name: 'InvalidLaunchTemplateId.VersionNotFound',
+      message: `Could not find the specified version 9 for the launch template with ID ${t.launchTemplateId}.`,
+      status: 400
+    })
+    expect(
+      await error(
+        ec2.send(
+          new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: 'lt-0123456789abcdef0', Versions: ['$Latest'] })
         )
-      ).name
-    ).toBe('InvalidLaunchTemplateId.VersionNotFound')
+      )
+    ).toEqual({
+      name: 'InvalidLaunchTemplateId.NotFound',
+      message: 'The specified launch template, with template ID lt-0123456789abcdef0, does not exist.',
+      status: 400
+    })
+    // not modelled: by name, a version range, every version
     expect(
-      (await error(ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: 'missing' })))).name
-    ).toBe('InvalidLaunchTemplateName.NotFoundException')
+      await error(
+        ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: 'lt-0', Versions: ['$Latest'] }))
+      )
+    ).toMatchObject({ name: 'UnknownParameter', message: 'The parameter LaunchTemplateName is not recognized' })
+    expect(
+      await error(
+        ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: t.launchTemplateId, MinVersion: '1' }))
+      )
+    ).toMatchObject({ name: 'UnknownParameter', message: 'The parameter MinVersion is not recognized' })
+    expect(
+      (await error(ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: t.launchTemplateId })))).name
+    ).toBe('MissingParameter')
   })
 
   it('filters, ResolveAlias, and the image-id filter switch for SSM aliases', async () => {
@@ -565,15 +649,18 @@ describe('DescribeLaunchTemplateVersions', () => {
         (v) => `${v.LaunchTemplateName}:${v.VersionNumber}`
       )
     ).toEqual(['lt-0:3', 'lt-1:3', 'lt-1:2'])
-    expect(
-      (await ask({ Versions: ['$Latest', '$Default'], Filters: [{ Name: 'is-default-version', Values: ['true'] }] }))
-        .length
-    ).toBe(2)
-    expect(
-      (await ask({ LaunchTemplateName: 'lt-0', Filters: [{ Name: 'instance-type', Values: ['t3.*'] }] })).map(
-        (v) => v.VersionNumber
-      )
-    ).toEqual([1])
+    // the filters the action never sends are not modelled
+    for (const name of ['is-default-version', 'instance-type'])
+      expect(
+        await error(
+          ec2.send(
+            new DescribeLaunchTemplateVersionsCommand({
+              Versions: ['$Latest'],
+              Filters: [{ Name: name, Values: ['true'] }]
+            })
+          )
+        )
+      ).toEqual({ name: 'InvalidParameterValue', message: `The filter '${name}' is invalid`, status: 400 })
   })
   it('form (b) with an image-id filter: the same answer from the index as from reading every template, versions added later included', async () => {
     const [a, b, c] = [emu.addImage(REGION, {}), emu.addImage(REGION, {}), emu.addImage(REGION, {})]
@@ -602,6 +689,38 @@ describe('DescribeLaunchTemplateVersions', () => {
     expect(await ask([b.imageId, c.imageId])).toEqual(['first:2', 'second:1', 'third:1'])
     expect(await ask(['ami-*'])).toEqual(['first:2', 'second:2', 'second:1', 'third:1'])
     expect(await ask(['ami-0000000000000000f'])).toEqual([])
+  })
+})
+
+describe('DescribeLaunchTemplates', () => {
+  it('by id (the default and latest version numbers), or every template paginated', async () => {
+    const a = emu.addLaunchTemplate(REGION, {
+      name: 'a',
+      versions: [{ imageId: 'ami-00000000000000001' }, { imageId: 'ami-00000000000000002' }],
+      defaultVersion: 1
+    })
+    const b = emu.addLaunchTemplate(REGION, { name: 'b', versions: [{ imageId: 'ami-00000000000000001' }] })
+    emu.addLaunchTemplate(REGION, { name: 'c', versions: [{ imageId: 'ami-00000000000000001' }] })
+    const byId = await ec2.send(
+      new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [b.launchTemplateId, a.launchTemplateId] })
+    )
+    expect(
+      byId.LaunchTemplates?.map((t) => [t.LaunchTemplateName, t.DefaultVersionNumber, t.LatestVersionNumber])
+    ).toEqual([
+      ['b', 1, 1],
+      ['a', 1, 2]
+    ])
+    const names: string[] = []
+    for await (const page of paginateDescribeLaunchTemplates({ client: ec2, pageSize: 2 }, {}))
+      names.push(...(page.LaunchTemplates ?? []).map((t) => t.LaunchTemplateName!))
+    expect(names).toEqual(['a', 'b', 'c'])
+    expect(emu.count('DescribeLaunchTemplates')).toBe(3)
+    expect(
+      await error(ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: ['lt-0123456789abcdef0'] })))
+    ).toMatchObject({ name: 'InvalidLaunchTemplateId.NotFound', status: 400 })
+    expect((await error(ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: ['a'] })))).name).toBe(
+      'UnknownParameter'
+    )
   })
 })
 
@@ -641,20 +760,30 @@ describe('Auto Scaling', () => {
     expect(groups[2]!.LaunchConfigurationName).toBe('old-lc')
     expect(groups[0]!.CreatedTime).toBeInstanceOf(Date)
     expect(groups[0]!.Instances).toEqual([])
+    expect(groups[0]!.Tags).toEqual([
+      { ResourceId: 'direct', ResourceType: 'auto-scaling-group', Key: 'team', Value: 'web', PropagateAtLaunch: false }
+    ])
     expect(emu.callsOf('autoscaling:DescribeAutoScalingGroups').map((c) => c.params['MaxRecords'])).toEqual(['2', '2'])
-    const named = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['legacy'] }))
-    expect(named.AutoScalingGroups?.map((g) => g.AutoScalingGroupName)).toEqual(['legacy'])
-    const tagged = await asg.send(
-      new DescribeAutoScalingGroupsCommand({ Filters: [{ Name: 'tag:team', Values: ['web'] }] })
-    )
-    expect(tagged.AutoScalingGroups?.map((g) => g.AutoScalingGroupName)).toEqual(['direct'])
-    expect((await error(asg.send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 101 })))).name).toBe(
-      'ValidationError'
-    )
+    expect(await error(asg.send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 101 })))).toMatchObject({
+      name: 'ValidationError',
+      status: 400
+    })
+    // not modelled: by name, by filter
+    expect(
+      (
+        await error(
+          asg.send(new DescribeAutoScalingGroupsCommand({ Filters: [{ Name: 'tag:team', Values: ['web'] }] }))
+        )
+      ).name
+    ).toBe('UnknownParameter')
     emu.faults.deny.add('autoscaling:DescribeAutoScalingGroups')
     const denied = await error(asg.send(new DescribeAutoScalingGroupsCommand({})))
-    expect(denied).toMatchObject({ name: 'AccessDenied', status: 403 })
-    expect(denied.message).toContain('autoscaling:DescribeAutoScalingGroups')
+    expect(denied).toEqual({
+      name: 'AccessDenied',
+      message:
+        'User: arn:aws:sts::111122223333:assumed-role/emulator-role/emulator-session is not authorized to perform this operation',
+      status: 403
+    })
   })
 })
 
@@ -673,14 +802,12 @@ describe('Auto Scaling instances', () => {
       launchTemplate: { launchTemplateName: 'web' },
       instances: [instance, { ...instance, instanceId: 'i-0123456789abcdef1' }]
     })
-    const all = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['running'] }))
+    const all = await asg.send(new DescribeAutoScalingGroupsCommand({}))
     expect(all.AutoScalingGroups?.[0]?.Instances?.map((i) => i.InstanceId)).toEqual([
       'i-0123456789abcdef0',
       'i-0123456789abcdef1'
     ])
-    const without = await asg.send(
-      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['running'], IncludeInstances: false })
-    )
+    const without = await asg.send(new DescribeAutoScalingGroupsCommand({ IncludeInstances: false }))
     expect(without.AutoScalingGroups?.[0]?.AutoScalingGroupName).toBe('running')
     expect(without.AutoScalingGroups?.[0]?.Instances ?? []).toEqual([])
   })

@@ -1,8 +1,12 @@
-/** Auto Scaling actions (awsQuery protocol, Version 2011-01-01, XML answers). */
+/**
+ * Auto Scaling actions (awsQuery protocol, Version 2011-01-01, XML answers): the one the action
+ * sends, with its parameters; any other parameter is refused (`UnknownParameter`, as the EC2
+ * side answers it).
+ */
 import { ApiError } from './ec2-actions.js'
-import { list, queryFilters, type Params } from './params.js'
+import { accepting, unknownParameter, type Params } from './params.js'
 import type { EmulatorState, EmuAutoScalingGroup, LaunchTemplateSpec } from './state.js'
-import { el, fingerprint, globMatch, makeToken, readToken, wrap, xmlEscape } from './util.js'
+import { el, fingerprint, makeToken, readToken, wrap, xmlEscape } from './util.js'
 
 export interface AsgContext {
   state: EmulatorState
@@ -111,38 +115,24 @@ function renderGroup(state: EmulatorState, region: string, g: EmuAutoScalingGrou
   )
 }
 
+/** Every group of the region, paginated, with or without their instances. */
+const DESCRIBE_AUTO_SCALING_GROUPS = accepting('IncludeInstances', 'MaxRecords', 'NextToken')
+
 const describeAutoScalingGroups: Handler = (ctx) => {
   const p = ctx.params
-  const names = list(p, 'AutoScalingGroupNames.member')
-  const filters = queryFilters(p)
+  const unknown = unknownParameter(p, DESCRIBE_AUTO_SCALING_GROUPS)
+  if (unknown !== undefined) throw new ApiError('UnknownParameter', `The parameter ${unknown} is not recognized`)
   let size = 50
   if (p['MaxRecords'] !== undefined) {
     size = Number(p['MaxRecords'])
     if (!Number.isInteger(size) || size < 1 || size > 100) {
       throw new ApiError(
         'ValidationError',
-        `1 validation error detected: Value '${p['MaxRecords']}' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100`
+        `1 validation error detected: Value '${p['MaxRecords']}' at 'maxRecords' failed to satisfy constraint: Member must have value ${size < 1 ? 'greater than or equal to 1' : 'less than or equal to 100'}`
       )
     }
   }
-  for (const f of filters) {
-    if (!(f.name === 'tag-key' || f.name === 'tag-value' || f.name.startsWith('tag:'))) {
-      throw new ApiError(
-        'ValidationError',
-        `Filter name '${f.name}' is invalid. Valid filters are tag-key, tag-value and tag:<key>.`
-      )
-    }
-  }
-  let groups = ctx.state.autoScalingGroups(ctx.region)
-  if (names.length > 0) groups = groups.filter((g) => names.includes(g.autoScalingGroupName))
-  groups = groups.filter((g) =>
-    filters.every((f) => {
-      if (f.name === 'tag-key') return g.tags.some((t) => f.values.some((v) => globMatch(v, t.key)))
-      if (f.name === 'tag-value') return g.tags.some((t) => f.values.some((v) => globMatch(v, t.value)))
-      const key = f.name.slice(4)
-      return g.tags.some((t) => t.key === key && f.values.some((v) => globMatch(v, t.value)))
-    })
-  )
+  const groups = ctx.state.autoScalingGroups(ctx.region)
   const fp = fingerprint(p)
   let offset = 0
   if (p['NextToken']) {

@@ -1,6 +1,13 @@
-/** EC2 actions (ec2 query protocol, Version 2016-11-15). Each handler returns the XML inside the response element. */
+/**
+ * EC2 actions (ec2 query protocol, Version 2016-11-15): the ones the action sends, with the
+ * parameters, filters and attributes it uses (and what the bench's naive script sends). A
+ * parameter an action does not model is answered as EC2 answers an unknown one
+ * (`UnknownParameter`), an unmodelled filter or attribute as an unknown filter or attribute, so a
+ * request the emulator would not answer truly fails instead of being half-answered. Each handler
+ * returns the XML inside the response element.
+ */
 import type { Faults } from './faults.js'
-import { bool, ec2Filters, list, structList, type Filter, type Params } from './params.js'
+import { accepting, bool, ec2Filters, list, structList, unknownParameter, type Filter, type Params } from './params.js'
 import {
   latestVersion,
   type EmuImage,
@@ -41,6 +48,12 @@ const ACCOUNT_ID = /^\d{12}$/
 function dryRun(ctx: Ec2Context): void {
   if (bool(ctx.params, 'DryRun'))
     throw new ApiError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412)
+}
+
+/** Refuses the request when it carries a parameter the action does not model. */
+function accept(ctx: Ec2Context, accepts: (key: string) => boolean): void {
+  const unknown = unknownParameter(ctx.params, accepts)
+  if (unknown !== undefined) throw new ApiError('UnknownParameter', `The parameter ${unknown} is not recognized`)
 }
 
 function required(ctx: Ec2Context, key: string): string {
@@ -86,7 +99,7 @@ function maxResults(ctx: Ec2Context, min: number, max: number): number | undefin
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new ApiError(
       'InvalidParameterValue',
-      `Value ( ${raw} ) for parameter maxResults is invalid. Expecting a value between ${min} and ${max}.`
+      `Value ( ${raw} ) for parameter maxResults is invalid. ${n > max ? `Expecting a value less than or equal to ${max}.` : `Expecting a value greater than ${min}.`}`
     )
   }
   return n
@@ -151,39 +164,10 @@ function renderTags(tags: Tag[]): string {
 
 // ---------------------------------------------------------------- DescribeImages
 
+/** The filters the action sends: the family (a tag, the name pattern) and the lookup by id. */
 const IMAGE_FILTERS: Record<string, (i: EmuImage) => Array<string | undefined>> = {
   name: (i) => [i.name],
-  description: (i) => [i.description],
-  'image-id': (i) => [i.imageId],
-  'owner-id': (i) => [i.ownerId],
-  'owner-alias': (i) => [i.imageOwnerAlias],
-  state: (i) => [i.state],
-  'is-public': (i) => [String(i.public)],
-  architecture: (i) => [i.architecture],
-  'image-type': (i) => [i.imageType],
-  'root-device-type': (i) => [i.rootDeviceType],
-  'root-device-name': (i) => [i.rootDeviceName],
-  'virtualization-type': (i) => [i.virtualizationType],
-  hypervisor: (i) => [i.hypervisor],
-  platform: (i) => [i.platform],
-  'platform-details': (i) => [i.platformDetails],
-  'usage-operation': (i) => [i.usageOperation],
-  'creation-date': (i) => [i.creationDate],
-  'deprecation-time': (i) => [i.deprecationTime],
-  'ena-support': (i) => [String(i.enaSupport)],
-  'boot-mode': (i) => [i.bootMode],
-  'imds-support': (i) => [i.imdsSupport],
-  'manifest-location': (i) => [i.imageLocation],
-  'source-image-id': (i) => [i.sourceImageId],
-  'source-image-region': (i) => [i.sourceImageRegion],
-  'tag-key': (i) => i.tags.map((t) => t.key),
-  'block-device-mapping.snapshot-id': (i) => i.blockDeviceMappings.map((b) => b.ebs?.snapshotId),
-  'block-device-mapping.volume-size': (i) =>
-    i.blockDeviceMappings.map((b) => (b.ebs?.volumeSize === undefined ? undefined : String(b.ebs.volumeSize))),
-  'block-device-mapping.volume-type': (i) => i.blockDeviceMappings.map((b) => b.ebs?.volumeType),
-  'block-device-mapping.encrypted': (i) =>
-    i.blockDeviceMappings.map((b) => (b.ebs?.encrypted === undefined ? undefined : String(b.ebs.encrypted))),
-  'block-device-mapping.device-name': (i) => i.blockDeviceMappings.map((b) => b.deviceName)
+  'image-id': (i) => [i.imageId]
 }
 
 function imageFilterValues(name: string, i: EmuImage): Array<string | undefined> | undefined {
@@ -257,11 +241,22 @@ function renderBlockDevices(i: EmuImage): string {
   )
 }
 
+const DESCRIBE_IMAGES = accepting(
+  'ImageId.N',
+  'Owner.N',
+  'Filter.N.Name',
+  'Filter.N.Value.N',
+  'IncludeDisabled',
+  'IncludeDeprecated',
+  'MaxResults',
+  'NextToken'
+)
+
 const describeImages: Handler = (ctx) => {
+  accept(ctx, DESCRIBE_IMAGES)
   const p = ctx.params
   const ids = list(p, 'ImageId')
   const owners = list(p, 'Owner')
-  const executableBy = list(p, 'ExecutableBy')
   const filters = ec2Filters(p)
   const includeDisabled = bool(p, 'IncludeDisabled')
   const includeDeprecated = bool(p, 'IncludeDeprecated')
@@ -303,24 +298,9 @@ const describeImages: Handler = (ctx) => {
         (!isDeprecated(i, now) || includeDeprecated || i.ownerId === accountId)
     )
   }
-  if (owners.length > 0) {
-    candidates = candidates.filter((i) =>
-      owners.some((o) =>
-        o === 'self'
-          ? i.ownerId === accountId
-          : o === i.ownerId || (i.imageOwnerAlias !== undefined && o === i.imageOwnerAlias)
-      )
-    )
-  }
-  if (executableBy.length > 0) {
-    candidates = candidates.filter((i) =>
-      executableBy.some((u) => {
-        if (u === 'all') return i.public
-        const who = u === 'self' ? accountId : u
-        return i.public || i.ownerId === who || i.launchPermissions.some((lp) => 'userId' in lp && lp.userId === who)
-      })
-    )
-  }
+  // owners: `self` or account ids (aliases such as `amazon` are not modelled: they match no image)
+  if (owners.length > 0)
+    candidates = candidates.filter((i) => owners.some((o) => i.ownerId === (o === 'self' ? accountId : o)))
   if (filters.length > 0) candidates = candidates.filter((i) => matchFilters(filters, i, imageFilterValues))
   const { page, nextToken } = paginate(ctx, candidates, size)
   state.countDescribe(region)
@@ -329,21 +309,10 @@ const describeImages: Handler = (ctx) => {
 
 // ---------------------------------------------------------------- image attributes
 
-const IMAGE_ATTRIBUTES = new Set([
-  'description',
-  'kernel',
-  'ramdisk',
-  'launchPermission',
-  'productCodes',
-  'blockDeviceMapping',
-  'sriovNetSupport',
-  'bootMode',
-  'tpmSupport',
-  'uefiData',
-  'lastLaunchedTime',
-  'imdsSupport',
-  'deregistrationProtection'
-])
+/** The attribute the action reads: the sharing. */
+const IMAGE_ATTRIBUTES = new Set(['launchPermission'])
+
+const DESCRIBE_IMAGE_ATTRIBUTE = accepting('ImageId', 'Attribute')
 
 function renderPermission(lp: LaunchPermission): string {
   if ('userId' in lp) return el('userId', lp.userId)
@@ -352,6 +321,7 @@ function renderPermission(lp: LaunchPermission): string {
 }
 
 const describeImageAttribute: Handler = (ctx) => {
+  accept(ctx, DESCRIBE_IMAGE_ATTRIBUTE)
   const attribute = required(ctx, 'Attribute')
   const imageId = required(ctx, 'ImageId')
   if (!IMAGE_ATTRIBUTES.has(attribute)) {
@@ -361,58 +331,22 @@ const describeImageAttribute: Handler = (ctx) => {
     )
   }
   const image = lookupImage(ctx, imageId)
-  if (attribute === 'launchPermission' || attribute === 'blockDeviceMapping') requireOwner(ctx, image)
+  requireOwner(ctx, image)
   dryRun(ctx)
-  const value = (v: string | undefined): string => (v === undefined ? '' : el('value', v))
-  let body = el('imageId', image.imageId)
-  switch (attribute) {
-    case 'launchPermission':
-      body += wrap(
-        'launchPermission',
-        (image.public ? wrap('item', el('group', 'all')) : '') +
-          image.launchPermissions.map((lp) => wrap('item', renderPermission(lp))).join('')
-      )
-      break
-    case 'description':
-      body += wrap('description', value(image.description))
-      break
-    case 'lastLaunchedTime':
-      body += wrap('lastLaunchedTime', value(image.lastLaunchedTime))
-      break
-    case 'deregistrationProtection':
-      body += wrap('deregistrationProtection', value(image.deregistrationProtection ?? 'disabled'))
-      break
-    case 'bootMode':
-      body += wrap('bootMode', value(image.bootMode))
-      break
-    case 'imdsSupport':
-      body += wrap('imdsSupport', value(image.imdsSupport))
-      break
-    case 'tpmSupport':
-      body += wrap('tpmSupport', value(image.tpmSupport))
-      break
-    case 'sriovNetSupport':
-      body += wrap('sriovNetSupport', value(image.sriovNetSupport))
-      break
-    case 'blockDeviceMapping':
-      body += renderBlockDevices(image)
-      break
-    case 'productCodes':
-      body += '<productCodes/>'
-      break
-    default:
-      body += `<${attribute}/>`
-  }
-  return body
+  return (
+    el('imageId', image.imageId) +
+    wrap(
+      'launchPermission',
+      (image.public ? wrap('item', el('group', 'all')) : '') +
+        image.launchPermissions.map((lp) => wrap('item', renderPermission(lp))).join('')
+    )
+  )
 }
 
-interface PermissionChange {
-  add: Array<LaunchPermission | { group: string }>
-  remove: Array<LaunchPermission | { group: string }>
-}
+type PermissionItem = LaunchPermission | { group: string }
 
-function readPermissionItems(records: Array<Record<string, string>>): Array<LaunchPermission | { group: string }> {
-  const out: Array<LaunchPermission | { group: string }> = []
+function readPermissionItems(records: Array<Record<string, string>>): PermissionItem[] {
+  const out: PermissionItem[] = []
   for (const r of records) {
     if (r['UserId'] !== undefined) out.push({ userId: r['UserId'] })
     if (r['Group'] !== undefined) out.push({ group: r['Group'] })
@@ -422,7 +356,7 @@ function readPermissionItems(records: Array<Record<string, string>>): Array<Laun
   return out
 }
 
-function validatePermission(lp: LaunchPermission | { group: string }): void {
+function validatePermission(lp: PermissionItem): void {
   if ('group' in lp && lp.group !== 'all')
     throw new ApiError(
       'InvalidAMIAttributeItemValue',
@@ -457,54 +391,31 @@ function samePermission(a: LaunchPermission, b: LaunchPermission): boolean {
   return JSON.stringify(a) === JSON.stringify(b)
 }
 
+/** Only what re-sharing sends: launch permissions added (accounts, organizations, OUs, public). */
+const MODIFY_IMAGE_ATTRIBUTE = accepting(
+  'ImageId',
+  'LaunchPermission.Add.N.UserId',
+  'LaunchPermission.Add.N.Group',
+  'LaunchPermission.Add.N.OrganizationArn',
+  'LaunchPermission.Add.N.OrganizationalUnitArn'
+)
+
 const modifyImageAttribute: Handler = (ctx) => {
-  const p = ctx.params
+  accept(ctx, MODIFY_IMAGE_ATTRIBUTE)
   const imageId = required(ctx, 'ImageId')
-  const change: PermissionChange = {
-    add: readPermissionItems(structList(p, 'LaunchPermission.Add')),
-    remove: readPermissionItems(structList(p, 'LaunchPermission.Remove'))
-  }
-  const attribute = p['Attribute']
-  let description: string | undefined = p['Description.Value']
-  if (attribute !== undefined && attribute !== 'launchPermission' && attribute !== 'description') {
-    throw new ApiError(
-      'InvalidParameterValue',
-      `Value (${attribute}) for parameter attribute is invalid. Only launchPermission and description can be modified.`
-    )
-  }
-  if (attribute === 'launchPermission') {
-    const op = p['OperationType']
-    const items: Array<LaunchPermission | { group: string }> = [
-      ...list(p, 'UserId').map((userId) => ({ userId })),
-      ...list(p, 'UserGroup').map((group) => ({ group })),
-      ...list(p, 'OrganizationArn').map((organizationArn) => ({ organizationArn })),
-      ...list(p, 'OrganizationalUnitArn').map((organizationalUnitArn) => ({ organizationalUnitArn }))
-    ]
-    if (items.length > 0) {
-      if (op !== 'add' && op !== 'remove')
-        throw new ApiError(
-          'InvalidParameterValue',
-          `Value (${op ?? ''}) for parameter operationType is invalid. Expecting add or remove.`
-        )
-      change[op].push(...items)
-    }
-  } else if (attribute === 'description') {
-    description = p['Value'] ?? description
-  }
-  if (change.add.length === 0 && change.remove.length === 0 && description === undefined) {
-    throw new ApiError('InvalidParameterCombination', 'No attributes specified.')
-  }
-  for (const lp of [...change.add, ...change.remove]) validatePermission(lp)
+  const add = readPermissionItems(structList(ctx.params, 'LaunchPermission.Add'))
+  if (add.length === 0) throw new ApiError('InvalidParameterCombination', 'No attributes specified.')
+  for (const lp of add) validatePermission(lp)
   const image = lookupImage(ctx, imageId)
   requireOwner(ctx, image)
-  if (change.add.length > 0 && image.state === 'disabled') {
+  if (image.state === 'disabled') {
     throw new ApiError(
       'IncorrectState',
       `The image '${image.imageId}' is disabled. A disabled AMI can't be shared; enable it first.`
     )
   }
   if (
-    change.add.some((lp) => 'group' in lp) &&
+    add.some((lp) => 'group' in lp) &&
     (ctx.faults.blockPublicAccess.has(ctx.region) || ctx.faults.blockPublicAccess.has('*'))
   ) {
     throw new ApiError(
@@ -513,21 +424,19 @@ const modifyImageAttribute: Handler = (ctx) => {
     )
   }
   dryRun(ctx)
-  for (const lp of change.remove) {
-    if ('group' in lp) image.public = false
-    else image.launchPermissions = image.launchPermissions.filter((x) => !samePermission(x, lp))
-  }
-  for (const lp of change.add) {
+  for (const lp of add) {
     if ('group' in lp) image.public = true
     else if (!image.launchPermissions.some((x) => samePermission(x, lp))) image.launchPermissions.push(lp)
   }
-  if (description !== undefined) image.description = description
   return el('return', true)
 }
 
 // ---------------------------------------------------------------- disable / enable
 
+const IMAGE_ID_ONLY = accepting('ImageId')
+
 const disableImage: Handler = (ctx) => {
+  accept(ctx, IMAGE_ID_ONLY)
   const image = lookupImage(ctx, required(ctx, 'ImageId'))
   requireOwner(ctx, image)
   if (image.state !== 'available' && image.state !== 'disabled') {
@@ -544,6 +453,7 @@ const disableImage: Handler = (ctx) => {
 }
 
 const enableImage: Handler = (ctx) => {
+  accept(ctx, IMAGE_ID_ONLY)
   const image = lookupImage(ctx, required(ctx, 'ImageId'))
   requireOwner(ctx, image)
   if (image.state !== 'available' && image.state !== 'disabled') {
@@ -561,31 +471,22 @@ const enableImage: Handler = (ctx) => {
 
 const MAX_TAGS = 50
 
-function tagTarget(ctx: Ec2Context, id: string): { tags: Tag[]; set: (t: Tag[]) => void } {
-  if (id.startsWith('ami-')) {
-    const image = lookupImage(ctx, id)
-    requireOwner(ctx, image)
-    return { tags: image.tags, set: (t) => (image.tags = t) }
-  }
-  if (id.startsWith('lt-')) {
-    if (!LT_ID.test(id))
-      throw new ApiError('InvalidLaunchTemplateId.Malformed', `The specified ID (${id}) is not valid.`)
-    const t = ctx.state.region(ctx.region).launchTemplates.get(id)
-    if (!t)
-      throw new ApiError(
-        'InvalidLaunchTemplateId.NotFound',
-        `The specified launch template, with template ID ${id}, does not exist.`
-      )
-    return { tags: t.tags, set: (tags) => (t.tags = tags) }
-  }
-  throw new ApiError('InvalidID', `The ID '${id}' is not valid`)
+/** Only images are tagged by the action: any other id is answered as EC2 answers an id it cannot read. */
+function tagTarget(ctx: Ec2Context, id: string): EmuImage {
+  if (!id.startsWith('ami-')) throw new ApiError('InvalidID', `The ID '${id}' is not valid`)
+  const image = lookupImage(ctx, id)
+  requireOwner(ctx, image)
+  return image
 }
 
 function readTags(ctx: Ec2Context): Array<{ key: string; value?: string }> {
   return structList(ctx.params, 'Tag').map((r) => ({ key: r['Key'] ?? '', value: r['Value'] }))
 }
 
+const CREATE_TAGS = accepting('ResourceId.N', 'Tag.N.Key', 'Tag.N.Value')
+
 const createTags: Handler = (ctx) => {
+  accept(ctx, CREATE_TAGS)
   const resources = list(ctx.params, 'ResourceId')
   if (resources.length === 0)
     throw new ApiError('MissingParameter', 'The request must contain the parameter resourceIdSet')
@@ -616,24 +517,7 @@ const createTags: Handler = (ctx) => {
     return next
   })
   dryRun(ctx)
-  targets.forEach((target, i) => target.set(merged[i]!))
-  return el('return', true)
-}
-
-const deleteTags: Handler = (ctx) => {
-  const resources = list(ctx.params, 'ResourceId')
-  if (resources.length === 0)
-    throw new ApiError('MissingParameter', 'The request must contain the parameter resourceIdSet')
-  const tags = readTags(ctx)
-  const targets = resources.map((id) => tagTarget(ctx, id))
-  dryRun(ctx)
-  for (const target of targets) {
-    if (tags.length === 0) target.set([])
-    else
-      target.set(
-        target.tags.filter((t) => !tags.some((d) => d.key === t.key && (d.value === undefined || d.value === t.value)))
-      )
-  }
+  targets.forEach((target, i) => (target.tags = merged[i]!))
   return el('return', true)
 }
 
@@ -653,45 +537,25 @@ export function resolveImageId(state: EmulatorState, region: string, imageId: st
   return state.ssmParameter(region, name) ?? imageId
 }
 
-const LTV_FILTERS = new Set([
-  'image-id',
-  'is-default-version',
-  'create-time',
-  'instance-type',
-  'kernel-id',
-  'ram-disk-id',
-  'ebs-optimized',
-  'key-name'
-])
+/** The filter the action sends: the images the versions launch. */
+const LTV_FILTERS = new Set(['image-id'])
 
 interface VersionRow {
   template: EmuLaunchTemplate
   version: EmuLaunchTemplateVersion
 }
 
-function findTemplate(ctx: Ec2Context, id: string | undefined, name: string | undefined): EmuLaunchTemplate {
-  const r = ctx.state.region(ctx.region)
-  if (id !== undefined) {
-    if (!LT_ID.test(id))
-      throw new ApiError(
-        'InvalidLaunchTemplateId.Malformed',
-        `The specified ID (${id}) is not valid. Expecting "lt-...".`
-      )
-    const t = r.launchTemplates.get(id)
-    if (!t || (name !== undefined && t.launchTemplateName !== name)) {
-      throw new ApiError(
-        'InvalidLaunchTemplateId.NotFound',
-        `The specified launch template, with template ID ${id}, does not exist.`
-      )
-    }
-    return t
-  }
-  const tid = r.templateIdByName.get(name!)
-  const t = tid ? r.launchTemplates.get(tid) : undefined
+function findTemplate(ctx: Ec2Context, id: string): EmuLaunchTemplate {
+  if (!LT_ID.test(id))
+    throw new ApiError(
+      'InvalidLaunchTemplateId.Malformed',
+      `The specified ID (${id}) is not valid. Expecting "lt-...".`
+    )
+  const t = ctx.state.region(ctx.region).launchTemplates.get(id)
   if (!t)
     throw new ApiError(
-      'InvalidLaunchTemplateName.NotFoundException',
-      `The specified launch template, with template name ${name}, does not exist.`
+      'InvalidLaunchTemplateId.NotFound',
+      `The specified launch template, with template ID ${id}, does not exist.`
     )
   return t
 }
@@ -710,7 +574,7 @@ function resolveVersion(t: EmuLaunchTemplate, spec: string): EmuLaunchTemplateVe
   if (!v)
     throw new ApiError(
       'InvalidLaunchTemplateId.VersionNotFound',
-      `Could not find launch template version ${spec} for launch template with ID ${t.launchTemplateId}.`
+      `Could not find the specified version ${spec} for the launch template with ID ${t.launchTemplateId}.`
     )
   return v
 }
@@ -725,30 +589,10 @@ function versionFilter(
 ): (t: EmuLaunchTemplate, v: EmuLaunchTemplateVersion) => boolean {
   const { state, region } = ctx
   const resolved = ctx.faults.imageIdFilterMatchesResolved
+  // image-id is the only filter accepted (checkFilterNames)
   const tests = filters.map((f): ((t: EmuLaunchTemplate, v: EmuLaunchTemplateVersion) => boolean) => {
     const m = matcher(f)
-    switch (f.name) {
-      case 'image-id':
-        return resolved
-          ? (_t, v) => m(v.imageId) || m(resolveImageId(state, region, v.imageId))
-          : (_t, v) => m(v.imageId)
-      case 'is-default-version':
-        return (t, v) => m(String(v.versionNumber === t.defaultVersion))
-      case 'create-time':
-        return (_t, v) => m(v.createTime)
-      case 'instance-type':
-        return (_t, v) => m(v.instanceType)
-      case 'kernel-id':
-        return (_t, v) => m(v.kernelId)
-      case 'ram-disk-id':
-        return (_t, v) => m(v.ramDiskId)
-      case 'ebs-optimized':
-        return (_t, v) => m(v.ebsOptimized === undefined ? undefined : String(v.ebsOptimized))
-      case 'key-name':
-        return (_t, v) => m(v.keyName)
-      default:
-        return () => false
-    }
+    return resolved ? (_t, v) => m(v.imageId) || m(resolveImageId(state, region, v.imageId)) : (_t, v) => m(v.imageId)
   })
   return (t, v) => tests.every((test) => test(t, v))
 }
@@ -773,29 +617,38 @@ function imageIdCandidates(ctx: Ec2Context, filters: Filter[]): EmuLaunchTemplat
   return [...found].sort((a, b) => region.templateOrder.get(a)! - region.templateOrder.get(b)!)
 }
 
+/**
+ * Two forms: (a) one template by id, with versions (what the bench's naive script sends); (b) no
+ * template, `$Latest` and/or `$Default` of every template of the region (what the action sends).
+ */
+const DESCRIBE_LAUNCH_TEMPLATE_VERSIONS = accepting(
+  'LaunchTemplateId',
+  'LaunchTemplateVersion.N',
+  'Filter.N.Name',
+  'Filter.N.Value.N',
+  'ResolveAlias',
+  'MaxResults',
+  'NextToken'
+)
+
 const describeLaunchTemplateVersions: Handler = (ctx) => {
+  accept(ctx, DESCRIBE_LAUNCH_TEMPLATE_VERSIONS)
   const p = ctx.params
   const id = p['LaunchTemplateId']
-  const name = p['LaunchTemplateName']
   const versions = list(p, 'LaunchTemplateVersion')
-  const minV = p['MinVersion']
-  const maxV = p['MaxVersion']
   const filters = ec2Filters(p)
   const resolve = bool(p, 'ResolveAlias')
   const size = maxResults(ctx, 1, 200)
   checkFilterNames(filters, (n) => LTV_FILTERS.has(n))
+  // listing every version of a template (no versions asked) is not modelled
+  if (versions.length === 0)
+    throw new ApiError('MissingParameter', 'The request must contain the parameter LaunchTemplateVersion')
 
   const keep = versionFilter(ctx, filters)
   const rows: VersionRow[] = []
-  if (id === undefined && name === undefined) {
+  if (id === undefined) {
     // form (b): $Latest and/or $Default of every template in the region
-    if (versions.length === 0) {
-      throw new ApiError(
-        'MissingParameter',
-        'The request must contain the parameter LaunchTemplateId or LaunchTemplateName, or LaunchTemplateVersion ($Latest, $Default).'
-      )
-    }
-    if (minV !== undefined || maxV !== undefined || versions.some((v) => v !== '$Latest' && v !== '$Default')) {
+    if (versions.some((v) => v !== '$Latest' && v !== '$Default')) {
       throw new ApiError(
         'InvalidParameterCombination',
         'When neither LaunchTemplateId nor LaunchTemplateName is specified, only the $Latest and $Default versions can be requested.'
@@ -820,29 +673,20 @@ const describeLaunchTemplateVersions: Handler = (ctx) => {
       if (second && keep(t, second)) rows.push({ template: t, version: second })
     }
   } else {
-    const t = findTemplate(ctx, id, name)
+    // form (a): the versions asked, in the order asked, each once
+    const t = findTemplate(ctx, id)
     dryRun(ctx)
-    if (versions.length > 0) {
-      const seen = new Set<number>()
-      for (const spec of versions) {
-        const v = resolveVersion(t, spec)
-        if (seen.has(v.versionNumber)) continue
-        seen.add(v.versionNumber)
-        rows.push({ template: t, version: v })
-      }
-    } else {
-      const lo = minV !== undefined ? resolveVersion(t, minV).versionNumber : -Infinity
-      const hi = maxV !== undefined ? resolveVersion(t, maxV).versionNumber : Infinity
-      for (const v of [...t.versions].sort((a, b) => b.versionNumber - a.versionNumber)) {
-        if (v.versionNumber >= lo && v.versionNumber <= hi) rows.push({ template: t, version: v })
-      }
+    const seen = new Set<number>()
+    for (const spec of versions) {
+      const v = resolveVersion(t, spec)
+      if (seen.has(v.versionNumber)) continue
+      seen.add(v.versionNumber)
+      if (keep(t, v)) rows.push({ template: t, version: v })
     }
   }
 
   const { state, region } = ctx
-  // form (b) kept only the matching versions already
-  const filtered = id === undefined && name === undefined ? rows : rows.filter((row) => keep(row.template, row.version))
-  const { page, nextToken } = paginate(ctx, filtered, size)
+  const { page, nextToken } = paginate(ctx, rows, size)
   const items = page
     .map(({ template: t, version: v }) => {
       const imageId = resolve ? resolveImageId(state, region, v.imageId) : v.imageId
@@ -871,33 +715,15 @@ const describeLaunchTemplateVersions: Handler = (ctx) => {
   return wrap('launchTemplateVersionSet', items) + el('nextToken', nextToken)
 }
 
+/** The templates by id (the action), or every template, paginated (the bench's naive script). */
+const DESCRIBE_LAUNCH_TEMPLATES = accepting('LaunchTemplateId.N', 'MaxResults', 'NextToken')
+
 const describeLaunchTemplates: Handler = (ctx) => {
-  const p = ctx.params
-  const ids = list(p, 'LaunchTemplateId')
-  const names = list(p, 'LaunchTemplateName')
-  const filters = ec2Filters(p)
+  accept(ctx, DESCRIBE_LAUNCH_TEMPLATES)
+  const ids = list(ctx.params, 'LaunchTemplateId')
   const size = maxResults(ctx, 1, 200)
-  checkFilterNames(
-    filters,
-    (n) => n.startsWith('tag:') || ['launch-template-name', 'create-time', 'tag-key'].includes(n)
-  )
-  let templates: EmuLaunchTemplate[]
-  if (ids.length > 0 || names.length > 0) {
-    templates = [
-      ...ids.map((id) => findTemplate(ctx, id, undefined)),
-      ...names.map((n) => findTemplate(ctx, undefined, n))
-    ]
-  } else templates = ctx.state.launchTemplates(ctx.region)
+  const templates = ids.length > 0 ? ids.map((id) => findTemplate(ctx, id)) : ctx.state.launchTemplates(ctx.region)
   dryRun(ctx)
-  templates = templates.filter((t) =>
-    matchFilters(filters, t, (fname, x) => {
-      if (fname.startsWith('tag:')) return x.tags.filter((tag) => tag.key === fname.slice(4)).map((tag) => tag.value)
-      if (fname === 'tag-key') return x.tags.map((tag) => tag.key)
-      if (fname === 'launch-template-name') return [x.launchTemplateName]
-      if (fname === 'create-time') return [x.createTime]
-      return undefined
-    })
-  )
   const { page, nextToken } = paginate(ctx, templates, size)
   return (
     itemSet(
@@ -922,7 +748,6 @@ export const EC2_HANDLERS: Record<string, Handler> = {
   DisableImage: disableImage,
   EnableImage: enableImage,
   CreateTags: createTags,
-  DeleteTags: deleteTags,
   DescribeLaunchTemplateVersions: describeLaunchTemplateVersions,
   DescribeLaunchTemplates: describeLaunchTemplates
 }

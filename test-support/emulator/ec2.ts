@@ -2,11 +2,12 @@
  * A local AWS endpoint for tests: EC2 (ec2 query protocol, 2016-11-15) and Auto Scaling (awsQuery,
  * 2011-01-01) on one URL, state per region, a call log and fault switches. See test-support/README.md.
  */
+import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { listenLocal } from '../listen.js'
 import { AUTOSCALING_HANDLERS } from './autoscaling-actions.js'
 import { ApiError, EC2_HANDLERS } from './ec2-actions.js'
-import { defaultFaults, listMatches, Throttler, type FailRule, type Faults } from './faults.js'
+import { actionClass, defaultFaults, listMatches, Throttler, type FailRule, type Faults } from './faults.js'
 import type { Params } from './params.js'
 import {
   EmulatorState,
@@ -41,7 +42,7 @@ export interface EmulatorOptions {
   faults?: Partial<Faults>
   /** clock for pending schedules, deprecation and throttling buckets (default Date.now) */
   now?: () => number
-  /** ARN of the caller printed in UnauthorizedOperation / AccessDenied messages */
+  /** ARN of the caller, named in Auto Scaling's AccessDenied messages */
   principalArn?: string
   /** keep at most this many entries in `calls` (default 100000; oldest dropped) */
   maxCalls?: number
@@ -163,22 +164,21 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
     return `${XML_HEAD}<${action}Response xmlns="${ASG_NS}"><${action}Result>${inner}</${action}Result><ResponseMetadata>${el('RequestId', reqId)}</ResponseMetadata></${action}Response>`
   }
 
-  function denied(service: ServiceName, action: string, params: Params, region: string): ApiError {
-    const full = `${service}:${action}`
+  /**
+   * IAM's no, as terse as the services say it: EC2's message names neither the action nor the
+   * resource (its mutating actions add an opaque encoded message, decodable only with
+   * sts:DecodeAuthorizationMessage); Auto Scaling's names the caller. Neither names the action,
+   * so whoever reports the denial must know which IAM action it asked for. (Real Auto Scaling
+   * adds `: autoscaling:<Action> because no identity-based policy allows …`; left out on purpose.)
+   */
+  function denied(service: ServiceName, action: string, seq: number): ApiError {
     if (service === 'ec2') {
-      const imageId = params['ImageId'] ?? params['ImageId.1'] ?? params['ResourceId.1']
-      const resource = imageId ? `arn:aws:ec2:${region}::image/${imageId}` : '*'
-      return new ApiError(
-        'UnauthorizedOperation',
-        `You are not authorized to perform this operation. User: ${principal()} is not authorized to perform: ${full} on resource: ${resource} because no identity-based policy allows the ${full} action. Encoded authorization failure message: ${Buffer.from(full).toString('base64')}`,
-        403
-      )
+      const terse = 'You are not authorized to perform this operation.'
+      if (actionClass(action) === 'describe') return new ApiError('UnauthorizedOperation', terse, 403)
+      const encoded = createHash('sha256').update(`emulator-authorization-failure-${seq}`).digest('base64url')
+      return new ApiError('UnauthorizedOperation', `${terse} Encoded authorization failure message: ${encoded}`, 403)
     }
-    return new ApiError(
-      'AccessDenied',
-      `User: ${principal()} is not authorized to perform: ${full} because no identity-based policy allows the ${full} action`,
-      403
-    )
+    return new ApiError('AccessDenied', `User: ${principal()} is not authorized to perform this operation`, 403)
   }
 
   function failRuleFor(service: ServiceName, action: string, params: Params): FailRule | undefined {
@@ -253,8 +253,19 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
         )
       }
 
+      // an action the emulator does not serve is unknown to it, whatever IAM would say
+      const ec2Handler = service === 'ec2' ? EC2_HANDLERS[action] : undefined
+      const asgHandler = service === 'autoscaling' ? AUTOSCALING_HANDLERS[action] : undefined
+      if (!ec2Handler && !asgHandler) {
+        return fail(
+          service === 'ec2'
+            ? new ApiError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service.`)
+            : new ApiError('InvalidAction', `Could not find operation ${action || '(none)'} for version 2011-01-01`)
+        )
+      }
+
       if ([...faults.deny].some((pattern) => actionMatches(pattern, service, action))) {
-        return fail(denied(service, action, params, region))
+        return fail(denied(service, action, n))
       }
 
       const rule = failRuleFor(service, action, params)
@@ -268,22 +279,9 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
         )
       }
 
-      let inner: string
-      if (service === 'ec2') {
-        const handler = EC2_HANDLERS[action]
-        if (!handler)
-          return fail(
-            new ApiError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service.`)
-          )
-        inner = handler({ state, region, params, faults, accountId: state.accountId })
-      } else {
-        const handler = AUTOSCALING_HANDLERS[action]
-        if (!handler)
-          return fail(
-            new ApiError('InvalidAction', `Could not find operation ${action || '(none)'} for version 2011-01-01`)
-          )
-        inner = handler({ state, region, params })
-      }
+      const inner = ec2Handler
+        ? ec2Handler({ state, region, params, faults, accountId: state.accountId })
+        : asgHandler!({ state, region, params })
       return finish(200, successBody(service, action, inner, reqId))
     } catch (e) {
       if (e instanceof ApiError) return fail(e)

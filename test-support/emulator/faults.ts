@@ -82,13 +82,7 @@ export function defaultFaults(): Faults {
   }
 }
 
-export const MUTATING_ACTIONS = new Set([
-  'DisableImage',
-  'EnableImage',
-  'ModifyImageAttribute',
-  'CreateTags',
-  'DeleteTags'
-])
+export const MUTATING_ACTIONS = new Set(['DisableImage', 'EnableImage', 'ModifyImageAttribute', 'CreateTags'])
 
 export function actionClass(action: string): 'describe' | 'mutate' | 'other' {
   if (MUTATING_ACTIONS.has(action)) return 'mutate'

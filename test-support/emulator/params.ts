@@ -44,21 +44,34 @@ export function ec2Filters(params: Params): Filter[] {
   }))
 }
 
-/** Query (awsQuery) filters: `Filters.member.N.Name`, `Filters.member.N.Values.member.M`. */
-export function queryFilters(params: Params): Filter[] {
-  return structList(params, 'Filters.member').map((rec) => ({
-    name: rec['Name'] ?? '',
-    values: Object.entries(rec)
-      .filter(([k]) => /^Values\.member\.\d+$/.test(k))
-      .sort((a, b) => Number(a[0].split('.')[2]) - Number(b[0].split('.')[2]))
-      .map(([, v]) => v)
-  }))
-}
-
 export function bool(params: Params, key: string): boolean {
   return (params[key] ?? '').toLowerCase() === 'true'
 }
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/**
+ * The parameters an action models, as patterns of their flat names (`ImageId`, `Filter.1.Name`).
+ * `N` in a pattern stands for an index: `Filter.N.Value.N`.
+ */
+export function accepting(...names: string[]): (key: string) => boolean {
+  const patterns = names.map((n) => new RegExp(`^${escape(n).replace(/\bN\b/g, '\\d+')}$`))
+  return (key) => patterns.some((p) => p.test(key))
+}
+
+/**
+ * The first parameter the action does not model (Action, Version and DryRun are always
+ * accepted), named as EC2 names an unknown one: the flat name up to its first index
+ * (`ExecutableBy.1` -> `ExecutableBy`, `LaunchPermission.Remove.1.Group` -> `LaunchPermission.Remove`).
+ */
+export function unknownParameter(params: Params, accepts: (key: string) => boolean): string | undefined {
+  for (const key of Object.keys(params)) {
+    if (key === 'Action' || key === 'Version' || key === 'DryRun' || accepts(key)) continue
+    const parts = key.split('.')
+    const index = parts.findIndex((p) => /^\d+$/.test(p))
+    return index > 0 ? parts.slice(0, index).join('.') : key
+  }
+  return undefined
 }
