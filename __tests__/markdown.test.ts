@@ -63,7 +63,14 @@ function region(over: Partial<RegionReport> = {}): RegionReport {
 }
 
 function report(over: Partial<RunReport> = {}): RunReport {
-  return { command: 'disable', dryRun: false, family: 'Family=web', regions: [region()], ...over }
+  return {
+    command: 'disable',
+    dryRun: false,
+    subject: 'Family=web',
+    commentKey: 'Family=web',
+    regions: [region()],
+    ...over
+  }
 }
 
 /** The number of `|` of a source line (GFM pads or cuts a row to the header's cells: count them in the source). */
@@ -323,21 +330,28 @@ describe('renderBody: content', () => {
     const body = renderBody({
       command: 'status',
       dryRun: false,
-      family: '',
+      subject: '',
+      commentKey: '',
       regions: [],
-      status: [{ region: REGION, imageId: NEW, state: 'available', name: 'golden' }]
+      status: {
+        requireState: 'available',
+        entries: [{ region: REGION, imageId: NEW, state: 'available', name: 'golden' }]
+      }
     })
     expect(body.startsWith('### AMI status\n')).toBe(true)
     expect(body).toContain('✅ Every image is available.')
     const failed = renderBody({
       command: 'status',
       dryRun: false,
-      family: '',
+      subject: '',
+      commentKey: '',
       regions: [],
-      failure: 'ami-1 is disabled',
-      status: []
+      status: {
+        requireState: 'available',
+        entries: [{ region: REGION, imageId: 'ami-1', state: 'disabled', name: 'x' }]
+      }
     })
-    expect(failed).toContain('❌ ami-1 is disabled')
+    expect(failed).toMatch(/❌ .*ami-1 is disabled/)
   })
 
   test('sharingText', () => {
@@ -406,7 +420,8 @@ function hostileReport(text: string, dryRun = false): RunReport {
   return {
     command: 'disable',
     dryRun,
-    family: text,
+    subject: text,
+    commentKey: text,
     regions: [
       {
         region: REGION,
@@ -449,7 +464,7 @@ function hostileReport(text: string, dryRun = false): RunReport {
         error: text
       }
     ],
-    failure: text
+    refusal: text
   }
 }
 
