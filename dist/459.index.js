@@ -15,8 +15,8 @@ __webpack_require__.d(__webpack_exports__, {
 var client = __webpack_require__(5152);
 // EXTERNAL MODULE: ./node_modules/@smithy/core/dist-cjs/submodules/config/index.js
 var config = __webpack_require__(7291);
-// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-es/node-http-handler.js + 5 modules
-var node_http_handler = __webpack_require__(3291);
+// EXTERNAL MODULE: ./node_modules/@smithy/node-http-handler/dist-es/node-http-handler.js + 6 modules
+var node_http_handler = __webpack_require__(2254);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(1455);
 var promises_default = /*#__PURE__*/__webpack_require__.n(promises_);
