@@ -141,9 +141,8 @@ describe('the sharing record', () => {
       expect(readRecord(withHeader(tags, header))).toBeUndefined()
     })
 
-    // BUG (src/rules/lineage.ts readRecord): Number('') is 0, so an emptied `parts=` reads as a
-    // record of an image shared with no one, and enable would restore no sharing without a word.
-    test.failing('"v1;public=0;parts=" (parts emptied)', () => {
+    // Number('') is 0: an emptied `parts=` must not read as a record of an image shared with no one.
+    test('"v1;public=0;parts=" (parts emptied)', () => {
       expect(readRecord(withHeader(tags, 'v1;public=0;parts='))).toBeUndefined()
     })
 
@@ -335,12 +334,10 @@ describe('md: text from AWS at its limits', () => {
     expect(inlineText(md(text))).toBe(text)
   })
 
-  // BUG (src/report/escape.ts md): GFM autolinks `www.` after `_` too (the spec: "at the
-  // beginning of a line, after whitespace, or any of the delimiting characters *, _, ~, and ("),
-  // but `\bwww\.` sees no word boundary between `_` and `w`, so `golden_www.evil.example` keeps
-  // its `www.` unescaped. test-support/markdown.ts does not model the `_` case, so this checks
-  // the escaped text itself.
-  test.failing('"golden_www.evil.example": the www. after an underscore is escaped too', () => {
+  // GFM autolinks `www.` after `_` too (the spec: "at the beginning of a line, after whitespace,
+  // or any of the delimiting characters *, _, ~, and ("); test-support/markdown.ts does not model
+  // the `_` case, so this checks the escaped text itself.
+  test('"golden_www.evil.example": the www. after an underscore is escaped too', () => {
     expect(md('golden_www.evil.example')).not.toMatch(/(^|[^\\])www\./)
   })
 

@@ -96,7 +96,8 @@ export function readRecord(tags: Tag[]): DisableRecord | undefined {
   if (header === undefined || lineageValue === undefined) return undefined
   const head = fields(header)
   if (!head.has(FORMAT)) return undefined
-  const parts = Number(head.get('parts'))
+  const partsText = head.get('parts') ?? ''
+  const parts = /^\d+$/.test(partsText) ? Number(partsText) : Number.NaN
   if (!Number.isInteger(parts) || parts < 0) return undefined
   const sharing = emptySharing()
   sharing.public = head.get('public') === '1'
