@@ -5,13 +5,14 @@ import prettier from 'eslint-config-prettier'
 export default tseslint.config(
   { ignores: ['dist/**', 'build/**', 'node_modules/**', 'coverage/**', '.scratch/**', '.bench-tmp/**'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
-  // The sources get the type-checked rules (floating promises, unsafe any, needless assertions…).
-  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['src/**/*.ts'] })),
+  // Every .ts file gets the type-checked rules (floating promises, unsafe any, needless assertions…),
+  // with the types of the tsconfig.json nearest to it.
+  ...tseslint.configs.recommendedTypeChecked,
   {
-    files: ['src/**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } }
   },
+  // The .js config files are in no tsconfig: the untyped rules only.
+  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   prettier,
   {
     files: ['**/*.ts'],

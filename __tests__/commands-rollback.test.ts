@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { disable } from '../src/commands/disable.js'
 import { rollback } from '../src/commands/rollback.js'
 import { readRecord } from '../src/rules/lineage.js'
-import { startAwsEmulator } from '../test-support/emulator/ec2.js'
+import { at } from '../test-support/at.js'
+import { startAwsEmulator, type EmuImage } from '../test-support/emulator/ec2.js'
 import { commandWorld, RUN_REF, type CommandWorld } from '../test-support/command-context.js'
 import { changesMade, family, REGION, stateOf } from './e2e/world.js'
 
@@ -19,14 +20,16 @@ afterEach(async () => {
 })
 
 /** A family of `count` older images and a new one, after a disable of the older ones. */
-async function disabledFamily(count: number) {
+async function disabledFamily<N extends number>(count: N) {
   const { aws } = world
   const f = family(aws, count)
-  aws.image(REGION, f.old[0].imageId)!.launchPermissions.push({ userId: '123456789012' })
+  // `family`'s tuple, read as the array it is while N is not known
+  const old: EmuImage[] = f.old
+  aws.image(REGION, at(old, 0).imageId)!.launchPermissions.push({ userId: '123456789012' })
   aws.image(REGION, f.fresh.imageId)!.launchPermissions.push({ userId: '400000000000' })
   const done = await world.run(disable, { 'image-id': f.fresh.imageId, 'family-tag': 'role' })
   expect(done.report.success).toBe(true)
-  expect(f.old.every((o) => stateOf(aws, o.imageId) === 'disabled')).toBe(true)
+  expect(old.every((o) => stateOf(aws, o.imageId) === 'disabled')).toBe(true)
   return f
 }
 

@@ -5,6 +5,7 @@
  * image missing, foreign, failed, pending too long, untagged; too many to disable): they fail
  * with no mutating call carried out.
  */
+import { at } from '../test-support/at.js'
 import { changesMade, day, family, image, OTHER_ACCOUNT, REGION, startWorld, stateOf, type World } from './e2e/world.js'
 import { build, commandLines, successfulMutations, writeManifest } from './e2e/faults-world.js'
 
@@ -553,7 +554,7 @@ describe('after the first reads: fails, nothing is changed', () => {
 
   test('in-use: fail and a launch template uses a superseded image: refused, nothing disabled', async () => {
     const { aws } = world
-    aws.addLaunchTemplate(REGION, { name: 'web-prod', versions: [{ imageId: old[2] }] })
+    aws.addLaunchTemplate(REGION, { name: 'web-prod', versions: [{ imageId: at(old, 2) }] })
 
     const result = await world.run({ 'image-id': fresh, 'family-tag': 'role', 'in-use': 'fail' })
 

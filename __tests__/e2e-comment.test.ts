@@ -4,6 +4,7 @@
  */
 import { marker } from '../src/report/markdown.js'
 import type { GitHubUser } from '../test-support/github.js'
+import { only } from '../test-support/at.js'
 import { commandLines } from './e2e/faults-world.js'
 import { day, family, image, REGION, startWorld, stateOf, type World } from './e2e/world.js'
 
@@ -36,7 +37,7 @@ describe('the sticky comment', () => {
 
     expect(first.exitCode).toBe(0)
     expect(github.comments(7)).toHaveLength(121)
-    const [comment] = ours(world, 7)
+    const comment = only(ours(world, 7))
     expect(comment.body).toContain(old[0].imageId)
     expect(first.outputs['comment-url']).toBe(comment.html_url)
 
@@ -51,8 +52,8 @@ describe('the sticky comment', () => {
     expect(second.exitCode).toBe(0)
     expect(github.comments(7)).toHaveLength(121)
     expect(ours(world, 7)).toHaveLength(1)
-    expect(ours(world, 7)[0].id).toBe(comment.id)
-    expect(ours(world, 7)[0].body).toContain(newer.imageId)
+    expect(ours(world, 7)[0]!.id).toBe(comment.id)
+    expect(ours(world, 7)[0]!.body).toContain(newer.imageId)
     expect(stateOf(aws, fresh.imageId)).toBe('disabled')
     // It read pages until it found the marker (on page 2 of 100), then patched: no page 3, no POST.
     const calls = github.calls.map((c) => `${c.method} ${c.path.replace(/\?.*page=(\d+).*/, ' page $1')}`)
@@ -185,7 +186,7 @@ describe('the sticky comment', () => {
     )
 
     expect(result.exitCode).toBe(0)
-    const [comment] = ours(world, 16)
+    const comment = only(ours(world, 16))
     expect(comment.body).not.toContain('<b>')
     expect(comment.body).not.toContain('<i>')
     expect(comment.body).not.toMatch(/@someone|@team/)
@@ -225,7 +226,7 @@ describe('the sticky comment with any token', () => {
     )
 
     expect(first.exitCode).toBe(0)
-    const [comment] = ours(world, 30)
+    const comment = only(ours(world, 30))
     expect(comment.user.login).toBe('release-engineer')
     expect(comment.body).toContain(old[0].imageId)
 
@@ -239,8 +240,8 @@ describe('the sticky comment with any token', () => {
     expect(second.exitCode).toBe(0)
     expect(commandLines(second.stdout, 'warning')).toEqual([])
     expect(github.comments(30)).toHaveLength(1)
-    expect(github.comments(30)[0].id).toBe(comment.id)
-    expect(github.comments(30)[0].body).toContain(newer.imageId)
+    expect(github.comments(30)[0]!.id).toBe(comment.id)
+    expect(github.comments(30)[0]!.body).toContain(newer.imageId)
     expect(second.outputs['comment-url']).toBe(comment.html_url)
     // It asked GitHub who the token is, once, with that token.
     expect(userReads(world).map((c) => [c.status, c.authorization])).toEqual([[200, `token ${PAT}`]])
@@ -267,9 +268,9 @@ describe('the sticky comment with any token', () => {
     expect(github.comment(person.id)?.body).toBe(copied)
     const mine = github.comments(31).filter((c) => c.id !== person.id)
     expect(mine).toHaveLength(1)
-    expect(mine[0].user.login).toBe(token ? 'release-engineer' : 'github-actions[bot]')
+    expect(mine[0]!.user.login).toBe(token ? 'release-engineer' : 'github-actions[bot]')
     // The marker copied is this action's own: the person's comment was a true candidate.
-    expect(mine[0].body.startsWith(`${marker('role=web')}\n`)).toBe(true)
+    expect(mine[0]!.body.startsWith(`${marker('role=web')}\n`)).toBe(true)
     expect(second.stdout).toContain('Left alone 1 comment(s) that start with the same marker')
   })
 
@@ -289,7 +290,7 @@ describe('the sticky comment with any token', () => {
     expect(userReads(world)).toEqual([])
     const bots = github.comments(32).filter((c) => c.user.type === 'Bot')
     expect(bots).toHaveLength(1)
-    const dryRunBody = bots[0].body
+    const dryRunBody = bots[0]!.body
 
     github.addToken(PAT, RELEASE)
     github.fail('GET /user', 403)
@@ -306,7 +307,7 @@ describe('the sticky comment with any token', () => {
     expect(github.calls.filter((c) => c.method === 'POST')).toEqual([])
     expect(github.comments(32)).toHaveLength(2)
     expect(github.comment(person.id)?.body).toBe(copied)
-    expect(github.comment(bots[0].id)?.body).not.toBe(dryRunBody)
+    expect(github.comment(bots[0]!.id)?.body).not.toBe(dryRunBody)
     expect(stateOf(aws, old[0].imageId)).toBe('disabled')
   })
 })

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readRecord } from '../src/rules/lineage.js'
+import { at } from '../test-support/at.js'
 import {
   changesMade,
   day,
@@ -44,7 +45,7 @@ describe('disable: the family', () => {
       regions: Array<{ decisions: Array<{ imageId: string; decision: string }> }>
     }>(result.outputs.report)
     expect(report.success).toBe(true)
-    expect(report.regions[0].decisions.map((d) => d.decision)).toEqual(['disable', 'disable', 'disable'])
+    expect(at(report.regions, 0).decisions.map((d) => d.decision)).toEqual(['disable', 'disable', 'disable'])
     expect(result.summary).toContain('Disabled')
     expect(result.summary).toContain(old[0].imageId)
   })

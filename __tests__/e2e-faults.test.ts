@@ -6,6 +6,7 @@
  */
 import { readRecord, recordTags } from '../src/rules/lineage.js'
 import type { Sharing } from '../src/model.js'
+import type { EmuImage } from '../test-support/emulator/ec2.js'
 import { runAction } from '../test-support/run-action.js'
 import { changesMade, day, family, image, json, REGION, startWorld, stateOf, type World } from './e2e/world.js'
 import { commandLines, imagesNamed, sleep, successfulMutations, waitFor } from './e2e/faults-world.js'
@@ -172,7 +173,7 @@ describe('races: two builds of one family, two runs at once', () => {
   /** Two older images (old[0] shared), build A (day 3) and the newer build B (day 4). */
   function twoBuilds(optsA = {}, optsB = {}) {
     const { aws } = world
-    const old = [
+    const old: [EmuImage, EmuImage] = [
       image(aws, 'golden-web-1', day(1), { launchPermissions: SHARED_WITH.map((userId) => ({ userId })) }),
       image(aws, 'golden-web-2', day(2), { launchPermissions: [{ organizationalUnitArn: OU }] })
     ]

@@ -100,9 +100,9 @@ describe('GitHub faults: a warning, the images and the job summary are still don
     expect(requests(github, 'POST', COMMENTS)).toBe(2)
     const comments = github.comments(PR)
     expect(comments).toHaveLength(1)
-    expect(comments[0]!.body).toContain(old[0]!.imageId)
+    expect(comments[0]!.body).toContain(old[0].imageId)
     expect(result.outputs['comment-url']).toBe(comments[0]!.html_url)
-    expect(stateOf(aws, old[0]!.imageId)).toBe('disabled')
+    expect(stateOf(aws, old[0].imageId)).toBe('disabled')
   })
 
   test('a 5xx that persists, with the real waits (1 s, then 4 s): a warning, the step ends in bounded time', async () => {
@@ -239,6 +239,6 @@ describe('GitHub faults: a warning, the images and the job summary are still don
     expect(requests(github, 'PATCH', /\/issues\/comments\//)).toBe(1)
     expect(github.comments(PR)).toHaveLength(1)
     expect(github.comment(bots!.id)?.body).not.toBe(dryRunBody)
-    expect(stateOf(aws, old[0]!.imageId)).toBe('disabled')
+    expect(stateOf(aws, old[0].imageId)).toBe('disabled')
   })
 })

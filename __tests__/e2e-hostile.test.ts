@@ -137,7 +137,7 @@ describe('hostile text in the comment and the job summary', () => {
     ])
     const comments = github.comments(PR)
     expect(comments).toHaveLength(1)
-    const body = comments[0].body
+    const body = comments[0]!.body
     for (const i of [...disabled, excluded, skipped, kept, fresh]) expect(body).toContain(i.imageId)
     expect(body).toContain(lt.launchTemplateId)
     // Shown, escaped (not dropped): the reader still sees what the names say, each in its cell.
@@ -163,8 +163,8 @@ describe('hostile text in the comment and the job summary', () => {
     expect([web.exitCode, api.exitCode]).toEqual([0, 0])
     const comments = github.comments(PR)
     expect(comments).toHaveLength(2)
-    expect(comments[0].body).toBe(webBody)
-    expect(comments[1].body).toContain(apiFresh.imageId)
+    expect(comments[0]!.body).toBe(webBody)
+    expect(comments[1]!.body).toContain(apiFresh.imageId)
   })
 
   test('family values that differ only by -- and > keep separate sticky comments', async () => {
@@ -215,7 +215,7 @@ describe('hostile text in the comment and the job summary', () => {
     expect(github.comment(human.id)?.body).toBe(forged)
     const mine = github.comments(PR).filter((c) => c.user.type === 'Bot')
     expect(mine).toHaveLength(1)
-    expect(mine[0].body).toContain(fresh.imageId)
+    expect(mine[0]!.body).toContain(fresh.imageId)
   })
 
   test('wildcards in the family value do not widen the family', async () => {

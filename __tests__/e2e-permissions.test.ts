@@ -30,10 +30,10 @@ type CommandName = 'disable' | 'enable' | 'rollback' | 'status'
 function readmeActions(command: CommandName): string[] {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')
   const iam = readme.slice(readme.indexOf('## IAM permissions'))
-  const row = new RegExp(`^\\| \`${command}\` \\| (.*) \\|$`, 'm').exec(iam)
-  if (!row) throw new Error(`README: no IAM row for ${command}`)
-  const actions = new Set(row[1].match(/\b(?:ec2|autoscaling):[A-Za-z]+/g) ?? [])
-  if (/everything `enable` needs/.test(row[1])) for (const a of readmeActions('enable')) actions.add(a)
+  const row = new RegExp(`^\\| \`${command}\` \\| (.*) \\|$`, 'm').exec(iam)?.[1]
+  if (row === undefined) throw new Error(`README: no IAM row for ${command}`)
+  const actions = new Set(row.match(/\b(?:ec2|autoscaling):[A-Za-z]+/g) ?? [])
+  if (/everything `enable` needs/.test(row)) for (const a of readmeActions('enable')) actions.add(a)
   return [...actions].sort()
 }
 

@@ -2,6 +2,7 @@
 import fc from 'fast-check'
 import type { EmuImage, LaunchPermission } from '../test-support/emulator/ec2.js'
 import { readRecord } from '../src/rules/lineage.js'
+import { only } from '../test-support/at.js'
 import { changesMade, day, family, image, json, REGION, startWorld, stateOf, type World } from './e2e/world.js'
 
 let world: World
@@ -154,7 +155,7 @@ describe('rollback', () => {
     const rolled = await world.run({ command: 'rollback', 'image-id': fresh.imageId, 'pull-request': '31' })
 
     expect(rolled.exitCode).toBe(0)
-    const [comment] = github.comments(31)
+    const comment = only(github.comments(31))
     expect(comment.body).toContain('AMI rollback')
     expect(comment.body).toContain(fresh.imageId)
     expect(rolled.summary).toContain('Re-enabled')

@@ -1,4 +1,5 @@
 /** What will break: launch templates and Auto Scaling groups that point at the images disabled. */
+import { at } from '../test-support/at.js'
 import { changesMade, day, family, image, json, REGION, startWorld, stateOf, type World } from './e2e/world.js'
 
 let world: World
@@ -120,8 +121,8 @@ describe('affected launch templates and Auto Scaling groups', () => {
         }>
       }>(result.outputs.report)
       expect(
-        report.regions[0].autoScalingGroups
-          .map((g) => [g.autoScalingGroupName, g.versionNumber, g.viaMixedInstancesPolicy])
+        at(report.regions, 0)
+          .autoScalingGroups.map((g) => [g.autoScalingGroupName, g.versionNumber, g.viaMixedInstancesPolicy])
           .sort()
       ).toEqual([
         ['asg-default', 1, false],
@@ -190,7 +191,7 @@ describe('affected launch templates and Auto Scaling groups', () => {
       try {
         const { old, fresh } = family(w.aws, 3)
         for (let i = 0; i < templates; i++) {
-          const imageId = i < 5 ? old[i % 3].imageId : fresh.imageId
+          const imageId = i < 5 ? at(old, i % 3).imageId : fresh.imageId
           w.aws.addLaunchTemplate(REGION, {
             name: `lt-${i}`,
             versions: [{ imageId }, { imageId }, { imageId }],
@@ -243,7 +244,7 @@ describe('affected launch templates and Auto Scaling groups', () => {
     const report = json<{ regions: Array<{ autoScalingGroups: Array<{ autoScalingGroupName: string }> }> }>(
       result.outputs.report
     )
-    expect(report.regions[0].autoScalingGroups.map((g) => g.autoScalingGroupName)).toContain('asg-running')
+    expect(at(report.regions, 0).autoScalingGroups.map((g) => g.autoScalingGroupName)).toContain('asg-running')
   })
 
   test('nothing to disable: the early reads are not waited for, and their failure does not fail the run', async () => {

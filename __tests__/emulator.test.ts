@@ -47,7 +47,7 @@ function client(region = REGION, maxAttempts = 1): EC2Client {
   return new EC2Client({ region, endpoint: emu.url, credentials, maxAttempts })
 }
 
-async function error(p: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
+async function error(p: Promise<unknown>): Promise<{ name: string; message: string; status?: number | undefined }> {
   try {
     await p
   } catch (e) {

@@ -1,14 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import type { Decision, Image, Tag } from '../src/model.js'
-import {
-  decideFamily,
-  familyKey,
-  globMatch,
-  inFamily,
-  newestFirst,
-  type FamilyRules
-} from '../src/rules/family.js'
+import { decideFamily, familyKey, globMatch, inFamily, newestFirst, type FamilyRules } from '../src/rules/family.js'
 import { toDisable } from '../src/rules/policy.js'
+import { at } from '../test-support/at.js'
 
 const ACCOUNT = '111122223333'
 const OTHER = '444455556666'
@@ -127,7 +121,7 @@ describe('decideFamily', () => {
     const older = image({ day: 9 })
     const decisions = decideFamily([n], [newer, older], ACCOUNT, BY_TAG)
     expect(kinds(decisions)).toEqual({ [newer.imageId]: 'skip', [older.imageId]: 'disable' })
-    expect(decisions[0].reason).toBe(`created at or after the new image ${n.imageId} (${n.creationDate})`)
+    expect(at(decisions, 0).reason).toBe(`created at or after the new image ${n.imageId} (${n.creationDate})`)
   })
 
   test('an image created at the same moment as the new image is not before it', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { emptySharing, type DisableRecord, type Sharing, type Tag } from '../src/model.js'
+import { emptySharing, type DisableRecord, type Lineage, type Sharing, type Tag } from '../src/model.js'
 import {
   isRecordTag,
   LINEAGE_TAG,
@@ -26,7 +26,10 @@ function ouArn(i: number, partition = 'aws'): string {
   return `arn:${partition}:organizations::${account(900)}:ou/o-aaaaaaaaaa/ou-ab${i}c-${String(i).padStart(8, 'x')}`
 }
 
-function record(sharing: Partial<Sharing> = {}, lineage: Partial<DisableRecord['lineage']> = {}): DisableRecord {
+/** The lineage's fields to set; `run: undefined` too (a run there but undefined, as JavaScript may write it). */
+type LineageFields = Partial<Omit<Lineage, 'run'>> & { run?: string | undefined }
+
+function record(sharing: Partial<Sharing> = {}, lineage: LineageFields = {}): DisableRecord {
   return {
     lineage: {
       supersededBy: NEW,
@@ -34,7 +37,7 @@ function record(sharing: Partial<Sharing> = {}, lineage: Partial<DisableRecord['
       disabledAt: '2024-05-01T10:20:30.000Z',
       run: 'acme/golden-images/actions/runs/9876543210',
       ...lineage
-    },
+    } as Lineage,
     sharing: { ...emptySharing(), ...sharing }
   }
 }
@@ -90,7 +93,7 @@ describe('recordTags / readRecord', () => {
     })
     const tags = roundTrip(r)
     expect(tags).toHaveLength(4)
-    expect(tags[3].key).toBe('disable-superseded-ami:sharing:1')
+    expect(tags[3]!.key).toBe('disable-superseded-ami:sharing:1')
   })
 
   test('rolled-back, re-enabled, without run', () => {

@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import type { Change, Decision, GroupUse, Image, RegionReport, RunReport, TemplateUse } from '../src/model.js'
 import { code, md } from '../src/report/escape.js'
 import { COMMENT_LIMIT, marker, renderBody, renderComment, sharingText } from '../src/report/markdown.js'
+import { at } from '../test-support/at.js'
 import {
   blockquotes,
   headings,
@@ -483,7 +484,7 @@ describe.each(HOSTILE.map((h, i) => [i, JSON.stringify(h.slice(0, 40)), h] as co
         // GFM pads or cuts a row to the header's cells: count them in the source lines of the table
         const source = lines.slice(...table.lines).filter((line) => line !== '')
         expect(source).toHaveLength(table.rows.length + 2)
-        for (const line of source) expect(pipes(line)).toBe(pipes(source[0]))
+        for (const line of source) expect(pipes(line)).toBe(pipes(at(source, 0)))
       }
     })
 
@@ -505,7 +506,7 @@ describe.each(HOSTILE.map((h, i) => [i, JSON.stringify(h.slice(0, 40)), h] as co
       expect(comment.startsWith('<!-- disable-superseded-ami family=')).toBe(true)
       expect(comment.match(/-->/g)).toHaveLength(1)
       expect(comment.match(/<!--/g)).toHaveLength(1)
-      expect(comment.split('\n')[0].endsWith(' -->')).toBe(true)
+      expect(at(comment.split('\n'), 0).endsWith(' -->')).toBe(true)
     })
 
     test('no link other than the console links and the run', () => {

@@ -46,12 +46,13 @@ function source({ inputs = {}, env = {}, files = {} }: FakeOptions): SettingsSou
     env,
     readFile(path) {
       reads.push(path)
-      if (!(path in files)) {
+      const text = path in files ? files[path] : undefined
+      if (text === undefined) {
         const error = new Error(`ENOENT: no such file or directory, open '${path}'`) as NodeJS.ErrnoException
         error.code = 'ENOENT'
         throw error
       }
-      return files[path]
+      return text
     }
   }
 }

@@ -15,7 +15,13 @@ const OLDER = 'ami-00000000000000002'
 const NEW = 'ami-0000000000000000f'
 
 function v(id: string, name: string, versionNumber: number, isDefault: boolean, imageId?: string): TemplateVersion {
-  return { launchTemplateId: id, launchTemplateName: name, versionNumber, isDefault, imageId }
+  return {
+    launchTemplateId: id,
+    launchTemplateName: name,
+    versionNumber,
+    isDefault,
+    ...(imageId !== undefined ? { imageId } : {})
+  }
 }
 
 function use(over: Partial<TemplateUse>): TemplateUse {

@@ -325,7 +325,7 @@ async function runTheAction(
       node: prepared.node.path
     })
     const measured = readProbe(probe.file)
-    const analysis = analyze(await w.calls(), w.githubTimes, spawnedAt)
+    const analysis = analyze(w.calls(), w.githubTimes, spawnedAt)
     let problem: string | undefined
     if (r.exitCode !== 0)
       problem = `exit code ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}: ${(r.stdout.match(/^::error::.*$/m) ?? [r.stderr.slice(0, 300)])[0]}`
@@ -374,7 +374,7 @@ async function runNaive(
     }
     const r = await runScript(prepared.node.path, prepared.naive, env, 280_000)
     const measured = readProbe(probe.file)
-    const analysis = analyze(await w.calls(), [], r.spawnedAt)
+    const analysis = analyze(w.calls(), [], r.spawnedAt)
     let problem: string | undefined
     let templatesLookedUp = 0
     if (r.exitCode !== 0) problem = `exit code ${r.exitCode}: ${r.stderr.trim().slice(0, 300)}`

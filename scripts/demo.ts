@@ -9,6 +9,7 @@
  *   npm run demo -- --help       this usage
  */
 import { parseArgs } from 'node:util'
+import { at } from '../test-support/at.js'
 import { startAwsEmulator, type AwsEmulator } from '../test-support/emulator/ec2.js'
 import { startGitHubFake } from '../test-support/github.js'
 import { runAction, type RunActionResult } from '../test-support/run-action.js'
@@ -90,21 +91,21 @@ function seedAccount(aws: AwsEmulator): { newImages: string[] } {
       ...(region === 'us-east-1' ? { availableAfterDescribes: 2 } : {})
     })
     newImages.push(`${region}:${fresh.imageId}`)
-    aws.setSsmParameter(region, '/golden/web/previous', web[2].imageId)
+    aws.setSsmParameter(region, '/golden/web/previous', at(web, 2).imageId)
     const [webLt] = [
       aws.addLaunchTemplate(region, {
         name: 'web-frontend',
-        versions: [{ imageId: web[1].imageId }, { imageId: web[2].imageId }, { imageId: fresh.imageId }],
+        versions: [{ imageId: at(web, 1).imageId }, { imageId: at(web, 2).imageId }, { imageId: fresh.imageId }],
         defaultVersion: 2
       }),
       aws.addLaunchTemplate(region, {
         name: 'web-canary',
-        versions: [{ imageId: web[0].imageId }, { imageId: 'resolve:ssm:/golden/web/previous' }],
+        versions: [{ imageId: at(web, 0).imageId }, { imageId: 'resolve:ssm:/golden/web/previous' }],
         defaultVersion: 1
       }),
       aws.addLaunchTemplate(region, {
         name: 'batch-workers',
-        versions: [{ imageId: batch[1].imageId }],
+        versions: [{ imageId: at(batch, 1).imageId }],
         defaultVersion: 1
       })
     ]
@@ -144,7 +145,7 @@ async function main(): Promise<void> {
   const github = await startGitHubFake()
   try {
     const { newImages } = seedAccount(aws)
-    github.addPullRequest(42, { headSha: 'a1b2c3d', headRef: 'golden-web-2026.11.25' } as never)
+    github.addPullRequest(42, { headSha: 'a1b2c3d', headRef: 'golden-web-2026.11.25' })
     console.log(bold('disable-superseded-ami demo'))
     console.log(`Local EC2 endpoint ${aws.url} (account ${aws.accountId}), local GitHub API ${github.url}.`)
     console.log(`A Packer build made ${newImages.join(', ')}; pull request #42 asks to disable what it supersedes.`)

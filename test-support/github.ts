@@ -53,8 +53,8 @@ export interface GitHubCall {
   /** path with the query string */
   path: string
   status: number
-  /** the request's Authorization header as sent (e.g. `token ghs_...`) */
-  authorization?: string
+  /** the request's Authorization header as sent (e.g. `token ghs_...`); undefined when none was */
+  authorization?: string | undefined
   /** parsed JSON body of POST/PATCH requests */
   body?: unknown
 }
@@ -64,8 +64,8 @@ export interface GitHubFault {
   route: string | RegExp
   status: number
   /** this many times, then normal answers; always when absent */
-  times?: number
-  message?: string
+  times?: number | undefined
+  message?: string | undefined
 }
 
 export interface GitHubFakeOptions {

@@ -59,7 +59,7 @@ export function buildBundle(root: string): string {
     )
   } catch (error) {
     // ncc prints its own minified source with a failure: keep the lines a person reads.
-    const output = String((error as { stderr?: unknown }).stderr ?? '')
+    const output = String((error as { stderr?: Buffer | string }).stderr ?? '')
     const lines = output.split('\n').filter((line) => line.length < 400)
     throw new Error(`building the e2e bundle failed:\n${lines.slice(-40).join('\n')}`)
   }

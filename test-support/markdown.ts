@@ -109,7 +109,7 @@ export function tables(markdown: string): Table[] {
   let inHead = false
   for (const t of parser.parse(markdown, {})) {
     if (t.type === 'table_open') {
-      table = { header: [], rows: [], lines: (t.map ?? [0, 0]) as [number, number] }
+      table = { header: [], rows: [], lines: t.map ?? [0, 0] }
       result.push(table)
     } else if (t.type === 'thead_open') inHead = true
     else if (t.type === 'thead_close') inHead = false

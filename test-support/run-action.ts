@@ -61,6 +61,13 @@ export interface RunActionResult {
   tempDir: string
 }
 
+/** A YAML scalar as the runner passes it: null is empty, a string, number or boolean its text. */
+function scalarText(name: string, value: unknown): string {
+  if (value === null) return ''
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value)
+  throw new Error(`action.yml: the default of input ${name} is not a scalar`)
+}
+
 /**
  * The defaults of action.yml's `inputs:` (YAML, parsed by the `yaml` library): input name -> default,
  * only inputs that have one, as the runner passes them (strings; `${{ github.token }}` replaced by
@@ -73,8 +80,7 @@ export function parseActionDefaults(text: string): Record<string, string> {
   if (inputs === null || typeof inputs !== 'object') return defaults
   for (const [name, spec] of Object.entries(inputs as Record<string, unknown>)) {
     if (spec === null || typeof spec !== 'object' || !('default' in spec)) continue
-    const value = (spec as { default: unknown }).default
-    defaults[name] = (value === null ? '' : String(value)).replace(/\$\{\{\s*github\.token\s*\}\}/g, FAKE_GITHUB_TOKEN)
+    defaults[name] = scalarText(name, spec.default).replace(/\$\{\{\s*github\.token\s*\}\}/g, FAKE_GITHUB_TOKEN)
   }
   return defaults
 }

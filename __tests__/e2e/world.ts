@@ -8,7 +8,7 @@ import { runAction, type RunActionOptions, type RunActionResult } from '../../te
 
 export const REGION = 'us-east-1'
 export const OTHER_ACCOUNT = '999988887777'
-export const MUTATING = ['DisableImage', 'EnableImage', 'CreateTags', 'DeleteTags', 'ModifyImageAttribute']
+export const MUTATING = ['DisableImage', 'EnableImage', 'CreateTags', 'ModifyImageAttribute']
 
 export interface World {
   aws: AwsEmulator
@@ -63,17 +63,28 @@ export function image(
   })
 }
 
+/**
+ * `N` elements of `T`: a tuple when `N` is a literal (so that `old[1]` of `family(aws, 2)` is an
+ * image and `old[2]` a compile error), an array when it is just a number.
+ */
+export type Tuple<T, N extends number, R extends T[] = []> = number extends N
+  ? T[]
+  : R['length'] extends N
+    ? R
+    : Tuple<T, N, [...R, T]>
+
 /** A family of `count` images, one a day from day 1, then the new image on day count + 1. */
-export function family(
+export function family<N extends number>(
   aws: AwsEmulator,
-  count: number,
+  count: N,
   prefix = 'golden-web',
   region = REGION,
   role = 'web'
-): { old: EmuImage[]; fresh: EmuImage } {
+): { old: Tuple<EmuImage, N>; fresh: EmuImage } {
   const old = Array.from({ length: count }, (_, i) => image(aws, `${prefix}-${i + 1}`, day(i + 1), {}, region, role))
   const fresh = image(aws, `${prefix}-${count + 1}`, day(count + 1), {}, region, role)
-  return { old, fresh }
+  // Array.from made exactly `count` of them.
+  return { old: old as Tuple<EmuImage, N>, fresh }
 }
 
 export function stateOf(aws: AwsEmulator, imageId: string, region = REGION): string | undefined {

@@ -55,11 +55,14 @@ if (flags.account !== undefined && !/^\d{12}$/.test(flags.account))
   usageError(`--account needs a 12-digit account id, not '${flags.account}'`)
 
 const seed = flags.seed ? (JSON.parse(readFileSync(flags.seed, 'utf8')) as Seed) : undefined
+const port = number('port', true) ?? 0
+const accountId = flags.account ?? seed?.accountId
+const random = number('random', true)
 const emu = await startAwsEmulator({
-  port: number('port', true) ?? 0,
-  seed,
-  accountId: flags.account ?? seed?.accountId,
-  random: number('random', true),
+  port,
+  ...(seed !== undefined ? { seed } : {}),
+  ...(accountId !== undefined ? { accountId } : {}),
+  ...(random !== undefined ? { random } : {}),
   faults: { latencyMs: number('latency', false) ?? 0 }
 })
 

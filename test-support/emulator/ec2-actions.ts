@@ -117,7 +117,7 @@ function paginate<T>(ctx: Ec2Context, items: T[], pageSize: number | undefined):
   if (pageSize === undefined) return { page: items.slice(offset) }
   const page = items.slice(offset, offset + pageSize)
   const next = offset + pageSize
-  return { page, nextToken: next < items.length ? makeToken(next, fp) : undefined }
+  return next < items.length ? { page, nextToken: makeToken(next, fp) } : { page }
 }
 
 /** A filter's values compiled once per request: exact values in a set, globs as regexps. */
@@ -479,7 +479,7 @@ function tagTarget(ctx: Ec2Context, id: string): EmuImage {
   return image
 }
 
-function readTags(ctx: Ec2Context): Array<{ key: string; value?: string }> {
+function readTags(ctx: Ec2Context): Array<{ key: string; value: string | undefined }> {
   return structList(ctx.params, 'Tag').map((r) => ({ key: r['Key'] ?? '', value: r['Value'] }))
 }
 
