@@ -1,20 +1,12 @@
 /** What every command is given: the settings and the gateways. Commands print nothing themselves. */
 import type { Ec2 } from './aws/ec2.js'
-import type { GroupUse, TemplateUse } from './model.js'
+import type { Usage } from './model.js'
 import type { Settings } from './settings.js'
 
 export interface Logger {
   info(message: string): void
   warning(message: string): void
   debug(message: string): void
-}
-
-/** The launch templates and Auto Scaling groups that point at a region's images. */
-export interface Usage {
-  templates: TemplateUse[]
-  groups: GroupUse[]
-  /** What could not be checked (e.g. the groups, when their read was denied). */
-  warnings: string[]
 }
 
 /**

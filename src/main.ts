@@ -52,12 +52,11 @@ function runUrl(): string | undefined {
 }
 
 /**
- * The first wait before GitHub is asked again (ms): the retry plugin's default unless the
- * environment says otherwise (the tests shorten it). Empty, not a number, or negative: the default.
+ * The first wait before GitHub is asked again (ms), when the environment sets one (the tests
+ * shorten it); createOctokit keeps its default for anything that is not a number of 0 or more.
  */
 function githubRetryDelay(value: string | undefined): number | undefined {
-  const ms = value?.trim() ? Number(value) : Number.NaN
-  return Number.isFinite(ms) && ms >= 0 ? ms : undefined
+  return value?.trim() ? Number(value) : undefined
 }
 
 /** Workflow commands start a line with `::`: text from AWS or inputs stays on its own line. */

@@ -113,6 +113,14 @@ export interface GroupUse {
   viaMixedInstancesPolicy: boolean
 }
 
+/** The launch templates and Auto Scaling groups that point at a region's images. */
+export interface Usage {
+  templates: TemplateUse[]
+  groups: GroupUse[]
+  /** What could not be checked (e.g. the groups, when their read was denied). */
+  warnings: string[]
+}
+
 export type ChangeOutcome = 'disabled' | 'enabled' | 'would-disable' | 'would-enable' | 'failed' | 'unchanged'
 
 /** What happened to one image the run set out to change. */

@@ -164,7 +164,7 @@ function regionReport(plan: RegionPlan, changes: Change[]): RegionReport {
 export async function disable(ctx: Context): Promise<RunReport> {
   const { settings } = ctx
   const results = await eachRegion(settings.targets, (region, ids) => planRegion(ctx, region, ids))
-  const families = [...new Set(results.flatMap((r) => r.value?.family || []))].join(', ')
+  const families = [...new Set(results.flatMap((r) => (r.value?.family ? [r.value.family] : [])))].join(', ')
   const subject = families || (settings.familyTag ?? settings.namePattern ?? '')
   const run = { command: 'disable', dryRun: settings.dryRun, subject, commentKey: subject } as const
   if (!allSucceeded(results)) {

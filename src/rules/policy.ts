@@ -3,7 +3,7 @@
  * found, and when `max-images` or `in-use: fail` refuse the whole run. Pure: decisions, usage
  * and settings in; what is disabled, skipped, refused and warned about out.
  */
-import type { Decision, GroupUse, Image, InUsePolicy, TemplateUse } from '../model.js'
+import type { Decision, GroupUse, Image, InUsePolicy, TemplateUse, Usage } from '../model.js'
 import { describeTemplateVersion } from './usage.js'
 
 export interface PolicySettings {
@@ -12,8 +12,7 @@ export interface PolicySettings {
 }
 
 /** What points at a region's images; `unknown` when the search failed, with why. */
-export type UsageFound =
-  { templates: TemplateUse[]; groups: GroupUse[]; warnings: string[]; unknown?: undefined } | { unknown: string }
+export type UsageFound = (Usage & { unknown?: undefined }) | { unknown: string }
 
 /** One region's plan after the guards: what to disable, and what will break. */
 export interface RegionPolicy {

@@ -1,15 +1,20 @@
 /** The record of what happened to one image: one constructor, used by every step that changes images. */
 import type { DryRunAnswer } from '../aws/ec2.js'
-import type { Change, ChangeOutcome, Image } from '../model.js'
+import type { Change, ChangeOutcome, Image, Sharing } from '../model.js'
 
-type Details = Pick<Change, 'message' | 'sharing' | 'warnings'>
+/** What a Change may say besides its outcome; what is empty is left out. */
+interface Details {
+  message?: string | undefined
+  sharing?: Sharing | undefined
+  warnings?: string[] | undefined
+}
 
 /** A Change for `image`; empty details (no message, no warnings) are left out. */
 export function changeOf(
   image: Pick<Image, 'region' | 'imageId' | 'name'>,
   action: Change['action'],
   outcome: ChangeOutcome,
-  details: { [K in keyof Details]?: Details[K] | undefined } = {}
+  details: Details = {}
 ): Change {
   const { message, sharing, warnings } = details
   return {
