@@ -15,7 +15,7 @@
 import { cpus, loadavg, release, totalmem, type } from 'node:os'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
+import { readFlags } from '../test-support/cli-flags.js'
 import type { CallRecord } from '../test-support/emulator/ec2.js'
 import { startGitHubFake, type GitHubCall } from '../test-support/github.js'
 import { REPO_ROOT, runAction } from '../test-support/run-action.js'
@@ -44,35 +44,15 @@ const USAGE = `usage: npm run bench -- [--latency MS] [--runs N] [--naive-concur
   --no-naive-throttled     do not run the naive way under the request-rate limits
   --no-write               print the tables only, do not write BENCHMARKS.md`
 
-function usageError(message: string): never {
-  process.stderr.write(`bench: ${message}\n${USAGE}\n`)
-  process.exit(2)
-}
-
 /** The flags; a mistyped one is an error with the usage line (exit code 2), not ignored. */
-const flags = (() => {
-  try {
-    return parseArgs({
-      options: {
-        latency: { type: 'string' },
-        runs: { type: 'string' },
-        'naive-concurrency': { type: 'string' },
-        'no-naive': { type: 'boolean' },
-        'no-naive-throttled': { type: 'boolean' },
-        'no-write': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' }
-      },
-      strict: true,
-      allowPositionals: false
-    }).values
-  } catch (error) {
-    usageError((error as Error).message)
-  }
-})()
-if (flags.help) {
-  console.log(USAGE)
-  process.exit(0)
-}
+const { values: flags, usageError } = readFlags('bench', USAGE, {
+  latency: { type: 'string' },
+  runs: { type: 'string' },
+  'naive-concurrency': { type: 'string' },
+  'no-naive': { type: 'boolean' },
+  'no-naive-throttled': { type: 'boolean' },
+  'no-write': { type: 'boolean' }
+})
 
 function option(name: 'latency' | 'runs' | 'naive-concurrency', fallback: number): number {
   const raw = flags[name]

@@ -8,8 +8,8 @@
  *   npm run demo -- --rollback   then roll the new build back (re-enable, restore sharing)
  *   npm run demo -- --help       this usage
  */
-import { parseArgs } from 'node:util'
 import { at } from '../test-support/at.js'
+import { readFlags } from '../test-support/cli-flags.js'
 import { startAwsEmulator, type AwsEmulator } from '../test-support/emulator/ec2.js'
 import { startGitHubFake } from '../test-support/github.js'
 import { runAction, type RunActionResult } from '../test-support/run-action.js'
@@ -19,31 +19,8 @@ const USAGE = `usage: npm run demo -- [--dry-run] [--rollback] [--help]
   --rollback   after the disable, roll the new build back (skipped with --dry-run)`
 
 /** The flags; a mistyped one is an error with the usage line (exit code 2), not ignored. */
-function readFlags(): { dryRun: boolean; rollback: boolean } {
-  const values = (() => {
-    try {
-      return parseArgs({
-        options: {
-          'dry-run': { type: 'boolean' },
-          rollback: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' }
-        },
-        strict: true,
-        allowPositionals: false
-      }).values
-    } catch (error) {
-      console.error(`demo: ${(error as Error).message}\n${USAGE}`)
-      process.exit(2)
-    }
-  })()
-  if (values.help) {
-    console.log(USAGE)
-    process.exit(0)
-  }
-  return { dryRun: values['dry-run'] ?? false, rollback: values.rollback ?? false }
-}
-
-const flags = readFlags()
+const { values } = readFlags('demo', USAGE, { 'dry-run': { type: 'boolean' }, rollback: { type: 'boolean' } })
+const flags = { dryRun: values['dry-run'] ?? false, rollback: values.rollback ?? false }
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s)
 const rule = (title: string) => console.log(`\n${bold(`━━━ ${title} ${'━'.repeat(Math.max(0, 70 - title.length))}`)}\n`)
 const day = (n: number) => new Date(Date.UTC(2026, 10, n, 9, 30)).toISOString()

@@ -5,7 +5,7 @@
  *   AWS_ENDPOINT_URL_EC2=<url> AWS_ENDPOINT_URL_AUTO_SCALING=<url> AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y AWS_REGION=us-east-1 ...
  */
 import { readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
+import { readFlags } from '../cli-flags.js'
 import { startAwsEmulator, type Seed } from './ec2.js'
 
 const USAGE = `usage: npx tsx test-support/emulator/cli.ts [--port N] [--seed file.json] [--latency MS] [--account ID] [--random N] [--help]
@@ -15,34 +15,14 @@ const USAGE = `usage: npx tsx test-support/emulator/cli.ts [--port N] [--seed fi
   --account ID      the caller's account id (default: the seed's, else 111122223333)
   --random N        seed of the deterministic random source: ids, fault probabilities (default 1)`
 
-function usageError(message: string): never {
-  console.error(`emulator: ${message}\n${USAGE}`)
-  process.exit(2)
-}
-
 /** The flags; a mistyped one is an error with the usage line (exit code 2), not ignored. */
-const flags = (() => {
-  try {
-    return parseArgs({
-      options: {
-        port: { type: 'string' },
-        seed: { type: 'string' },
-        latency: { type: 'string' },
-        account: { type: 'string' },
-        random: { type: 'string' },
-        help: { type: 'boolean', short: 'h' }
-      },
-      strict: true,
-      allowPositionals: false
-    }).values
-  } catch (error) {
-    usageError((error as Error).message)
-  }
-})()
-if (flags.help) {
-  console.log(USAGE)
-  process.exit(0)
-}
+const { values: flags, usageError } = readFlags('emulator', USAGE, {
+  port: { type: 'string' },
+  seed: { type: 'string' },
+  latency: { type: 'string' },
+  account: { type: 'string' },
+  random: { type: 'string' }
+})
 
 function number(name: 'port' | 'latency' | 'random', whole: boolean): number | undefined {
   const raw = flags[name]
