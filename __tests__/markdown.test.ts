@@ -1,5 +1,16 @@
 import { describe, expect, test } from '@jest/globals'
-import type { Change, Decision, GroupUse, Image, RegionReport, RunReport, TemplateUse } from '../src/model.js'
+import {
+  emptySharing,
+  type Change,
+  type Decision,
+  type GroupUse,
+  type Image,
+  type RegionReport,
+  type RunReport,
+  type TemplateUse
+} from '../src/model.js'
+import { emptyRegion } from '../src/steps/regions.js'
+import { imageMaker } from '../test-support/report-fixtures.js'
 import { code, md } from '../src/report/escape.js'
 import { COMMENT_LIMIT, marker, renderBody, renderComment, sharingText } from '../src/report/markdown.js'
 import { at } from '../test-support/at.js'
@@ -18,25 +29,14 @@ const REGION = 'us-east-1'
 const NEW = 'ami-0000000000000000f'
 const RUN_URL = 'https://github.com/acme/golden/actions/runs/42'
 
-let counter = 0
-function nextId(): string {
-  counter += 1
-  return `ami-${counter.toString(16).padStart(17, '0')}`
-}
-
-function image(name: string, over: Partial<Image> = {}): Image {
-  return {
-    region: REGION,
-    imageId: nextId(),
-    name,
-    ownerId: '111122223333',
-    state: 'available',
-    creationDate: '2024-01-10T12:00:00.000Z',
-    public: false,
-    tags: [],
-    ...over
-  }
-}
+const image = imageMaker({
+  region: REGION,
+  ownerId: '111122223333',
+  state: 'available',
+  creationDate: '2024-01-10T12:00:00.000Z',
+  public: false,
+  tags: []
+})
 
 function change(img: Image, over: Partial<Change> = {}): Change {
   return {
@@ -45,22 +45,13 @@ function change(img: Image, over: Partial<Change> = {}): Change {
     name: img.name,
     action: 'disable',
     outcome: 'disabled',
-    sharing: { public: false, userIds: [], organizationArns: [], organizationalUnitArns: [] },
+    sharing: emptySharing(),
     ...over
   }
 }
 
 function region(over: Partial<RegionReport> = {}): RegionReport {
-  return {
-    region: REGION,
-    images: [image('golden-web-new', { imageId: NEW })],
-    decisions: [],
-    changes: [],
-    templates: [],
-    groups: [],
-    warnings: [],
-    ...over
-  }
+  return { ...emptyRegion(REGION), images: [image('golden-web-new', { imageId: NEW })], ...over }
 }
 
 function report(over: Partial<RunReport> = {}): RunReport {

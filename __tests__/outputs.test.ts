@@ -14,6 +14,8 @@ import type {
   StatusEntry,
   TemplateUse
 } from '../src/model.js'
+import { emptyRegion } from '../src/steps/regions.js'
+import { imageMaker } from '../test-support/report-fixtures.js'
 import { outputsOf, reportJson } from '../src/report/outputs.js'
 import { outcomeOf } from '../src/rules/outcome.js'
 
@@ -22,25 +24,14 @@ const WEST = 'eu-west-1'
 const NEW = 'ami-0000000000000000f'
 const SHARED = { public: true, userIds: ['123456789012'], organizationArns: [], organizationalUnitArns: [] }
 
-let counter = 0
-function id(): string {
-  counter += 1
-  return `ami-${counter.toString(16).padStart(17, '0')}`
-}
-
-function image(name: string, over: Partial<Image> = {}): Image {
-  return {
-    region: EAST,
-    imageId: id(),
-    name,
-    ownerId: '111122223333',
-    state: 'available',
-    creationDate: '2026-11-01T10:00:00.000Z',
-    public: false,
-    tags: [{ key: 'role', value: 'web' }],
-    ...over
-  }
-}
+const image = imageMaker({
+  region: EAST,
+  ownerId: '111122223333',
+  state: 'available',
+  creationDate: '2026-11-01T10:00:00.000Z',
+  public: false,
+  tags: [{ key: 'role', value: 'web' }]
+})
 
 function change(img: Image, outcome: ChangeOutcome, over: Partial<Change> = {}): Change {
   return {
@@ -54,16 +45,7 @@ function change(img: Image, outcome: ChangeOutcome, over: Partial<Change> = {}):
 }
 
 function region(over: Partial<RegionReport> = {}): RegionReport {
-  return {
-    region: EAST,
-    images: [image('golden-web-new', { imageId: NEW })],
-    decisions: [],
-    changes: [],
-    templates: [],
-    groups: [],
-    warnings: [],
-    ...over
-  }
+  return { ...emptyRegion(EAST), images: [image('golden-web-new', { imageId: NEW })], ...over }
 }
 
 function disableReport(over: Partial<RunReport> = {}): RunReport {
@@ -242,7 +224,7 @@ describe('affected-launch-templates', () => {
 describe('state', () => {
   const entry = (state: string, over: Partial<StatusEntry> = {}): StatusEntry => ({
     region: EAST,
-    imageId: id(),
+    imageId: image(state).imageId,
     state,
     name: 'golden-web',
     ...over
@@ -258,7 +240,7 @@ describe('state', () => {
   })
 
   test('one image: its state, even one that is not a state of EC2 (not-found)', () => {
-    expect(outputsOf(statusReport([{ region: EAST, imageId: id(), state: 'not-found' }])).state).toBe('not-found')
+    expect(outputsOf(statusReport([{ region: EAST, imageId: image('x').imageId, state: 'not-found' }])).state).toBe('not-found')
   })
 
   test('images in different states: mixed', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import type { Decision, GroupUse, Image, TemplateUse } from '../src/model.js'
+import { templateUseMaker } from '../test-support/report-fixtures.js'
+import type { Decision, GroupUse, Image } from '../src/model.js'
 import { applyPolicy, refusalOf, toDisable, type PolicySettings, type UsageFound } from '../src/rules/policy.js'
 
 const R = 'eu-west-1'
@@ -21,18 +22,7 @@ function image(imageId: string): Image {
   }
 }
 
-function use(over: Partial<TemplateUse>): TemplateUse {
-  return {
-    region: R,
-    launchTemplateId: 'lt-0aaa',
-    launchTemplateName: 'web',
-    versionNumber: 3,
-    imageId: OLD,
-    isDefault: true,
-    isLatest: true,
-    ...over
-  }
-}
+const use = templateUseMaker(R, OLD)
 
 function group(imageId: string): GroupUse {
   return {

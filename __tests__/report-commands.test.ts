@@ -6,6 +6,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { parse } from 'yaml'
 import type { Change, ChangeOutcome, Image, RegionReport, RunReport, StatusEntry } from '../src/model.js'
+import { emptyRegion } from '../src/steps/regions.js'
+import { imageMaker } from '../test-support/report-fixtures.js'
 import { renderBody, verdict } from '../src/report/markdown.js'
 import { decideFamily } from '../src/rules/family.js'
 import { headings, html, inlineText, tables, tokens, type Table } from '../test-support/markdown.js'
@@ -18,28 +20,21 @@ const NEW_WEST = 'ami-0000000000000000e'
 const SHARED = { public: false, userIds: ['123456789012'], organizationArns: [], organizationalUnitArns: [] }
 const NOT_SHARED = { public: false, userIds: [], organizationArns: [], organizationalUnitArns: [] }
 
-let counter = 0
-function image(name: string, over: Partial<Image> = {}): Image {
-  counter += 1
-  return {
-    region: EAST,
-    imageId: `ami-${counter.toString(16).padStart(17, '0')}`,
-    name,
-    ownerId: ACCOUNT,
-    state: 'disabled',
-    creationDate: '2026-11-01T10:00:00.000Z',
-    public: false,
-    tags: [{ key: 'role', value: 'web' }],
-    ...over
-  }
-}
+const image = imageMaker({
+  region: EAST,
+  ownerId: ACCOUNT,
+  state: 'disabled',
+  creationDate: '2026-11-01T10:00:00.000Z',
+  public: false,
+  tags: [{ key: 'role', value: 'web' }]
+})
 
 function change(img: Image, action: Change['action'], outcome: ChangeOutcome, over: Partial<Change> = {}): Change {
   return { region: img.region, imageId: img.imageId, name: img.name, action, outcome, ...over }
 }
 
 function region(over: Partial<RegionReport> = {}): RegionReport {
-  return { region: EAST, images: [], decisions: [], changes: [], templates: [], groups: [], warnings: [], ...over }
+  return { ...emptyRegion(EAST), ...over }
 }
 
 function run(command: RunReport['command'], regions: RegionReport[], over: Partial<RunReport> = {}): RunReport {

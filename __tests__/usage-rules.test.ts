@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import type { TemplateUse } from '../src/model.js'
+import { templateUseMaker } from '../test-support/report-fixtures.js'
 import {
   describeTemplateVersion,
   groupUses,
@@ -24,18 +24,7 @@ function v(id: string, name: string, versionNumber: number, isDefault: boolean, 
   }
 }
 
-function use(over: Partial<TemplateUse>): TemplateUse {
-  return {
-    region: R,
-    launchTemplateId: 'lt-0aaa',
-    launchTemplateName: 'web',
-    versionNumber: 3,
-    imageId: OLD,
-    isDefault: true,
-    isLatest: true,
-    ...over
-  }
-}
+const use = templateUseMaker(R, OLD)
 
 describe('templateUses', () => {
   test('only versions whose image is wanted, sorted by name then version', () => {
