@@ -240,7 +240,9 @@ describe('state', () => {
   })
 
   test('one image: its state, even one that is not a state of EC2 (not-found)', () => {
-    expect(outputsOf(statusReport([{ region: EAST, imageId: image('x').imageId, state: 'not-found' }])).state).toBe('not-found')
+    expect(outputsOf(statusReport([{ region: EAST, imageId: image('x').imageId, state: 'not-found' }])).state).toBe(
+      'not-found'
+    )
   })
 
   test('images in different states: mixed', () => {
