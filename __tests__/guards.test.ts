@@ -24,7 +24,7 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { Ec2 } from '../src/aws/ec2.js'
 import { disable } from '../src/commands/disable.js'
 import type { Context } from '../src/context.js'
-import type { Change, RunReport, Tag } from '../src/model.js'
+import { emptyUsage, type Change, type RunReport, type Tag } from '../src/model.js'
 import { outputsOf } from '../src/report/outputs.js'
 import { readRecord, recordTags } from '../src/rules/lineage.js'
 import { parseSettings } from '../src/settings.js'
@@ -291,7 +291,7 @@ describe('the 50-tag pre-check, against an EC2 client that would accept any numb
     const ctx: Context = {
       settings: parseSettings({ input: (n) => inputs[n] ?? '', env: { AWS_REGION: REGION }, readFile: () => '' }),
       ec2: () => ec2,
-      usage: () => ({ find: () => Promise.resolve({ templates: [], groups: [], warnings: [] }) }),
+      usage: () => ({ find: () => Promise.resolve(emptyUsage()) }),
       log: { info: () => undefined, warning: () => undefined, debug: () => undefined },
       now: () => new Date(day(5)),
       runRef: 'acme/golden-images/actions/runs/7',

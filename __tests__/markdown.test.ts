@@ -213,7 +213,8 @@ describe('renderBody: content', () => {
       version: '$Default',
       versionNumber: 4,
       imageId: old1.imageId,
-      viaMixedInstancesPolicy: true
+      viaMixedInstancesPolicy: true,
+      desiredCapacity: 2
     }
     const body = renderBody(
       report({
@@ -449,9 +450,13 @@ function hostileReport(text: string, dryRun = false): RunReport {
             version: text,
             versionNumber: 1,
             imageId: old.imageId,
-            viaMixedInstancesPolicy: false
+            viaMixedInstancesPolicy: false,
+            desiredCapacity: 2
           }
         ],
+        launchConfigurations: [],
+        replacements: [],
+        checked: [],
         warnings: [text],
         error: text
       }

@@ -270,7 +270,8 @@ describe('report', () => {
         version: '$Default',
         versionNumber: 4,
         imageId: old.imageId,
-        viaMixedInstancesPolicy: false
+        viaMixedInstancesPolicy: false,
+        desiredCapacity: 2
       }
     ]
     const report = disableReport({

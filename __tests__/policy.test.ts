@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
+import { emptyUsage } from '../src/model.js'
 import { templateUseMaker } from '../test-support/report-fixtures.js'
 import type { Decision, GroupUse, Image } from '../src/model.js'
 import { applyPolicy, refusalOf, toDisable, type PolicySettings, type UsageFound } from '../src/rules/policy.js'
@@ -33,7 +34,8 @@ function group(imageId: string): GroupUse {
     version: '$Default',
     versionNumber: 3,
     imageId,
-    viaMixedInstancesPolicy: false
+    viaMixedInstancesPolicy: false,
+    desiredCapacity: 2
   }
 }
 
@@ -50,7 +52,12 @@ const templates = [
   use({ launchTemplateId: 'lt-0bbb', launchTemplateName: 'batch', versionNumber: 7, isDefault: false, isLatest: true }),
   use({ launchTemplateId: 'lt-0ccc', launchTemplateName: 'keep-me', versionNumber: 1, imageId: KEPT, isLatest: false })
 ]
-const found: UsageFound = { templates, groups: [group(OLD), group(KEPT)], warnings: ['groups were not checked'] }
+const found: UsageFound = {
+  ...emptyUsage(),
+  templates,
+  groups: [group(OLD), group(KEPT)],
+  warnings: ['groups were not checked']
+}
 const settings = (over: Partial<PolicySettings> = {}): PolicySettings => ({ inUse: 'report', maxImages: 10, ...over })
 
 describe('in-use', () => {
@@ -75,12 +82,7 @@ describe('in-use', () => {
 
   test('skip: a version neither default nor latest is named without a flag', () => {
     const only = use({ isDefault: false, isLatest: false })
-    const policy = applyPolicy(
-      R,
-      [decisions[0]!],
-      { templates: [only], groups: [], warnings: [] },
-      settings({ inUse: 'skip' })
-    )
+    const policy = applyPolicy(R, [decisions[0]!], { ...emptyUsage(), templates: [only] }, settings({ inUse: 'skip' }))
     expect(policy.decisions[0]?.reason).toBe('in use by launch template web (lt-0aaa) version 3 (in-use: skip)')
   })
 
@@ -105,7 +107,7 @@ describe('in-use', () => {
   })
 
   test.each(['skip', 'fail'] as const)('%s without templates changes nothing and refuses nothing', (inUse) => {
-    const policy = applyPolicy(R, decisions, { templates: [], groups: [], warnings: [] }, settings({ inUse }))
+    const policy = applyPolicy(R, decisions, emptyUsage(), settings({ inUse }))
     expect(policy.decisions).toEqual(decisions)
     expect(policy.refusals).toEqual([])
     expect(policy.error).toBeUndefined()
@@ -140,7 +142,7 @@ describe('max-images', () => {
       kind: 'disable' as const,
       reason: 'superseded'
     }))
-  const none: UsageFound = { templates: [], groups: [], warnings: [] }
+  const none: UsageFound = emptyUsage()
 
   test('exactly max-images images go through', () => {
     expect(applyPolicy(R, many(3), none, settings({ maxImages: 3 })).refusals).toEqual([])
@@ -154,7 +156,7 @@ describe('max-images', () => {
 
   test('images left enabled by in-use: skip do not count', () => {
     const list = many(4)
-    const usage: UsageFound = { templates: [use({ imageId: list[0]!.image.imageId })], groups: [], warnings: [] }
+    const usage: UsageFound = { ...emptyUsage(), templates: [use({ imageId: list[0]!.image.imageId })] }
     expect(applyPolicy(R, list, usage, settings({ maxImages: 3, inUse: 'skip' })).refusals).toEqual([])
   })
 

@@ -97,7 +97,7 @@ describe('groupUses', () => {
   const known: TemplateNumbers[] = [{ launchTemplateId: 'lt-0aaa', defaultVersionNumber: 3, latestVersionNumber: 5 }]
 
   function group(name: string, ref: Partial<GroupTemplateRef>): GroupTemplateRef {
-    return { autoScalingGroupName: name, viaMixedInstancesPolicy: false, ...ref }
+    return { autoScalingGroupName: name, viaMixedInstancesPolicy: false, desiredCapacity: 2, ...ref }
   }
 
   function expected(
@@ -115,7 +115,8 @@ describe('groupUses', () => {
       version,
       versionNumber,
       imageId,
-      viaMixedInstancesPolicy
+      viaMixedInstancesPolicy,
+      desiredCapacity: 2
     }
   }
 

@@ -18,8 +18,12 @@ export interface Logger {
 export type UsageFinder = (region: string) => UsageSearch
 
 export interface UsageSearch {
-  /** Rejects with an AwsError when the launch templates cannot be read. */
-  find(imageIds: string[]): Promise<Usage>
+  /**
+   * What points at `imageIds`. `replacementIds` are the images the affected things should move to
+   * (the new image; for a rollback, the re-enabled one): template versions that already use one
+   * are returned in `replacements`. Rejects with an AwsError when the launch templates cannot be read.
+   */
+  find(imageIds: string[], replacementIds?: string[]): Promise<Usage>
 }
 
 export interface Context {

@@ -106,20 +106,53 @@ export interface GroupUse {
   autoScalingGroupName: string
   launchTemplateId: string
   launchTemplateName: string
-  /** As the group names it: `$Default`, `$Latest` or a number. */
+  /** As the group names it: `$Default`, `$Latest` or a number (a pinned version). */
   version: string
   versionNumber: number
   imageId: string
   viaMixedInstancesPolicy: boolean
+  /** The group's desired capacity: how many instances a failed scale-out or replacement would hit. */
+  desiredCapacity: number
 }
 
-/** The launch templates and Auto Scaling groups that point at a region's images. */
+/** A launch configuration (still used by older groups) whose image is an affected image. */
+export interface LaunchConfigurationUse {
+  region: string
+  launchConfigurationName: string
+  imageId: string
+  /** The groups that launch from it, with their desired capacity. */
+  groups: Array<{ autoScalingGroupName: string; desiredCapacity: number }>
+}
+
+/** The launch templates, Auto Scaling groups and launch configurations that point at a region's images. */
 export interface Usage {
   templates: TemplateUse[]
   groups: GroupUse[]
-  /** What could not be checked (e.g. the groups, when their read was denied). */
+  launchConfigurations: LaunchConfigurationUse[]
+  /**
+   * Template versions (default or latest) that already use one of the replacement images the
+   * search was given (the new image): for a template whose other version is affected, the fix is
+   * to make this version the default.
+   */
+  replacements: TemplateUse[]
+  /** What the search looked at, in words (`launch templates`, `Auto Scaling groups`, …), for the report. */
+  checked: string[]
+  /** What could not be checked (e.g. the groups, when their read was denied), with why. */
   warnings: string[]
 }
+
+/** A search that found nothing and looked at nothing. */
+export function emptyUsage(): Usage {
+  return { templates: [], groups: [], launchConfigurations: [], replacements: [], checked: [], warnings: [] }
+}
+
+/** Where the affected things could look for something to launch instead, kept out of the search. */
+export const NOT_CHECKED = [
+  'EC2 Fleet and Spot Fleet requests',
+  'AWS Batch compute environments that override the image',
+  'other accounts the images are shared with',
+  'instances launched directly by an AMI id'
+] as const
 
 export type ChangeOutcome = 'disabled' | 'enabled' | 'would-disable' | 'would-enable' | 'failed' | 'unchanged'
 
@@ -147,6 +180,16 @@ export interface RegionReport {
   changes: Change[]
   templates: TemplateUse[]
   groups: GroupUse[]
+  launchConfigurations: LaunchConfigurationUse[]
+  /** Template versions that already use `pointTo` (see Usage.replacements). */
+  replacements: TemplateUse[]
+  /**
+   * The image the affected templates should point at instead: the region's newest new image
+   * (`disable`), or the newest image a rollback re-enabled.
+   */
+  pointTo?: string
+  /** What the usage search looked at (empty when it did not run). */
+  checked: string[]
   warnings: string[]
   /** A region-level failure (an image not found, a wait that failed): nothing was changed in any region. */
   error?: string

@@ -8,7 +8,7 @@ import { describeError } from '../aws/errors.js'
 import { PER_REGION_CONCURRENCY } from '../concurrency.js'
 import type { Context } from '../context.js'
 import { RegionError } from '../context.js'
-import type { Change, Decision, Image, RegionReport, RunReport } from '../model.js'
+import { emptyUsage, type Change, type Decision, type Image, type RegionReport, type RunReport } from '../model.js'
 import { decideFamily, familyKey, tagValue } from '../rules/family.js'
 import { applyPolicy, refusalOf, toDisable, type RegionPolicy, type UsageFound } from '../rules/policy.js'
 import { disableSafely, readSharing, type SharingRead } from '../steps/disable-images.js'
@@ -113,7 +113,7 @@ async function planRegion(ctx: Context, region: string, imageIds: string[]): Pro
       ? usageSearch
           .find(images.map((i) => i.imageId))
           .catch((error: unknown): UsageFound => ({ unknown: describeError(error) }))
-      : { templates: [], groups: [], warnings: [] },
+      : emptyUsage(),
     readSharing(ec2, images, PER_REGION_CONCURRENCY)
   ])
   const policy = applyPolicy(region, decisions, usage, settings)
@@ -157,8 +157,22 @@ async function execute(ctx: Context, plan: RegionPlan): Promise<Change[]> {
 
 function regionReport(plan: RegionPlan, changes: Change[]): RegionReport {
   const { region, newImages: images, family, policy } = plan
-  const { decisions, templates, groups, warnings } = policy
-  return { region, images, family, decisions, changes, templates, groups, warnings }
+  const { decisions, templates, groups, launchConfigurations, replacements, checked, warnings } = policy
+  const newest = [...images].sort((a, b) => Date.parse(b.creationDate) - Date.parse(a.creationDate))[0]
+  return {
+    region,
+    images,
+    family,
+    decisions,
+    changes,
+    templates,
+    groups,
+    launchConfigurations,
+    replacements,
+    ...(newest ? { pointTo: newest.imageId } : {}),
+    checked,
+    warnings
+  }
 }
 
 export async function disable(ctx: Context): Promise<RunReport> {

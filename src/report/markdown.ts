@@ -36,6 +36,11 @@ export interface RenderOptions {
   maxRows?: number
   /** `owner/repo@ref` of this action, for the rollback step. */
   actionRef?: string
+  /**
+   * Markdown that ends the comment (the folded record of earlier runs, from the comment being
+   * replaced), already bounded by its maker; kept whole when the tables are shortened.
+   */
+  history?: string
 }
 
 function consoleLink(region: string, fragment: string): string {
@@ -332,9 +337,10 @@ export function renderBody(report: RunReport, options: RenderOptions = {}): stri
 /** The sticky comment: marker + body, shortened to fit GitHub's limit. */
 export function renderComment(report: RunReport, options: RenderOptions = {}): string {
   const top = `${marker(report.commentKey)}\n`
+  const history = options.history ? `\n${options.history.trim()}\n` : ''
   for (const maxRows of [Number.POSITIVE_INFINITY, 100, 30, 10, 3]) {
-    const body = top + renderBody(report, { ...options, maxRows })
+    const body = top + renderBody(report, { ...options, maxRows }) + history
     if (body.length <= COMMENT_LIMIT) return body
   }
-  return `${top}${verdict(report).slice(0, 2000)}\n\nThe full report is in ${options.runUrl ? `[the job summary](${options.runUrl})` : 'the job summary'}.\n`
+  return `${top}${verdict(report).slice(0, 2000)}\n\nThe full report is in ${options.runUrl ? `[the job summary](${options.runUrl})` : 'the job summary'}.\n${history}`
 }

@@ -3,7 +3,16 @@
  * found, and when `max-images` or `in-use: fail` refuse the whole run. Pure: decisions, usage
  * and settings in; what is disabled, skipped, refused and warned about out.
  */
-import type { Decision, GroupUse, Image, InUsePolicy, TemplateUse, Usage } from '../model.js'
+import {
+  emptyUsage,
+  type Decision,
+  type GroupUse,
+  type Image,
+  type InUsePolicy,
+  type LaunchConfigurationUse,
+  type TemplateUse,
+  type Usage
+} from '../model.js'
 import { describeTemplateVersion } from './usage.js'
 
 export interface PolicySettings {
@@ -23,6 +32,10 @@ export interface RegionPolicy {
   /** The template versions and groups of the images to disable: their next launch will fail. */
   templates: TemplateUse[]
   groups: GroupUse[]
+  launchConfigurations: LaunchConfigurationUse[]
+  /** Template versions that already use a replacement image. */
+  replacements: TemplateUse[]
+  checked: string[]
   warnings: string[]
   /** Why this region stops the whole run before anything changes. */
   error?: string
@@ -66,18 +79,12 @@ export function applyPolicy(
       return {
         decisions,
         toDisable: toDisable(decisions),
-        templates: [],
-        groups: [],
-        warnings: [],
+        ...emptyUsage(),
         error,
         refusals: []
       }
     }
-    usage = {
-      templates: [],
-      groups: [],
-      warnings: [`launch templates were not checked in ${region}: ${usage.unknown}`]
-    }
+    usage = { ...emptyUsage(), warnings: [`launch templates were not checked in ${region}: ${usage.unknown}`] }
   }
   const decided = settings.inUse === 'skip' ? skipInUse(decisions, usage.templates) : decisions
   const images = toDisable(decided)
@@ -102,6 +109,9 @@ export function applyPolicy(
     toDisable: images,
     templates: usage.templates.filter((t) => ids.has(t.imageId)),
     groups: usage.groups.filter((g) => ids.has(g.imageId)),
+    launchConfigurations: usage.launchConfigurations.filter((c) => ids.has(c.imageId)),
+    replacements: usage.replacements,
+    checked: usage.checked,
     warnings: usage.warnings,
     refusals
   }

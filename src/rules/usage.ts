@@ -28,6 +28,7 @@ export interface GroupTemplateRef {
   launchTemplateName?: string
   version?: string
   viaMixedInstancesPolicy: boolean
+  desiredCapacity?: number
 }
 
 /**
@@ -108,7 +109,8 @@ export function groupUses(
           version,
           versionNumber: use.versionNumber,
           imageId: use.imageId,
-          viaMixedInstancesPolicy: g.viaMixedInstancesPolicy
+          viaMixedInstancesPolicy: g.viaMixedInstancesPolicy,
+          desiredCapacity: g.desiredCapacity ?? 0
         })
       }
     }

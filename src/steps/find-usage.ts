@@ -35,7 +35,14 @@ export function usageFinder(ec2: (region: string) => Ec2, autoscaling: (region: 
           groupsQuery
         ])
         const templates = templateUses(region, versions, imageIds, numbers)
-        return { templates, groups: groupUses(region, refs, templates, numbers), warnings }
+        return {
+          templates,
+          groups: groupUses(region, refs, templates, numbers),
+          launchConfigurations: [],
+          replacements: [],
+          checked: ['launch templates (default and latest versions)', 'Auto Scaling groups'],
+          warnings
+        }
       }
     }
   }

@@ -16,6 +16,9 @@ export function emptyRegion(region: string, error?: string): RegionReport {
     changes: [],
     templates: [],
     groups: [],
+    launchConfigurations: [],
+    replacements: [],
+    checked: [],
     warnings: [],
     ...(error ? { error } : {})
   }
