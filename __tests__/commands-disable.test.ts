@@ -157,7 +157,7 @@ describe('disable (in process)', () => {
       const warnings = outcome.logs.filter((l) => l.startsWith('warning:'))
       expect(warnings).toHaveLength(1)
       expect(warnings[0]).toMatch(
-        /^warning: \[us-east-1\] 1 launch template version\(s\) still point at images being disabled; their next launch will fail: /
+        /^warning: \[us-east-1\] still pointing at images being disabled, so their next launch will fail: launch template /
       )
       expect(warnings[0]).toContain('web-prod')
       expect(warnings[0]).toContain(lt.launchTemplateId)

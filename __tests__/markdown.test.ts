@@ -243,23 +243,25 @@ describe('renderBody: content', () => {
       })
     )
     expect(body.startsWith('### ')).toBe(true)
-    expect(headings(body)[0]).toEqual({ level: 3, text: 'Superseded AMIs: Family=web' })
+    // a launch will fail: a warning, in the title and the verdict, never a success mark
+    expect(headings(body)[0]).toEqual({ level: 3, text: '⚠️ Superseded AMIs of Family=web: disabled 2' })
     expect(body).toContain(
-      '✅ Disabled 2 images in us-east-1. **1 launch template version still points at them: their next launch will fail.**'
+      '⚠️ 2 images disabled in us-east-1; **1 launch template version and 1 Auto Scaling group will fail their next launch**.'
     )
+    expect(body).not.toContain('✅')
     expect(body).toContain('#### New image')
     expect(body).toContain('#### Disabled')
     expect(body).toContain('#### Kept enabled')
     expect(body).toContain('#### Launch templates that still point at a disabled image')
     expect(body).toContain('#### Auto Scaling groups that launch from them')
     expect(body).toContain(
-      `| us-east-1 | [\`${old1.imageId}\`](https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#ImageDetails:imageId=${old1.imageId}) | golden-web-1 | 2024-01-01 08:30 UTC | 2024-01-09 00:00 UTC | **everyone (public)**, account 123456789012, account 210987654321, OU ou-b |  |`
+      `| us-east-1 | [\`${old1.imageId}\`](https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#ImageDetails:imageId=${old1.imageId}) | golden-web-1 | 2024-01-01 08:30 UTC | 2024-01-09 00:00 UTC | **everyone (public)**, account 123456789012, account 210987654321, OU ou-b |`
     )
     expect(body).toContain(
-      '| us-east-1 | [web-lt](https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#LaunchTemplateDetails:launchTemplateId=lt-0abc) `lt-0abc` | 4 default, latest |'
+      '| us-east-1 | [web-lt](https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#LaunchTemplateDetails:launchTemplateId=lt-0abc) `lt-0abc` | 4 (default and latest) |'
     )
     expect(body).toContain(
-      `| us-east-1 | web-asg | web-lt (mixed instances policy) | $Default → 4 | \`${old1.imageId}\` |`
+      `| us-east-1 | web-asg | web-lt (mixed instances policy) | $Default → 4 | 2 | \`${old1.imageId}\` |`
     )
     expect(body).toContain('<summary>Roll back</summary>')
     expect(body).toContain(`    image-id: us-east-1:${NEW}`)
@@ -282,7 +284,7 @@ describe('renderBody: content', () => {
       })
     )
     expect(body).toContain('> [!NOTE]\n> **Dry run**: nothing was changed. This is what would happen.')
-    expect(body).toContain('🧪 Dry run: would disable 1 image in us-east-1.')
+    expect(inlineText(body)).toContain('🧪 Dry run: 1 image would be disabled in us-east-1.')
     expect(body).toContain('#### Would be disabled')
     expect(body).not.toContain('#### Disabled')
     expect(body).not.toContain('Roll back')
@@ -290,7 +292,7 @@ describe('renderBody: content', () => {
 
   test('nothing to do', () => {
     const body = renderBody(report())
-    expect(body).toContain('✅ Nothing to disable: no superseded image is enabled.')
+    expect(inlineText(body)).toContain('✅ Nothing to disable: no superseded image is enabled.')
   })
 
   test('failures and region errors are shown', () => {
@@ -307,7 +309,7 @@ describe('renderBody: content', () => {
         ]
       })
     )
-    expect(body).toContain('⚠️ Disabled 1 image in us-east-1. 1 image failed.')
+    expect(body).toContain('⚠️ 1 image disabled in us-east-1; 1 image failed.')
     expect(body).toContain('#### Failed')
     const failed = tables(body).find((t) => t.rows.some((r) => r.includes('not disabled: UnauthorizedOperation')))
     expect(failed).toBeDefined()
@@ -331,7 +333,8 @@ describe('renderBody: content', () => {
         entries: [{ region: REGION, imageId: NEW, state: 'available', name: 'golden' }]
       }
     })
-    expect(body.startsWith('### AMI status\n')).toBe(true)
+    expect(body.startsWith('### ')).toBe(true)
+    expect(headings(body)[0]).toEqual({ level: 3, text: '✅ AMI status: 1 available' })
     expect(body).toContain('✅ Every image is available.')
     const failed = renderBody({
       command: 'status',
@@ -546,9 +549,9 @@ describe('renderComment', () => {
     const comment = renderComment(r, { runUrl: RUN_URL })
     expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT)
     expect(comment.startsWith(`${marker('Family=web')}\n`)).toBe(true)
-    expect(comment).toContain('✅ Disabled 600 images in us-east-1.')
+    expect(comment).toContain('✅ 600 images disabled in us-east-1.')
     expect(comment).toContain(`…and 500 more: see [the job summary](${RUN_URL}).`)
-    expect(tables(comment).find((t) => t.header.includes('Last launched'))?.rows).toHaveLength(100)
+    expect(tables(comment).find((t) => t.header.includes('Who loses access'))?.rows).toHaveLength(100)
   })
 
   test('without a run URL the pointer still names the job summary', () => {
@@ -567,7 +570,7 @@ describe('renderComment', () => {
     const comment = renderComment(r, { runUrl: RUN_URL })
     expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT)
     expect(comment).toBe(
-      `${marker('Family=web')}\n✅ Disabled 1 image in us-east-1.\n\nThe full report is in [the job summary](${RUN_URL}).\n`
+      `${marker('Family=web')}\n✅ 1 image disabled in us-east-1.\n\nThe full report is in [the job summary](${RUN_URL}).\n`
     )
   })
 

@@ -286,6 +286,8 @@ describe('report', () => {
       subject: 'role=web',
       family: 'role=web',
       success: true,
+      verdict:
+        '1 image disabled in us-east-1; 1 launch template version and 1 Auto Scaling group will fail their next launch.',
       regions: [
         {
           region: EAST,
@@ -311,6 +313,8 @@ describe('report', () => {
           changes,
           launchTemplates: templates,
           autoScalingGroups: groups,
+          launchConfigurations: [],
+          checked: [],
           warnings: ['Auto Scaling groups were not checked']
         }
       ]

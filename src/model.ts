@@ -149,9 +149,9 @@ export function emptyUsage(): Usage {
 /** Where the affected things could look for something to launch instead, kept out of the search. */
 export const NOT_CHECKED = [
   'EC2 Fleet and Spot Fleet requests',
-  'AWS Batch compute environments that override the image',
-  'other accounts the images are shared with',
-  'instances launched directly by an AMI id'
+  'AWS Batch compute environments and other services that name the image',
+  'SSM parameters and Image Builder recipes',
+  'other accounts the images are shared with'
 ] as const
 
 export type ChangeOutcome = 'disabled' | 'enabled' | 'would-disable' | 'would-enable' | 'failed' | 'unchanged'

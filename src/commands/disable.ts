@@ -188,7 +188,7 @@ export async function disable(ctx: Context): Promise<RunReport> {
   const plans = results.map((r) => r.value)
   const refusal = refusalOf(plans.map((p) => p.policy))
   if (refusal) return { ...run, regions: plans.map((p) => regionReport(p, [])), refusal }
-  for (const plan of plans) logBreaking(ctx.log, plan.region, plan.policy.templates)
+  for (const plan of plans) logBreaking(ctx.log, plan.region, plan.policy, settings.dryRun)
   ctx.planned()
   const changes = await Promise.all(plans.map((p) => execute(ctx, p)))
   return { ...run, regions: plans.map((p, i) => regionReport(p, changes[i] ?? [])) }

@@ -2,9 +2,22 @@
  * RunReport -> the Markdown of the pull-request comment and the job summary. Pure. Every piece
  * of text from AWS or from inputs goes through escape.ts.
  */
-import type { Change, Decision, GroupUse, Image, RunReport, Sharing, StatusEntry, TemplateUse } from '../model.js'
+import {
+  NOT_CHECKED,
+  type Change,
+  type Decision,
+  type GroupUse,
+  type Image,
+  type LaunchConfigurationUse,
+  type RunReport,
+  type Sharing,
+  type StatusEntry,
+  type TemplateUse
+} from '../model.js'
+import { whichVersion } from '../rules/usage.js'
 import { outcomeOf, type Mark, type Outcome } from '../rules/outcome.js'
 import { code, md } from './escape.js'
+import { launchConfigurationFix, templateFix, type Fix } from './fixes.js'
 
 export const MARKER_PREFIX = 'disable-superseded-ami'
 /** GitHub refuses comment bodies over 65,536 characters. */
@@ -80,20 +93,26 @@ export function sharingText(sharing: Sharing | undefined): string {
   return names.length > 10 ? `${names.slice(0, 10).join(', ')} and ${names.length - 10} more` : names.join(', ')
 }
 
+/** A table without the columns that are empty in every row (no "Last launched" when nothing was launched). */
 function table(headers: string[], rows: string[][], options: RenderOptions): string {
   if (rows.length === 0) return ''
   const max = options.maxRows ?? Number.POSITIVE_INFINITY
   const shown = rows.slice(0, max)
+  const keep = headers.map((_, i) => rows.some((r) => (r[i] ?? '') !== ''))
+  const cells = (r: string[]): string[] => r.filter((_, i) => keep[i])
+  const kept = cells(headers)
   const lines = [
-    `| ${headers.join(' | ')} |`,
-    `| ${headers.map(() => '---').join(' | ')} |`,
-    ...shown.map((r) => `| ${r.join(' | ')} |`)
+    `| ${kept.join(' | ')} |`,
+    `| ${kept.map(() => '---').join(' | ')} |`,
+    ...shown.map((r) => `| ${cells(r).join(' | ')} |`)
   ]
-  if (rows.length > shown.length) {
-    const where = options.runUrl ? `[the job summary](${options.runUrl})` : 'the job summary'
-    lines.push('', `…and ${rows.length - shown.length} more: see ${where}.`)
-  }
+  if (rows.length > shown.length) lines.push('', more(rows.length - shown.length, options))
   return lines.join('\n')
+}
+
+function more(count: number, options: RenderOptions): string {
+  const where = options.runUrl ? `[the job summary](${options.runUrl})` : 'the job summary'
+  return `…and ${count} more: see ${where}.`
 }
 
 function section(title: string, body: string): string {
@@ -110,46 +129,50 @@ function decisions(report: RunReport, kind: Decision['kind']): Decision[] {
 
 const MARKS: Record<Mark, string> = { success: '✅', warning: '⚠️', failure: '❌', 'dry-run': '🧪' }
 
-function plural(k: number, what: string): string {
-  return `${k} ${what}${k === 1 ? '' : 's'}`
-}
-
-/** What the run did (or would do), in one sentence, without the mark. */
-function doneSentence(report: RunReport, outcome: Outcome): string {
-  const { done } = outcome
-  const verb = report.command === 'disable' ? 'disable' : 're-enable'
-  if (done.length === 0) {
-    return `Nothing to ${verb}: no ${report.command === 'disable' ? 'superseded image is enabled' : 'image needed it'}.`
-  }
-  const regions = [...new Set(done.map((c) => c.region))]
-  const where = regions.length > 1 ? ` in ${regions.length} regions` : ` in ${md(regions[0])}`
-  const count = plural(done.length, 'image')
-  if (report.dryRun) return `Dry run: would ${verb} ${count}${where}.`
-  return `${report.command === 'disable' ? 'Disabled' : 'Re-enabled'} ${count}${where}.`
-}
-
-/** The verdict: the mark, what happened, and what will fail. */
+/** The verdict: the mark, what was done (counted apart), and in bold what will fail its next launch. */
 export function verdict(report: RunReport, outcome: Outcome = outcomeOf(report)): string {
   const mark = MARKS[outcome.mark]
+  const consequence = outcome.consequence ? `; **${md(outcome.consequence, 1000)}**` : ''
+  return `${mark} ${md(outcome.headline, 1000)}${consequence}.`
+}
+
+/** The title says what the run did: `AMI rollback of ami-…: re-enabled 3, disabled 1`. */
+export function title(report: RunReport, outcome: Outcome = outcomeOf(report)): string {
+  const subject = report.subject ? ` of ${report.subject}` : ''
+  const name = TITLES[report.command]
   if (report.status) {
-    return outcome.failure
-      ? `${mark} ${md(outcome.failure, 1000)}`
-      : `${mark} Every image is ${md(report.status.entries[0]?.state ?? '')}.`
+    const { entries, requireState } = report.status
+    const right = entries.filter((e) => e.state === requireState).length
+    const what = outcome.failure
+      ? right === entries.length
+        ? 'could not be read'
+        : `${entries.length - right} of ${entries.length} not ${requireState}`
+      : `${entries.length} ${requireState}`
+    return `${name}${subject}: ${what}`
   }
-  if (outcome.mark === 'failure') return `${mark} ${md(outcome.failure, 1000)}`
-  let line = `${mark} ${doneSentence(report, outcome)}`
-  const { done, failed, templates } = outcome
-  if (failed.length && done.length) line += ` ${plural(failed.length, 'image')} failed.`
-  if (templates.length) {
-    const what = report.command === 'disable' ? 'them' : 'disabled images'
-    line += ` **${plural(templates.length, 'launch template version')} still point${templates.length === 1 ? 's' : ''} at ${what}: their next launch will fail.**`
-  }
-  return line
+  if (outcome.mark === 'failure') return `${name}${subject}: ${report.refusal ? 'refused' : 'failed'}, nothing changed`
+  const would = report.dryRun ? 'would ' : ''
+  const counts = [
+    outcome.enabled.length || report.command !== 'disable'
+      ? `${would}re-enable${report.dryRun ? '' : 'd'} ${outcome.enabled.length}`
+      : '',
+    outcome.disabled.length || report.command !== 'enable'
+      ? `${would}disable${report.dryRun ? '' : 'd'} ${outcome.disabled.length}`
+      : '',
+    outcome.failed.length ? `${outcome.failed.length} failed` : ''
+  ].filter(Boolean)
+  return `${name}${subject}: ${counts.join(', ')}${report.dryRun ? ' (dry run)' : ''}`
 }
 
 function newImages(report: RunReport, options: RenderOptions): string {
   const rows = report.regions.flatMap((r) =>
-    r.images.map((i): string[] => [md(r.region), imageLink(i), md(i.name), date(i.creationDate), md(i.state)])
+    r.images.map((i): string[] => [
+      md(r.region),
+      imageLink(i),
+      md(i.name),
+      date(i.creationDate) || 'unknown',
+      md(i.state)
+    ])
   )
   return table(['Region', 'Image', 'Name', 'Created', 'State'], rows, options)
 }
@@ -187,28 +210,59 @@ function decisionRows(list: Decision[], options: RenderOptions): string {
   )
 }
 
-function templateRows(list: TemplateUse[], options: RenderOptions): string {
+function templateLink(t: { region: string; launchTemplateId: string; launchTemplateName: string }): string {
+  return `[${md(t.launchTemplateName)}](${consoleLink(t.region, `LaunchTemplateDetails:launchTemplateId=${t.launchTemplateId}`)}) ${code(t.launchTemplateId)}`
+}
+
+function templateRows(list: TemplateUse[], fixes: Map<TemplateUse, Fix>, options: RenderOptions): string {
   return table(
-    ['Region', 'Launch template', 'Version', 'Image'],
+    ['Region', 'Launch template', 'Version', 'Image', 'Fix'],
     list.map((t) => [
       md(t.region),
-      `[${md(t.launchTemplateName)}](${consoleLink(t.region, `LaunchTemplateDetails:launchTemplateId=${t.launchTemplateId}`)}) ${code(t.launchTemplateId)}`,
-      `${t.versionNumber}${[t.isDefault ? ' default' : '', t.isLatest ? ' latest' : ''].filter(Boolean).join(',')}`,
-      code(t.imageId)
+      templateLink(t),
+      `${t.versionNumber}${whichVersion(t) ? ` (${whichVersion(t)})` : ' (pinned by a group)'}`,
+      `${code(t.imageId)}${t.imageReference ? ` from ${code(t.imageReference)}` : ''}`,
+      md(fixes.get(t)?.words ?? '')
     ]),
     options
   )
 }
 
-function groupRows(list: GroupUse[], options: RenderOptions): string {
-  return table(
-    ['Region', 'Auto Scaling group', 'Launch template', 'Version', 'Image'],
-    list.map((g) => [
-      md(g.region),
+function groupRows(list: GroupUse[], configs: LaunchConfigurationUse[], options: RenderOptions): string {
+  const viaTemplates = list.map((g) => [
+    md(g.region),
+    md(g.autoScalingGroupName),
+    `${md(g.launchTemplateName)}${g.viaMixedInstancesPolicy ? ' (mixed instances policy)' : ''}`,
+    /^\d+$/.test(g.version) ? `${g.versionNumber} (pinned)` : `${md(g.version)} → ${g.versionNumber}`,
+    String(g.desiredCapacity),
+    code(g.imageId)
+  ])
+  const viaConfigs = configs.flatMap((c) =>
+    c.groups.map((g) => [
+      md(c.region),
       md(g.autoScalingGroupName),
-      `${md(g.launchTemplateName)}${g.viaMixedInstancesPolicy ? ' (mixed instances policy)' : ''}`,
-      `${md(g.version)} → ${g.versionNumber}`,
-      code(g.imageId)
+      `launch configuration ${md(c.launchConfigurationName)}`,
+      '',
+      String(g.desiredCapacity),
+      code(c.imageId)
+    ])
+  )
+  return table(
+    ['Region', 'Auto Scaling group', 'Launches from', 'Version', 'Desired capacity', 'Image'],
+    [...viaTemplates, ...viaConfigs],
+    options
+  )
+}
+
+function configRows(list: LaunchConfigurationUse[], fixes: Map<LaunchConfigurationUse, Fix>, options: RenderOptions) {
+  return table(
+    ['Region', 'Launch configuration', 'Image', 'Groups', 'Fix'],
+    list.map((c) => [
+      md(c.region),
+      md(c.launchConfigurationName),
+      code(c.imageId),
+      md(c.groups.map((g) => g.autoScalingGroupName).join(', ')),
+      md(fixes.get(c)?.words ?? '')
     ]),
     options
   )
@@ -257,18 +311,22 @@ function warnings(report: RunReport): string {
 
 const TITLES: Record<RunReport['command'], string> = {
   disable: 'Superseded AMIs',
-  enable: 'AMIs re-enabled',
+  enable: 'AMI re-enable',
   rollback: 'AMI rollback',
   status: 'AMI status'
 }
 
 /** The title, the dry-run note, the verdict and the warnings. */
-function head(report: RunReport): string[] {
+function head(report: RunReport, outcome: Outcome): string[] {
+  const note = report.dryRun
+    ? '> [!NOTE]\n> **Dry run**: nothing was changed. This is what would happen.\n'
+    : report.refusal
+      ? '> [!CAUTION]\n> **Refused**: nothing was changed in any region.\n'
+      : ''
   return [
-    `### ${TITLES[report.command]}${report.subject ? `: ${md(report.subject)}` : ''}`,
-    '',
-    report.dryRun ? '> [!NOTE]\n> **Dry run**: nothing was changed. This is what would happen.\n' : '',
-    verdict(report),
+    `### ${MARKS[outcome.mark]} ${md(title(report, outcome))}\n`,
+    note,
+    verdict(report, outcome),
     warnings(report)
   ]
 }
@@ -279,51 +337,112 @@ function imagesSection(report: RunReport, options: RenderOptions): string {
   return section(report.command === 'disable' ? 'New image' : 'Images named', newImages(report, options))
 }
 
-/** What was (or would be) re-enabled, disabled, or failed, and the images left alone with why. */
-function changeSections(report: RunReport, options: RenderOptions): string[] {
-  const images = new Map<string, Image>(
+function imagesOf(report: RunReport): Map<string, Image> {
+  return new Map<string, Image>(
     report.regions.flatMap((r) => [
       ...r.decisions.map((d) => [d.image.imageId, d.image] as const),
       ...r.images.map((i) => [i.imageId, i] as const)
     ])
   )
-  const all = changes(report)
-  const enabled = all.filter((c) => c.action === 'enable' && c.outcome !== 'failed')
-  const disabled = all.filter((c) => c.action === 'disable' && c.outcome !== 'failed')
-  const failed = all.filter((c) => c.outcome === 'failed')
+}
+
+/** What was (or would be) re-enabled, disabled, failed or left as it was: each image once, under what happened to it. */
+function changeSections(report: RunReport, outcome: Outcome, options: RenderOptions): string[] {
+  const images = imagesOf(report)
+  const would = report.dryRun
+  const refused = report.refusal ? report.regions.flatMap((r) => r.decisions.filter((d) => d.kind === 'disable')) : []
   return [
     section(
-      report.dryRun ? 'Would be re-enabled' : 'Re-enabled',
-      changeRows(enabled, images, options, 'Sharing restored')
+      would ? 'Would be re-enabled' : 'Re-enabled',
+      changeRows(outcome.enabled, images, options, 'Sharing restored')
     ),
     section(
-      report.dryRun ? 'Would be disabled' : 'Disabled',
-      changeRows(disabled, images, options, 'Who loses access')
+      would ? 'Would be disabled' : 'Disabled',
+      changeRows(outcome.disabled, images, options, would ? 'Who would lose access' : 'Who loses access')
     ),
-    section('Failed', changeRows(failed, images, options)),
-    section('Kept enabled', decisionRows(decisions(report, 'keep'), options)),
-    section('Excluded', decisionRows(decisions(report, 'exclude'), options)),
-    section('Skipped', decisionRows(decisions(report, 'skip'), options))
+    section('Failed', changeRows(outcome.failed, images, options)),
+    section('Left as they were', changeRows(outcome.unchanged, images, options)),
+    section('Not disabled: the run was refused', decisionRows(refused, options))
   ]
 }
 
-/** The launch templates and groups whose next launch will fail. */
-function usageSections(report: RunReport, options: RenderOptions): string[] {
-  const templates = report.regions.flatMap((r) => r.templates)
-  const groups = report.regions.flatMap((r) => r.groups)
+/** The images left alone, with why: below what will break. */
+function leftAloneSections(report: RunReport, options: RenderOptions): string[] {
   return [
-    section('Launch templates that still point at a disabled image', templateRows(templates, options)),
-    section('Auto Scaling groups that launch from them', groupRows(groups, options))
+    section('Skipped', decisionRows(decisions(report, 'skip'), options)),
+    section('Kept enabled', decisionRows(decisions(report, 'keep'), options))
   ]
+}
+
+function fixList(
+  report: RunReport,
+  outcome: Outcome,
+  options: RenderOptions
+): { templates: Map<TemplateUse, Fix>; configs: Map<LaunchConfigurationUse, Fix>; commands: string } {
+  const regionOf = new Map(report.regions.map((r) => [r.region, r]))
+  const templates = new Map<TemplateUse, Fix>()
+  const configs = new Map<LaunchConfigurationUse, Fix>()
+  for (const t of outcome.breaking.templates) {
+    const r = regionOf.get(t.region)
+    if (r) templates.set(t, templateFix(t, r))
+  }
+  for (const c of outcome.breaking.launchConfigurations) {
+    const r = regionOf.get(c.region)
+    if (r) configs.set(c, launchConfigurationFix(c, r))
+  }
+  const withCommands = [...templates].filter(([, f]) => f.commands.length > 0)
+  const max = options.maxRows ?? Number.POSITIVE_INFINITY
+  const blocks = withCommands.slice(0, max).map(([t, f]) => {
+    const lines = f.commands.join('\n')
+    return `${md(t.region)}, ${md(t.launchTemplateName)} ${code(t.launchTemplateId)} version ${t.versionNumber}:\n\n\`\`\`sh\n${lines}\n\`\`\``
+  })
+  if (withCommands.length > blocks.length) blocks.push(more(withCommands.length - blocks.length, options))
+  const commands = blocks.length
+    ? `\n<details><summary>The commands</summary>\n\n${blocks.join('\n\n')}\n\n</details>\n`
+    : ''
+  return { templates, configs, commands }
+}
+
+/** The launch templates, groups and launch configurations whose next launch will fail, with the fix for each. */
+function usageSections(report: RunReport, outcome: Outcome, options: RenderOptions): string[] {
+  const { breaking } = outcome
+  const fixes = fixList(report, outcome, options)
+  const bad = report.command === 'rollback' ? 'the image rolled back' : 'a disabled image'
+  const point = report.dryRun ? `would point at ${bad}` : `still point at ${bad}`
+  return [
+    section(`Launch templates that ${point}`, templateRows(breaking.templates, fixes.templates, options)),
+    fixes.commands,
+    section(
+      'Auto Scaling groups that launch from them',
+      groupRows(breaking.groups, breaking.launchConfigurations, options)
+    ),
+    section(`Launch configurations that ${point}`, configRows(breaking.launchConfigurations, fixes.configs, options))
+  ]
+}
+
+/** The closing line: what the usage search looked at, and what it did not, so that "nothing found" is not read as "nothing uses it". */
+function checkedLine(report: RunReport): string {
+  const searched = report.regions.filter((r) => r.checked.length > 0)
+  if (searched.length === 0) return ''
+  const lists = [...new Set(searched.map((r) => r.checked.join(', ')))]
+  const where = searched.map((r) => r.region).join(', ')
+  const what =
+    lists.length === 1 ? (lists[0] ?? '') : searched.map((r) => `${r.region}: ${r.checked.join(', ')}`).join('; ')
+  return `\n<sub>Checked in ${md(where)}: ${md(what)}. Not checked: ${md(NOT_CHECKED.join(', '))}.</sub>\n`
 }
 
 export function renderBody(report: RunReport, options: RenderOptions = {}): string {
+  const outcome = outcomeOf(report)
   const parts = [
-    ...head(report),
-    imagesSection(report, options),
-    ...changeSections(report, options),
-    ...usageSections(report, options),
-    rollbackHint(report, options)
+    ...head(report, outcome),
+    ...(report.status ? [imagesSection(report, options)] : []),
+    ...changeSections(report, outcome, options),
+    ...usageSections(report, outcome, options),
+    ...leftAloneSections(report, options),
+    ...(report.status ? [] : [imagesSection(report, options)]),
+    section('Excluded', decisionRows(decisions(report, 'exclude'), options)),
+    rollbackHint(report, options),
+    checkedLine(report)
   ]
   return (
     parts

@@ -37,6 +37,7 @@ export function reportJson(report: RunReport, outcome: Outcome = outcomeOf(repor
     subject: report.subject,
     ...(report.command === 'disable' ? { family: report.subject } : {}),
     success: !outcome.failure,
+    verdict: outcome.summary,
     ...(outcome.failure ? { failure: outcome.failure } : {}),
     ...(report.refusal ? { refused: true } : {}),
     regions: report.regions.map((r) => ({
@@ -52,6 +53,9 @@ export function reportJson(report: RunReport, outcome: Outcome = outcomeOf(repor
       changes: r.changes,
       launchTemplates: r.templates,
       autoScalingGroups: r.groups,
+      launchConfigurations: r.launchConfigurations,
+      ...(r.pointTo ? { pointTo: r.pointTo } : {}),
+      checked: r.checked,
       warnings: r.warnings,
       ...(r.error ? { error: r.error } : {})
     })),

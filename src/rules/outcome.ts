@@ -1,12 +1,20 @@
 /**
  * What a run's report comes to, in one place: whether the step fails (and the one line why), the
- * mark of its verdict, and the log's closing line. The comment, the job summary, the outputs and
- * the entry point all read it from here. Pure: a report in, an outcome out.
+ * mark of its verdict, what will break, and the log's closing line. The comment, the job
+ * summary, the outputs and the entry point all read it from here. Pure: a report in, an outcome
+ * out.
  */
-import type { Change, RunReport, TemplateUse } from '../model.js'
+import type { Change, GroupUse, LaunchConfigurationUse, RunReport, TemplateUse } from '../model.js'
 
-/** The verdict's mark: ✅ success, ⚠️ warning, ❌ failure, 🧪 a dry run. */
+/** The verdict's mark: ✅ success, ⚠️ warning, ❌ failure, 🧪 a dry run with nothing to warn about. */
 export type Mark = 'success' | 'warning' | 'failure' | 'dry-run'
+
+/** What points at an image this run disabled (or would disable): its next launch fails. */
+export interface Breaking {
+  templates: TemplateUse[]
+  groups: GroupUse[]
+  launchConfigurations: LaunchConfigurationUse[]
+}
 
 export interface Outcome {
   /** Set when the step must fail: the reason in one line. */
@@ -14,11 +22,25 @@ export interface Outcome {
   mark: Mark
   /** The images changed (or that would be, in a dry run). */
   done: Change[]
-  /** The images that could not be changed (or checked, in a dry run). */
+  /** Of `done`, the re-enabled ones and the disabled ones, counted apart. */
+  enabled: Change[]
+  disabled: Change[]
+  /** The images that could not be changed (or checked, in a dry run), or were kept as they were on purpose. */
   failed: Change[]
-  /** The template versions that point at images this run disabled. */
+  /** Images the run meant to change and left as they were (already in the state, or in use), with why. */
+  unchanged: Change[]
+  /** What will fail its next launch: only what points at an image that was (or would be) disabled. */
+  breaking: Breaking
+  /** The template versions that point at images this run disabled (the same as breaking.templates). */
   templates: TemplateUse[]
-  /** The log's closing line when the step does not fail. */
+  /**
+   * The verdict in plain words, without its mark: what was done (or would be), counted apart, or
+   * why nothing was. The log's closing line and, escaped, the comment's first line.
+   */
+  headline: string
+  /** What will (or would) fail its next launch, in words, when anything will: said beside the headline. */
+  consequence?: string
+  /** The log's closing line when the step does not fail: the headline and the consequence. */
   summary: string
 }
 
@@ -49,35 +71,129 @@ function statusFailure(report: RunReport): string | undefined {
   return `${wrong.length} of ${entries.length} image(s) not ${requireState}: ${which}`
 }
 
-function markOf(report: RunReport, failure: string | undefined, done: Change[], failed: Change[]): Mark {
-  if (report.command === 'status') return failure ? 'failure' : 'success'
-  if (failure && done.length === 0) return 'failure'
-  if (done.length === 0) return 'success'
-  if (report.dryRun) return 'dry-run'
-  return failed.length ? 'warning' : 'success'
+/** Only what points at an image that was (or would be) disabled breaks: a failed disable breaks nothing. */
+function breakingOf(report: RunReport, disabled: Change[]): Breaking {
+  const ids = new Set(disabled.map((c) => `${c.region} ${c.imageId}`))
+  const hit = (u: { region: string; imageId: string }): boolean => ids.has(`${u.region} ${u.imageId}`)
+  return {
+    templates: report.regions.flatMap((r) => r.templates.filter(hit)),
+    groups: report.regions.flatMap((r) => r.groups.filter(hit)),
+    launchConfigurations: report.regions.flatMap((r) => r.launchConfigurations.filter(hit))
+  }
 }
 
-function summaryOf(report: RunReport, changes: Change[]): string {
-  if (report.status) return `All ${report.status.entries.length} image(s) are ${report.status.entries[0]?.state ?? ''}.`
-  const count = (outcome: string): number => changes.filter((c) => c.outcome === outcome).length
-  if (report.dryRun) {
-    return `Dry run: ${count('would-disable')} image(s) would be disabled, ${count('would-enable')} re-enabled; nothing was changed.`
+export function breaks(b: Breaking): boolean {
+  return b.templates.length + b.groups.length + b.launchConfigurations.length > 0
+}
+
+/**
+ * A failure that changed nothing is ❌; whenever a launch will (or would) fail it is ⚠️, dry
+ * run or not; an image that failed beside others that changed is ⚠️; a dry run that finds
+ * nothing to warn about is 🧪; only what is done with nothing breaking is ✅.
+ */
+function markOf(report: RunReport, failure: string | undefined, done: Change[], failed: Change[], b: Breaking): Mark {
+  if (report.command === 'status') return failure ? 'failure' : 'success'
+  if (failure && done.length === 0) return 'failure'
+  if (breaks(b) || failed.length > 0 || failure) return 'warning'
+  if (report.dryRun && done.length > 0) return 'dry-run'
+  return 'success'
+}
+
+function plural(k: number, what: string): string {
+  return `${k} ${what}${k === 1 ? '' : 's'}`
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function and(parts: string[]): string {
+  return parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1] ?? ''}`
+}
+
+/** The groups that will fail, each once: through a template version (directly or mixed) or a launch configuration. */
+export function breakingGroups(b: Breaking): Array<{ region: string; autoScalingGroupName: string }> {
+  const all = [...b.groups, ...b.launchConfigurations.flatMap((c) => c.groups.map((g) => ({ region: c.region, ...g })))]
+  const seen = new Map(all.map((g) => [`${g.region} ${g.autoScalingGroupName}`, g]))
+  return [...seen.values()].map((g) => ({ region: g.region, autoScalingGroupName: g.autoScalingGroupName }))
+}
+
+function consequenceOf(b: Breaking, dryRun: boolean): string | undefined {
+  if (!breaks(b)) return undefined
+  const parts = [
+    b.templates.length ? plural(b.templates.length, 'launch template version') : '',
+    breakingGroups(b).length ? plural(breakingGroups(b).length, 'Auto Scaling group') : '',
+    b.launchConfigurations.length ? plural(b.launchConfigurations.length, 'launch configuration') : ''
+  ].filter(Boolean)
+  const one = b.templates.length + breakingGroups(b).length + b.launchConfigurations.length === 1
+  return `${and(parts)} ${dryRun ? 'would fail' : 'will fail'} ${one ? 'its' : 'their'} next launch`
+}
+
+function where(changes: Change[]): string {
+  const regions = [...new Set(changes.map((c) => c.region))]
+  return regions.length > 1 ? ` in ${regions.length} regions` : regions[0] ? ` in ${regions[0]}` : ''
+}
+
+/** `6 images disabled`, `3 images would be re-enabled and 1 disabled`, or why nothing was. */
+function doneWords(report: RunReport, enabled: Change[], disabled: Change[]): string {
+  const would = report.dryRun ? 'would be ' : ''
+  if (report.command === 'disable') {
+    const skips = report.regions.flatMap((r) => r.decisions).filter((d) => d.kind === 'skip')
+    const inUse = skips.filter((d) => d.inUse).length
+    const left = [
+      inUse ? `${plural(inUse, 'image')} left enabled because ${inUse === 1 ? 'it is' : 'they are'} in use` : '',
+      skips.length - inUse ? `${plural(skips.length - inUse, 'image')} skipped` : ''
+    ].filter(Boolean)
+    const also = left.length ? `; ${left.join(', ')}` : ''
+    if (disabled.length === 0)
+      return left.length ? `Nothing ${would}disabled${also}` : 'Nothing to disable: no superseded image is enabled'
+    return `${plural(disabled.length, 'image')} ${would}disabled${where(disabled)}${also}`
   }
-  return `Done: ${count('disabled')} image(s) disabled, ${count('enabled')} re-enabled.`
+  if (report.command === 'enable') {
+    if (enabled.length === 0) return `Nothing to re-enable: no image needed it`
+    return `${plural(enabled.length, 'image')} ${would}re-enabled${where(enabled)}`
+  }
+  const both = [...enabled, ...disabled]
+  if (both.length === 0) return `Nothing ${would}re-enabled or disabled`
+  return `${plural(enabled.length, 'image')} ${would}re-enabled and ${disabled.length} ${would}disabled${where(both)}`
+}
+
+function headlineOf(
+  report: RunReport,
+  failure: string | undefined,
+  o: { done: Change[]; enabled: Change[]; disabled: Change[]; failed: Change[] }
+): string {
+  if (report.status) {
+    return failure ?? `Every image is ${report.status.entries[0]?.state ?? ''}`
+  }
+  if (failure && o.done.length === 0) {
+    const reason = failure.replace(/\.$/, '')
+    return report.refusal ? `Nothing was changed: ${reason}` : reason
+  }
+  const failed = o.failed.length ? `; ${plural(o.failed.length, 'image')} failed` : ''
+  return `${report.dryRun ? 'Dry run: ' : ''}${doneWords(report, o.enabled, o.disabled)}${failed}`
 }
 
 export function outcomeOf(report: RunReport): Outcome {
   const changes = report.regions.flatMap((r) => r.changes)
   const done = changes.filter((c) => DONE.has(c.outcome))
+  const disabled = done.filter((c) => c.action === 'disable')
   const failed = changes.filter((c) => c.outcome === 'failed')
   const failure =
     regionFailure(report) ?? report.refusal ?? statusFailure(report) ?? changeFailure(failed, report.dryRun)
+  const breaking = breakingOf(report, disabled)
+  const enabled = done.filter((c) => c.action === 'enable')
+  const headline = headlineOf(report, failure, { done, enabled, disabled, failed })
+  const consequence = consequenceOf(breaking, report.dryRun)
   return {
     ...(failure ? { failure } : {}),
-    mark: markOf(report, failure, done, failed),
+    mark: markOf(report, failure, done, failed, breaking),
     done,
+    enabled,
+    disabled,
     failed,
-    templates: report.regions.flatMap((r) => r.templates),
-    summary: summaryOf(report, changes)
+    unchanged: changes.filter((c) => c.outcome === 'unchanged'),
+    breaking,
+    templates: breaking.templates,
+    headline,
+    ...(consequence ? { consequence } : {}),
+    summary: `${headline}${consequence ? `; ${consequence}` : ''}.`
   }
 }

@@ -1,6 +1,6 @@
 /** The log lines a person scanning a CI log reads: one per image changed. */
 import type { Logger } from '../context.js'
-import type { Change, ChangeOutcome, Sharing, TemplateUse } from '../model.js'
+import type { Change, ChangeOutcome, GroupUse, LaunchConfigurationUse, Sharing, TemplateUse } from '../model.js'
 import { describeTemplateVersion } from '../rules/usage.js'
 
 const VERBS: Record<Exclude<ChangeOutcome, 'failed'>, string> = {
@@ -34,11 +34,22 @@ export function describeSharing(sharing: Sharing): string {
   return parts.join(', ')
 }
 
-/** The warning that template versions will fail their next launch. */
-export function logBreaking(log: Logger, region: string, templates: TemplateUse[]): void {
-  if (templates.length === 0) return
-  const names = templates.map(describeTemplateVersion).join(', ')
-  log.warning(
-    `[${region}] ${templates.length} launch template version(s) still point at images being disabled; their next launch will fail: ${names}`
-  )
+/** The warning that template versions, groups and launch configurations will (or would) fail their next launch. */
+export function logBreaking(
+  log: Logger,
+  region: string,
+  found: { templates: TemplateUse[]; groups: GroupUse[]; launchConfigurations: LaunchConfigurationUse[] },
+  dryRun: boolean
+): void {
+  const { templates, groups, launchConfigurations } = found
+  const which = [
+    ...templates.map((t) => `launch template ${describeTemplateVersion(t)}`),
+    ...[...new Set(groups.map((g) => g.autoScalingGroupName))].map((g) => `Auto Scaling group ${g}`),
+    ...launchConfigurations.map((c) => `launch configuration ${c.launchConfigurationName}`)
+  ]
+  if (which.length === 0) return
+  const being = dryRun
+    ? 'would be disabled, so their next launch would fail'
+    : 'being disabled, so their next launch will fail'
+  log.warning(`[${region}] still pointing at images ${being}: ${which.join(', ')}`)
 }
