@@ -428,7 +428,7 @@ function checkedLine(report: RunReport): string {
   const where = searched.map((r) => r.region).join(', ')
   const what =
     lists.length === 1 ? (lists[0] ?? '') : searched.map((r) => `${r.region}: ${r.checked.join(', ')}`).join('; ')
-  return `\n<sub>Checked in ${md(where)}: ${md(what)}. Not checked: ${md(NOT_CHECKED.join(', '))}.</sub>\n`
+  return `\n*Checked in ${md(where)}: ${md(what)}. Not checked: ${md(NOT_CHECKED.join(', '))}.*\n`
 }
 
 export function renderBody(report: RunReport, options: RenderOptions = {}): string {
