@@ -101,16 +101,57 @@ describe('rollback', () => {
     expect(stateOf(aws, west.fresh.imageId, 'eu-west-1')).toBe('disabled')
   })
 
-  test('an image that superseded nothing: says so, and is still disabled', async () => {
+  test('an image that superseded nothing stays enabled: the step fails and says why', async () => {
     const { aws } = world
     const lonely = image(aws, 'golden-solo-1', day(1))
 
     const rolled = await world.run({ command: 'rollback', 'image-id': lonely.imageId })
 
-    expect(rolled.exitCode).toBe(0)
+    expect(rolled.exitCode).toBe(1)
     expect(rolled.stdout).toMatch(/superseded 0 image/)
-    expect(rolled.stdout).toMatch(/it superseded no image/)
-    expect(stateOf(aws, lonely.imageId)).toBe('disabled')
+    expect(rolled.stdout).toMatch(
+      /::error::.*stays enabled in us-east-1: it superseded no image, so disabling it would leave no image to launch/
+    )
+    expect(stateOf(aws, lonely.imageId)).toBe('available')
+    expect(changesMade(aws)).toEqual([])
+    expect(json(rolled.outputs['disabled-image-ids'])).toEqual([])
+  })
+
+  test('a launch template on the bad image: reported in the outputs; in-use: fail changes nothing', async () => {
+    const { aws } = world
+    const { old, fresh } = family(aws, 1)
+    await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' })
+    const lt = aws.addLaunchTemplate(REGION, { name: 'web-prod', versions: [{ imageId: fresh.imageId }] })
+    aws.clearCalls()
+
+    const refused = await world.run({ command: 'rollback', 'image-id': fresh.imageId, 'in-use': 'fail' })
+
+    expect(refused.exitCode).toBe(1)
+    expect(refused.stdout).toMatch(/::error::refusing to roll back: .*web-prod.*\(in-use: fail\)/)
+    expect(changesMade(aws)).toEqual([])
+    expect(stateOf(aws, old[0].imageId)).toBe('disabled')
+
+    const rolled = await world.run({ command: 'rollback', 'image-id': fresh.imageId })
+
+    expect(rolled.exitCode).toBe(0)
+    expect(stateOf(aws, old[0].imageId)).toBe('available')
+    expect(stateOf(aws, fresh.imageId)).toBe('disabled')
+    expect(json(rolled.outputs['affected-launch-templates'])).toEqual([
+      expect.objectContaining({
+        region: REGION,
+        launchTemplateId: lt.launchTemplateId,
+        launchTemplateName: 'web-prod',
+        versionNumber: 1,
+        imageId: fresh.imageId
+      })
+    ])
+    const report = json<{ regions: Array<{ launchTemplates: Array<{ launchTemplateName: string }> }> }>(
+      rolled.outputs.report
+    )
+    expect(report.regions[0]?.launchTemplates.map((t) => t.launchTemplateName)).toEqual(['web-prod'])
+    expect(rolled.stdout).toMatch(
+      /::warning::.*still point at images being disabled; their next launch will fail: .*web-prod/
+    )
   })
 
   test('if an image cannot be re-enabled, the bad image stays enabled', async () => {
@@ -199,10 +240,13 @@ describe('rollback', () => {
               'exclude-tags': 'pinned'
             })
             expect(d.exitCode).toBe(0)
+            const superseded = json<string[]>(d.outputs['disabled-image-ids']).length
             const r = await w.run({ command: 'rollback', 'image-id': bad.imageId })
-            expect(r.exitCode).toBe(0)
             expect(olds.map((o) => snapshot(w.aws.image(REGION, o.imageId)))).toEqual(before)
-            expect(stateOf(w.aws, bad.imageId)).toBe('disabled')
+            // A bad image that superseded nothing (everything kept or excluded) has nothing to go
+            // back to: it stays enabled, and the step fails.
+            expect(r.exitCode).toBe(superseded > 0 ? 0 : 1)
+            expect(stateOf(w.aws, bad.imageId)).toBe(superseded > 0 ? 'disabled' : 'available')
           } finally {
             await w.close()
           }

@@ -63,6 +63,8 @@ export interface CommandOutcome {
   report: { success: boolean; failure?: string }
   /** every line the command logged, `info: …`, `warning: …`, `debug: …` */
   logs: string[]
+  /** what the command returned, for what the outputs do not carry (e.g. `pointTo`, `replacements`) */
+  runReport: RunReport
 }
 
 export interface CommandContext {
@@ -157,7 +159,8 @@ export function commandContext(
         enabled: JSON.parse(outputs['enabled-image-ids'] ?? '[]') as string[],
         templates: JSON.parse(outputs['affected-launch-templates'] ?? '[]') as AffectedTemplate[],
         report: JSON.parse(outputs.report ?? '{}') as CommandOutcome['report'],
-        logs: [...logs]
+        logs: [...logs],
+        runReport: report
       }
     },
     close: () => {
