@@ -100,6 +100,36 @@ function seedAccount(aws: AwsEmulator): { newImages: string[] } {
   return { newImages }
 }
 
+/** The inputs a run sets (INPUT_*), as the `with:` block of the workflow step would read. */
+function showInputs(inputs: Record<string, string>): void {
+  // Plain when YAML reads it back as the same text (true and 42 included: inputs are strings).
+  const value = (v: string) => (/^[\w./=*?@-][\w.,:/=*?@ -]*$/.test(v) && !/: |\s$/.test(v) ? v : JSON.stringify(v))
+  console.log('The step, as a workflow would write it (the runner turns `with:` into INPUT_* variables):\n')
+  console.log('  - uses: disable-superseded-ami/disable-superseded-ami@v1\n    with:')
+  for (const [name, v] of Object.entries(inputs)) console.log(`      ${name}: ${value(v)}`)
+  console.log('\n  (every other input: its action.yml default)')
+}
+
+/**
+ * The calls the local endpoints answered, per service and action. A call made with DryRun=true is
+ * only EC2's permission check (nothing changed): it is counted apart, as `DisableImage (DryRun)`.
+ */
+function showCalls(aws: AwsEmulator): void {
+  const counts = new Map<string, Map<string, number>>()
+  for (const c of aws.calls) {
+    const service = c.service === 'autoscaling' ? 'Auto Scaling' : 'EC2'
+    const action = c.params['DryRun'] === 'true' ? `${c.action} (DryRun)` : c.action
+    const perService = counts.get(service) ?? new Map<string, number>()
+    perService.set(action, (perService.get(action) ?? 0) + 1)
+    counts.set(service, perService)
+  }
+  for (const [service, perService] of counts) {
+    console.log(`${service}: ${[...perService].map(([a, n]) => `${a} ×${n}`).join(', ')}`)
+  }
+  const dry = aws.calls.filter((c) => c.params['DryRun'] === 'true').length
+  if (dry > 0) console.log(`(${dry} DryRun call(s): permission checks that changed nothing)`)
+}
+
 function show(result: RunActionResult, comment?: string): void {
   rule('Log (what the runner shows)')
   console.log(result.stdout.trimEnd())
@@ -133,29 +163,27 @@ async function main(): Promise<void> {
       eventName: 'pull_request',
       event: { pull_request: { number: 42 } }
     }
-    const disable = await runAction({
-      ...common,
-      inputs: {
-        'image-id': newImages.join(','),
-        'family-tag': 'image-family',
-        'exclude-tags': 'retain=audit',
-        'dry-run': String(flags.dryRun)
-      }
-    })
+    const disableInputs = {
+      'image-id': newImages.join(','),
+      'family-tag': 'image-family',
+      'exclude-tags': 'retain=audit',
+      'dry-run': String(flags.dryRun)
+    }
+    rule(`Inputs (${flags.dryRun ? 'dry run: disable nothing' : 'disable'}, on pull request #42)`)
+    showInputs(disableInputs)
+    const disable = await runAction({ ...common, inputs: disableInputs })
     show(disable, github.comments(42).at(-1)?.body)
-    rule('EC2 calls made')
-    const counts = new Map<string, number>()
-    for (const c of aws.calls) counts.set(c.action, (counts.get(c.action) ?? 0) + 1)
-    console.log([...counts].map(([a, n]) => `${a} × ${n}`).join(', '))
+    rule('AWS calls made (the local endpoints log)')
+    showCalls(aws)
     if (flags.rollback && !flags.dryRun) {
       rule('Rollback: command rollback on the new images (workflow_dispatch)')
-      const back = await runAction({
-        ...common,
-        eventName: 'workflow_dispatch',
-        event: {},
-        inputs: { command: 'rollback', 'image-id': newImages.join(','), 'pull-request': '42' }
-      })
+      const rollbackInputs = { command: 'rollback', 'image-id': newImages.join(','), 'pull-request': '42' }
+      showInputs(rollbackInputs)
+      aws.clearCalls()
+      const back = await runAction({ ...common, eventName: 'workflow_dispatch', event: {}, inputs: rollbackInputs })
       show(back, github.comments(42).at(-1)?.body)
+      rule('AWS calls made by the rollback')
+      showCalls(aws)
     }
     process.exitCode = disable.exitCode ?? 1
   } finally {
