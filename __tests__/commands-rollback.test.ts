@@ -245,7 +245,7 @@ describe('rollback (in process)', () => {
       expect(outcome.runReport.regions[0]?.pointTo).toBe(old[1].imageId)
       expect(outcome.logs).toContainEqual(
         expect.stringMatching(
-          /^warning: \[us-east-1\] 1 launch template version\(s\) still point at images being disabled; their next launch will fail: .*web-prod/
+          /^warning: \[us-east-1\] still pointing at images being disabled, so their next launch will fail: launch template .*web-prod/
         )
       )
     })

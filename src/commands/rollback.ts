@@ -201,6 +201,6 @@ export async function rollback(ctx: Context): Promise<RunReport> {
   ctx.planned()
   const changes = await Promise.all(plans.map((p) => execute(ctx, p)))
   const regions = plans.map((p, i) => regionReport(p, changes[i] ?? []))
-  for (const r of regions) logBreaking(ctx.log, r.region, r.templates)
+  for (const r of regions) logBreaking(ctx.log, r.region, r, settings.dryRun)
   return { ...run, regions }
 }
