@@ -24,7 +24,7 @@ interface RegionPlan {
 
 async function planRegion(ctx: Context, region: string, ids: string[]): Promise<RegionPlan> {
   const ec2 = ctx.ec2(region)
-  const { images: bad } = await ownedImages(ec2, ids)
+  const { images: bad } = await ownedImages(ec2, ids, ctx.settings.targets)
   const tagged = await ec2.images([{ Name: `tag:${SUPERSEDED_BY_TAG}`, Values: ids }], {
     owners: ['self'],
     includeDisabled: true
