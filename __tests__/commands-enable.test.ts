@@ -85,7 +85,7 @@ describe('enable (in process)', () => {
     const outcome = await world.run(enable, { command: 'enable', 'image-id': `${disabled.imageId},${missing}` })
 
     expect(outcome.report.success).toBe(false)
-    expect(outcome.report.failure).toBe(`${missing} was not found in ${REGION}`)
+    expect(outcome.report.failure).toMatch(new RegExp(`^${missing} was not found in ${REGION} \\(`))
     expect(changesMade(aws)).toEqual([])
     expect(stateOf(aws, disabled.imageId)).toBe('disabled')
   })

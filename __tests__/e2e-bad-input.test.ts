@@ -394,6 +394,24 @@ const CASES: BadInput[] = [
     input: 'exclude-tags',
     says: /a tag key is empty/
   },
+  {
+    title: 'exclude-tags: an unclosed quote',
+    inputs: () => ({ 'exclude-tags': 'Owner="Smith, John' }),
+    input: 'exclude-tags',
+    says: /double quote is not closed/
+  },
+  {
+    title: 'exclude-tags: a doubled comma',
+    inputs: () => ({ 'exclude-tags': 'Pinned,,Stage=prod' }),
+    input: 'exclude-tags',
+    says: /item 2 is empty/
+  },
+  {
+    title: 'exclude-tags: an empty key after a comma',
+    inputs: () => ({ 'exclude-tags': 'Pinned,=prod' }),
+    input: 'exclude-tags',
+    says: /a tag key is empty/
+  },
   // pull-request
   {
     title: 'pull-request: a word',
@@ -453,7 +471,14 @@ describe('after the first reads: fails, nothing is changed', () => {
     const result = await world.run({ 'image-id': missing, 'family-tag': 'role' })
 
     expect(result.exitCode).toBe(1)
-    expect(commandLines(result.stdout, 'error').join('\n')).toMatch(new RegExp(`${missing} was not found in us-east-1`))
+    const errors = commandLines(result.stdout, 'error')
+    expect(errors).toHaveLength(1)
+    // where it looked, and why there: the runner's AWS_REGION, as the region input is empty
+    expect(errors[0]).toMatch(
+      new RegExp(
+        `${missing} was not found in us-east-1 \\(from AWS_REGION, as the 'region' input is empty\\); if it lives elsewhere, set 'region' or write <region>:${missing}; nothing was changed`
+      )
+    )
     expect(aws.calls.length).toBeGreaterThan(0)
     expect(successfulMutations(aws)).toEqual([])
     expect(aws.calls.filter((c) => ['CreateTags', 'DisableImage'].includes(c.action))).toEqual([])
@@ -517,6 +542,120 @@ describe('after the first reads: fails, nothing is changed', () => {
     expect(successfulMutations(aws)).toEqual([])
   })
 
+  test.each([
+    ['the region input', { region: 'us-east-1' }, {}, /\(the 'region' input\); if it lives elsewhere, write <region>:/],
+    [
+      'AWS_DEFAULT_REGION',
+      {},
+      { AWS_REGION: '', AWS_DEFAULT_REGION: 'us-east-1' },
+      /\(from AWS_DEFAULT_REGION, as 'region' and AWS_REGION are empty\)/
+    ]
+  ])('a new image not found names the region it looked in, chosen by %s', async (_from, inputs, env, says) => {
+    const { aws } = world
+    const missing = 'ami-0000000000000000f'
+
+    const result = await world.run({ 'image-id': missing, 'family-tag': 'role', ...inputs }, { env })
+
+    expect(result.exitCode).toBe(1)
+    const errors = commandLines(result.stdout, 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toContain(`${missing} was not found in us-east-1 (`)
+    expect(errors[0]).toMatch(says)
+    expect(successfulMutations(aws)).toEqual([])
+    expect(aws.calls.filter((c) => ['CreateTags', 'DisableImage'].includes(c.action))).toEqual([])
+  })
+
+  test('a new image not found in the region written as region:ami-… says so', async () => {
+    const { aws } = world
+    family(aws, 1, 'golden-web', 'eu-west-1')
+    const missing = 'ami-0000000000000000f'
+
+    const result = await world.run({ 'image-id': `eu-west-1:${missing}`, 'family-tag': 'role' })
+
+    expect(result.exitCode).toBe(1)
+    const errors = commandLines(result.stdout, 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toContain(`${missing} was not found in eu-west-1 (the region written in image-id)`)
+    expect(successfulMutations(aws)).toEqual([])
+  })
+
+  test("a new image of a Packer manifest not found: the region is the manifest's artifact_id", async () => {
+    const { aws } = world
+    const missing = 'ami-0000000000000000f'
+    const manifest = writeManifest({ builds: [build(`us-east-1:${missing}`)], last_run_uuid: 'run-1' })
+
+    const result = await world.run({ 'image-id': '', 'packer-manifest': manifest, 'family-tag': 'role' })
+
+    expect(result.exitCode).toBe(1)
+    const errors = commandLines(result.stdout, 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toContain(`${missing} was not found in us-east-1 (from the packer-manifest's artifact_id)`)
+    expect(successfulMutations(aws)).toEqual([])
+  })
+
+  test.each(['enable', 'rollback'])('%s: an id not found names where its region came from', async (command) => {
+    const { aws } = world
+    const missing = 'ami-0000000000000000d'
+
+    const result = await world.run({ command, 'image-id': missing })
+
+    expect(result.exitCode).toBe(1)
+    expect(commandLines(result.stdout, 'error').join('\n')).toContain(
+      `${missing} was not found in us-east-1 (from AWS_REGION`
+    )
+    expect(changesMade(aws)).toEqual([])
+  })
+
+  test.each([
+    ['another family', 'api-*'],
+    ['another case', 'Golden-web-*'],
+    ['a ? too many', 'golden-web-??'],
+    ['not the whole name', 'golden-web']
+  ])(
+    'name-pattern that the new image does not match (%s): refused, naming name-pattern, nothing changed',
+    async (_why, pattern) => {
+      const { aws } = world
+
+      const result = await world.run({ 'image-id': fresh, 'family-tag': '', 'name-pattern': pattern })
+
+      expect(result.exitCode).toBe(1)
+      const errors = commandLines(result.stdout, 'error')
+      expect(errors).toHaveLength(1)
+      expect(errors[0]).toContain(
+        `name-pattern '${pattern}' does not match the new image ${fresh} (named 'golden-web-4'); nothing was changed`
+      )
+      expect(aws.calls.filter((c) => ['CreateTags', 'DisableImage'].includes(c.action))).toEqual([])
+      expect(successfulMutations(aws)).toEqual([])
+      expect(old.map((id) => stateOf(aws, id))).toEqual(['available', 'available', 'available'])
+    }
+  )
+
+  test('name-pattern with family-tag, not matching the new image: refused before any wait', async () => {
+    const { aws } = world
+    const slow = image(aws, 'golden-web-9', day(20), { availableAfterMs: 120_000 })
+
+    const result = await world.run({
+      'image-id': slow.imageId,
+      'family-tag': 'role',
+      'name-pattern': 'golden-api-*',
+      'wait-timeout': '60'
+    })
+
+    expect(result.exitCode).toBe(1)
+    expect(commandLines(result.stdout, 'error').join('\n')).toContain(`name-pattern 'golden-api-*' does not match`)
+    expect(result.durationMs).toBeLessThan(10_000)
+    expect(successfulMutations(aws)).toEqual([])
+  })
+
+  test('name-pattern that matches the new image goes on (wildcards in the middle, ?)', async () => {
+    const { aws } = world
+
+    const result = await world.run({ 'image-id': fresh, 'family-tag': '', 'name-pattern': 'golden-*-?' })
+
+    expect(result.exitCode).toBe(0)
+    expect(old.map((id) => stateOf(aws, id))).toEqual(['disabled', 'disabled', 'disabled'])
+  })
+
   test('the new image has no family-tag', async () => {
     const { aws } = world
     const untagged = image(aws, 'golden-web-9', day(20), {}, REGION, null)
@@ -535,8 +674,12 @@ describe('after the first reads: fails, nothing is changed', () => {
     const result = await world.run({ 'image-id': fresh, 'family-tag': 'role', 'max-images': '2' })
 
     expect(result.exitCode).toBe(1)
-    expect(commandLines(result.stdout, 'error').join('\n')).toMatch(
-      /3 images would be disabled in us-east-1, more than max-images \(2\)/
+    const errors = commandLines(result.stdout, 'error')
+    expect(errors).toHaveLength(1)
+    // the images it would have disabled, newest first, with their names
+    const listed = [...old].reverse().map((id, i) => `${id} \\(golden-web-${3 - i}\\)`)
+    expect(errors[0]).toMatch(
+      new RegExp(`3 images would be disabled in us-east-1, more than max-images \\(2\\): ${listed.join(', ')}$`)
     )
     expect(successfulMutations(aws)).toEqual([])
     expect(aws.calls.filter((c) => ['CreateTags', 'DisableImage'].includes(c.action))).toEqual([])

@@ -174,6 +174,33 @@ describe('least privilege: the README lists exactly what each command needs', ()
   )
 })
 
+describe('a denied DisableImage is said once per image', () => {
+  test('log: no warning repeating it; the step failure names each image once; outputs and comment agree', async () => {
+    const { aws, github } = world
+    const { old, fresh } = family(aws, 2)
+    github.addPullRequest(11, { headSha: 'ccccccc' })
+    aws.faults.deny.add('ec2:DisableImage')
+
+    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role', 'pull-request': '11' })
+
+    expect(result.exitCode).toBe(1)
+    expect(old.map((o) => stateOf(aws, o.imageId))).toEqual(['available', 'available'])
+    expect(commandLines(result.stdout, 'warning')).toEqual([])
+    const errors = commandLines(result.stdout, 'error')
+    expect(errors).toHaveLength(1)
+    for (const o of old) {
+      // in the whole log, each image's failure is said once (the step failure)
+      expect(result.stdout.split(`${o.imageId} (not authorized`).length - 1).toBe(1)
+      expect(errors[0]!.split(o.imageId).length - 1).toBe(1)
+    }
+    expect(errors[0]).toMatch(/^::error::2 image\(s\) could not be changed: /)
+    expect(errors[0]!.split('ec2:DisableImage').length - 1).toBe(2)
+    expect(json(result.outputs['disabled-image-ids'])).toEqual([])
+    const comment = github.comments(11)[0]?.body ?? ''
+    for (const o of old) expect(comment).toContain(o.imageId)
+  })
+})
+
 describe('nothing irreversible: no record, no disable', () => {
   test('an image that already has 50 tags stays enabled and is reported by id; the others are disabled', async () => {
     const { aws } = world

@@ -116,7 +116,7 @@ describe('disable in process against the emulator', () => {
 
       expect(outcome.report.success).toBe(false)
       expect(outcome.report.failure).toBe(
-        `refusing to disable anything: 1 images would be disabled in ${REGION}, more than max-images (0)`
+        `refusing to disable anything: 1 images would be disabled in ${REGION}, more than max-images (0): ${old[0].imageId} (${old[0].name})`
       )
       expect(changesMade(aws)).toEqual([])
       expect(stateOf(aws, old[0].imageId)).toBe('available')

@@ -143,6 +143,10 @@ describe('max-images', () => {
       reason: 'superseded'
     }))
   const none: UsageFound = emptyUsage()
+  const listed = (n: number): string =>
+    many(n)
+      .map((d) => `${d.image.imageId} (${d.image.name})`)
+      .join(', ')
 
   test('exactly max-images images go through', () => {
     expect(applyPolicy(R, many(3), none, settings({ maxImages: 3 })).refusals).toEqual([])
@@ -150,7 +154,7 @@ describe('max-images', () => {
 
   test('one more refuses the run', () => {
     expect(applyPolicy(R, many(4), none, settings({ maxImages: 3 })).refusals).toEqual([
-      `4 images would be disabled in ${R}, more than max-images (3)`
+      `4 images would be disabled in ${R}, more than max-images (3): ${listed(4)}`
     ])
   })
 
@@ -164,7 +168,7 @@ describe('max-images', () => {
     const a = applyPolicy('us-east-1', many(2), none, settings({ maxImages: 1 }))
     const b = applyPolicy('eu-west-1', many(1), none, settings({ maxImages: 1 }))
     expect(refusalOf([a, b])).toBe(
-      'refusing to disable anything: 2 images would be disabled in us-east-1, more than max-images (1)'
+      `refusing to disable anything: 2 images would be disabled in us-east-1, more than max-images (1): ${listed(2)}`
     )
     expect(refusalOf([b])).toBeUndefined()
   })

@@ -308,7 +308,7 @@ describe('property: parseImageIds', () => {
             seen.add(key)
             return true
           })
-          expect(parseImageIds(text, undefined)).toEqual(expected)
+          expect(parseImageIds(text, undefined)).toEqual(expected.map((t) => ({ ...t, regionFrom: 'image-id' })))
         }
       ),
       { numRuns: NUM_RUNS }

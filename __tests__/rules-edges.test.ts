@@ -263,8 +263,8 @@ describe('parsePackerManifest: odd corners', () => {
     })
 
     expect(parsePackerManifest(text)).toEqual([
-      { region: 'us-east-1', imageId: A },
-      { region: 'eu-west-1', imageId: B }
+      { region: 'us-east-1', imageId: A, regionFrom: 'packer-manifest' },
+      { region: 'eu-west-1', imageId: B, regionFrom: 'packer-manifest' }
     ])
   })
 
@@ -272,9 +272,11 @@ describe('parsePackerManifest: odd corners', () => {
     const builds = [null, build(RUN, `us-east-1:${A}`), null]
 
     expect(parsePackerManifest(JSON.stringify({ last_run_uuid: RUN, builds }))).toEqual([
-      { region: 'us-east-1', imageId: A }
+      { region: 'us-east-1', imageId: A, regionFrom: 'packer-manifest' }
     ])
-    expect(parsePackerManifest(JSON.stringify({ builds }))).toEqual([{ region: 'us-east-1', imageId: A }])
+    expect(parsePackerManifest(JSON.stringify({ builds }))).toEqual([
+      { region: 'us-east-1', imageId: A, regionFrom: 'packer-manifest' }
+    ])
   })
 
   test('only null build entries: no AMI build, naming packer-manifest', () => {

@@ -81,7 +81,7 @@ describe('parseSettings: defaults', () => {
   test('every default for a minimal disable run', () => {
     expect(settings({})).toEqual({
       command: DEFAULTS['command'],
-      targets: [{ region: 'us-east-1', imageId: A }],
+      targets: [{ region: 'us-east-1', imageId: A, regionFrom: 'AWS_REGION' }],
       familyTag: 'Family',
       namePattern: undefined,
       keep: Number(DEFAULTS['keep']),
@@ -118,8 +118,8 @@ describe('parseSettings: defaults', () => {
     expect(s).toEqual({
       command: 'disable',
       targets: [
-        { region: 'eu-west-1', imageId: A },
-        { region: 'us-west-2', imageId: B }
+        { region: 'eu-west-1', imageId: A, regionFrom: 'image-id' },
+        { region: 'us-west-2', imageId: B, regionFrom: 'input' }
       ],
       familyTag: 'Family',
       namePattern: 'golden-web-*',
@@ -331,24 +331,28 @@ describe('parseSettings: region', () => {
   test('the region input comes first', () => {
     expect(
       settings({ region: 'eu-west-3' }, { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-2' }).targets
-    ).toEqual([{ region: 'eu-west-3', imageId: A }])
+    ).toEqual([{ region: 'eu-west-3', imageId: A, regionFrom: 'input' }])
   })
 
   test('then AWS_REGION', () => {
     expect(settings({}, { AWS_REGION: 'ap-northeast-1', AWS_DEFAULT_REGION: 'us-east-2' }).targets).toEqual([
-      { region: 'ap-northeast-1', imageId: A }
+      { region: 'ap-northeast-1', imageId: A, regionFrom: 'AWS_REGION' }
     ])
   })
 
   test('then AWS_DEFAULT_REGION', () => {
-    expect(settings({}, { AWS_DEFAULT_REGION: 'us-east-2' }).targets).toEqual([{ region: 'us-east-2', imageId: A }])
+    expect(settings({}, { AWS_DEFAULT_REGION: 'us-east-2' }).targets).toEqual([
+      { region: 'us-east-2', imageId: A, regionFrom: 'AWS_DEFAULT_REGION' }
+    ])
     expect(settings({}, { AWS_REGION: '  ', AWS_DEFAULT_REGION: 'us-east-2' }).targets).toEqual([
-      { region: 'us-east-2', imageId: A }
+      { region: 'us-east-2', imageId: A, regionFrom: 'AWS_DEFAULT_REGION' }
     ])
   })
 
   test('ids with a region need no default region', () => {
-    expect(settings({ 'image-id': `sa-east-1:${A}` }, {}).targets).toEqual([{ region: 'sa-east-1', imageId: A }])
+    expect(settings({ 'image-id': `sa-east-1:${A}` }, {}).targets).toEqual([
+      { region: 'sa-east-1', imageId: A, regionFrom: 'image-id' }
+    ])
   })
 })
 
@@ -373,8 +377,8 @@ describe('parseSettings: packer-manifest', () => {
       files: { 'packer-manifest.json': manifest }
     })
     expect(parseSettings(src).targets).toEqual([
-      { region: 'us-east-1', imageId: A },
-      { region: 'eu-west-1', imageId: B }
+      { region: 'us-east-1', imageId: A, regionFrom: 'packer-manifest' },
+      { region: 'eu-west-1', imageId: B, regionFrom: 'packer-manifest' }
     ])
     expect(src.reads).toEqual(['packer-manifest.json'])
   })
@@ -385,7 +389,7 @@ describe('parseSettings: packer-manifest', () => {
       env: {},
       files: {}
     })
-    expect(parseSettings(src).targets).toEqual([{ region: 'us-west-1', imageId: A }])
+    expect(parseSettings(src).targets).toEqual([{ region: 'us-west-1', imageId: A, regionFrom: 'image-id' }])
     expect(src.reads).toEqual([])
   })
 })
@@ -409,6 +413,74 @@ describe('exclude-tags', () => {
     expect(settings({ 'exclude-tags': 'Keep=forever\nLegal-Hold' }).excludeTags).toEqual([
       { key: 'Keep', value: 'forever' },
       { key: 'Legal-Hold' }
+    ])
+  })
+
+  test('commas separate items, as in image-id (the issue: foo=bar,image-family=api was one item)', () => {
+    expect(parseExcludeTags('foo=bar,image-family=api')).toEqual([
+      { key: 'foo', value: 'bar' },
+      { key: 'image-family', value: 'api' }
+    ])
+    expect(parseExcludeTags(' Pinned , Stage = prod ,Legal-Hold\nOwner=me')).toEqual([
+      { key: 'Pinned' },
+      { key: 'Stage', value: 'prod' },
+      { key: 'Legal-Hold' },
+      { key: 'Owner', value: 'me' }
+    ])
+  })
+
+  test('a comma that ends a line separates like the line break', () => {
+    expect(parseExcludeTags('Pinned,\r\nStage=prod,\nKeep')).toEqual([
+      { key: 'Pinned' },
+      { key: 'Stage', value: 'prod' },
+      { key: 'Keep' }
+    ])
+  })
+
+  test('empty items (doubled, leading or final comma) fail naming exclude-tags and the item', () => {
+    expect(expectInputError(() => parseExcludeTags('a,,b'), 'exclude-tags').message).toMatch(/item 2 is empty/)
+    expect(expectInputError(() => parseExcludeTags(',a'), 'exclude-tags').message).toMatch(/item 1 is empty/)
+    expect(expectInputError(() => parseExcludeTags('a,'), 'exclude-tags').message).toMatch(/item 2 is empty/)
+    expect(expectInputError(() => parseExcludeTags('a,,\nb'), 'exclude-tags').message).toMatch(/item 2 is empty/)
+  })
+
+  test('a value with commas is quoted: the value, or the whole item', () => {
+    expect(parseExcludeTags('Owner="Smith, John",Pinned')).toEqual([
+      { key: 'Owner', value: 'Smith, John' },
+      { key: 'Pinned' }
+    ])
+    expect(parseExcludeTags('"Owner=Smith, John" , Stage=prod')).toEqual([
+      { key: 'Owner', value: 'Smith, John' },
+      { key: 'Stage', value: 'prod' }
+    ])
+    expect(parseExcludeTags('Owner = "Smith, John"')).toEqual([{ key: 'Owner', value: 'Smith, John' }])
+  })
+
+  test('inside quotes: spaces kept, "" is one quote, = and # are plain', () => {
+    expect(parseExcludeTags('Note=" a, b "')).toEqual([{ key: 'Note', value: ' a, b ' }])
+    expect(parseExcludeTags('Say="he said ""hi"", twice"')).toEqual([{ key: 'Say', value: 'he said "hi", twice' }])
+    expect(parseExcludeTags('Url="a=b,c#d"')).toEqual([{ key: 'Url', value: 'a=b,c#d' }])
+    expect(parseExcludeTags('Empty=""')).toEqual([{ key: 'Empty', value: '' }])
+  })
+
+  test('a quote inside an unquoted value is an ordinary character', () => {
+    expect(parseExcludeTags('Size=5"5,Pinned')).toEqual([{ key: 'Size', value: '5"5' }, { key: 'Pinned' }])
+  })
+
+  test('an unclosed quote, or text after the closing quote, fails naming exclude-tags', () => {
+    expect(expectInputError(() => parseExcludeTags('Owner="Smith, John'), 'exclude-tags').message).toMatch(
+      /double quote is not closed/
+    )
+    expect(expectInputError(() => parseExcludeTags('Owner="Smith" John'), 'exclude-tags').message).toMatch(
+      /after the closing double quote/
+    )
+  })
+
+  test('through parseSettings, a comma list and a quoted value', () => {
+    expect(settings({ 'exclude-tags': 'foo=bar,image-family=api\nOwner="a, b"' }).excludeTags).toEqual([
+      { key: 'foo', value: 'bar' },
+      { key: 'image-family', value: 'api' },
+      { key: 'Owner', value: 'a, b' }
     ])
   })
 

@@ -34,23 +34,23 @@ describe('parseImageIds', () => {
 
   test('region:ami pairs as Packer writes them (artifact_id)', () => {
     expect(parseImageIds(`us-east-1:${A},eu-west-1:${B}`, undefined)).toEqual([
-      { region: 'us-east-1', imageId: A },
-      { region: 'eu-west-1', imageId: B }
+      { region: 'us-east-1', imageId: A, regionFrom: 'image-id' },
+      { region: 'eu-west-1', imageId: B, regionFrom: 'image-id' }
     ])
   })
 
   test('region:ami pairs keep their region even with a default region', () => {
     expect(parseImageIds(`eu-central-1:${A}\n${B}`, 'us-west-2')).toEqual([
-      { region: 'eu-central-1', imageId: A },
+      { region: 'eu-central-1', imageId: A, regionFrom: 'image-id' },
       { region: 'us-west-2', imageId: B }
     ])
   })
 
   test('mixed commas and newlines', () => {
     expect(parseImageIds(`us-east-1:${A}, us-east-2:${B}\nca-central-1:${C}`, undefined)).toEqual([
-      { region: 'us-east-1', imageId: A },
-      { region: 'us-east-2', imageId: B },
-      { region: 'ca-central-1', imageId: C }
+      { region: 'us-east-1', imageId: A, regionFrom: 'image-id' },
+      { region: 'us-east-2', imageId: B, regionFrom: 'image-id' },
+      { region: 'ca-central-1', imageId: C, regionFrom: 'image-id' }
     ])
   })
 
@@ -70,7 +70,7 @@ describe('parseImageIds', () => {
       'eusc-de-east-1'
     ]
     for (const region of regions) {
-      expect(parseImageIds(`${region}:${A}`, undefined)).toEqual([{ region, imageId: A }])
+      expect(parseImageIds(`${region}:${A}`, undefined)).toEqual([{ region, imageId: A, regionFrom: 'image-id' }])
     }
   })
 
@@ -83,8 +83,8 @@ describe('parseImageIds', () => {
 
   test('the same id in two regions is two targets', () => {
     expect(parseImageIds(`us-east-1:${A},us-west-2:${A}`, undefined)).toEqual([
-      { region: 'us-east-1', imageId: A },
-      { region: 'us-west-2', imageId: A }
+      { region: 'us-east-1', imageId: A, regionFrom: 'image-id' },
+      { region: 'us-west-2', imageId: A, regionFrom: 'image-id' }
     ])
   })
 
@@ -109,9 +109,9 @@ describe('parseImageIds', () => {
   // empty". A comma that ends a line should be a separator like the line break after it.
   test('a comma at the end of a line, before the next item, is a separator', () => {
     expect(parseImageIds(`us-east-1:${A},\nus-east-2:${B},\r\nca-central-1:${C}`, undefined)).toEqual([
-      { region: 'us-east-1', imageId: A },
-      { region: 'us-east-2', imageId: B },
-      { region: 'ca-central-1', imageId: C }
+      { region: 'us-east-1', imageId: A, regionFrom: 'image-id' },
+      { region: 'us-east-2', imageId: B, regionFrom: 'image-id' },
+      { region: 'ca-central-1', imageId: C, regionFrom: 'image-id' }
     ])
   })
 
@@ -157,6 +157,39 @@ describe('parseImageIds', () => {
   })
 })
 
+describe('parseImageIds: where each region came from (regionFrom)', () => {
+  test('a bare id takes the default region and where it came from', () => {
+    for (const from of ['input', 'AWS_REGION', 'AWS_DEFAULT_REGION'] as const) {
+      expect(parseImageIds(A, { region: 'us-east-2', from })).toEqual([
+        { region: 'us-east-2', imageId: A, regionFrom: from }
+      ])
+    }
+  })
+
+  test('region:ami is from image-id, even when a default region is given', () => {
+    expect(
+      parseImageIds(
+        `eu-west-1:${A}
+${B}`,
+        { region: 'us-east-1', from: 'AWS_REGION' }
+      )
+    ).toEqual([
+      { region: 'eu-west-1', imageId: A, regionFrom: 'image-id' },
+      { region: 'us-east-1', imageId: B, regionFrom: 'AWS_REGION' }
+    ])
+  })
+
+  test('a plain default region (no source known) leaves regionFrom out', () => {
+    expect(parseImageIds(A, 'us-east-1')[0]).not.toHaveProperty('regionFrom')
+  })
+
+  test('a duplicate keeps the first occurrence, with its source', () => {
+    expect(parseImageIds(`us-east-1:${A},${A}`, { region: 'us-east-1', from: 'input' })).toEqual([
+      { region: 'us-east-1', imageId: A, regionFrom: 'image-id' }
+    ])
+  })
+})
+
 describe('AMI_ID and isRegion', () => {
   test('AMI_ID', () => {
     expect(AMI_ID.test(A)).toBe(true)
@@ -199,15 +232,15 @@ describe('parsePackerManifest', () => {
       [amiBuild(RUN_OLD, `us-east-1:${A}`), amiBuild(RUN_NEW, `us-east-1:${B}`), amiBuild(RUN_OLD, `eu-west-1:${C}`)],
       RUN_NEW
     )
-    expect(parsePackerManifest(text)).toEqual([{ region: 'us-east-1', imageId: B }])
+    expect(parsePackerManifest(text)).toEqual([{ region: 'us-east-1', imageId: B, regionFrom: 'packer-manifest' }])
   })
 
   test('an artifact_id with several regions gives one target per region', () => {
     const text = manifest([amiBuild(RUN_NEW, `us-east-1:${A},eu-west-1:${B},ap-south-1:${C}`)], RUN_NEW)
     expect(parsePackerManifest(text)).toEqual([
-      { region: 'us-east-1', imageId: A },
-      { region: 'eu-west-1', imageId: B },
-      { region: 'ap-south-1', imageId: C }
+      { region: 'us-east-1', imageId: A, regionFrom: 'packer-manifest' },
+      { region: 'eu-west-1', imageId: B, regionFrom: 'packer-manifest' },
+      { region: 'ap-south-1', imageId: C, regionFrom: 'packer-manifest' }
     ])
   })
 
@@ -217,8 +250,8 @@ describe('parsePackerManifest', () => {
       RUN_NEW
     )
     expect(parsePackerManifest(text)).toEqual([
-      { region: 'us-east-1', imageId: A },
-      { region: 'us-east-1', imageId: B }
+      { region: 'us-east-1', imageId: A, regionFrom: 'packer-manifest' },
+      { region: 'us-east-1', imageId: B, regionFrom: 'packer-manifest' }
     ])
   })
 
@@ -233,14 +266,14 @@ describe('parsePackerManifest', () => {
       ],
       RUN_NEW
     )
-    expect(parsePackerManifest(text)).toEqual([{ region: 'us-west-2', imageId: A }])
+    expect(parsePackerManifest(text)).toEqual([{ region: 'us-west-2', imageId: A, regionFrom: 'packer-manifest' }])
   })
 
   test('without last_run_uuid every build is used', () => {
     const text = manifest([amiBuild(RUN_OLD, `us-east-1:${A}`), amiBuild(RUN_NEW, `us-east-2:${B}`)])
     expect(parsePackerManifest(text)).toEqual([
-      { region: 'us-east-1', imageId: A },
-      { region: 'us-east-2', imageId: B }
+      { region: 'us-east-1', imageId: A, regionFrom: 'packer-manifest' },
+      { region: 'us-east-2', imageId: B, regionFrom: 'packer-manifest' }
     ])
   })
 

@@ -22,7 +22,15 @@ export type ImageState = (typeof IMAGE_STATES)[number]
 export interface Target {
   region: string
   imageId: string
+  /** Where `region` came from, so that an id not found there can say why it was looked for there. */
+  regionFrom?: RegionSource
 }
+
+/**
+ * Where a target's region came from: the `region` input, the `AWS_REGION` or `AWS_DEFAULT_REGION`
+ * variable, the `region:ami-…` form of `image-id`, or the Packer manifest's `artifact_id`.
+ */
+export type RegionSource = 'input' | 'AWS_REGION' | 'AWS_DEFAULT_REGION' | 'image-id' | 'packer-manifest'
 
 export interface Tag {
   key: string

@@ -5,7 +5,7 @@
 import { InputError } from './errors.js'
 import { IMAGE_STATES, type Command, type ImageState, type InUsePolicy, type Target } from './model.js'
 import type { TagMatcher } from './rules/family.js'
-import { checkRegion, parseImageIds, parsePackerManifest } from './targets.js'
+import { checkRegion, parseImageIds, parsePackerManifest, type RegionChoice } from './targets.js'
 
 export type { TagMatcher }
 
@@ -70,19 +70,104 @@ function tagKey(input: string, key: string): string {
   return key
 }
 
+/**
+ * Splits one line of `exclude-tags` at its commas, except inside double quotes: a quoted item
+ * (`"Owner=Smith, John"`) or a quoted value (`Owner="Smith, John"`) keeps its commas. A quote
+ * opens only at the start of an item or of its value; elsewhere it is an ordinary character.
+ */
+function splitTagItems(line: string, input: string): string[] {
+  const items: string[] = []
+  let current = ''
+  let quoted = false
+  let sawEquals = false
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i] ?? ''
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        current += '""'
+        i++
+      } else {
+        if (c === '"') quoted = false
+        current += c
+      }
+      continue
+    }
+    if (c === ',') {
+      items.push(current)
+      current = ''
+      sawEquals = false
+      continue
+    }
+    if (c === '"') {
+      const before = sawEquals ? current.slice(current.indexOf('=') + 1) : current
+      if (before.trim() === '') quoted = true
+    }
+    if (c === '=') sawEquals = true
+    current += c
+  }
+  if (quoted) throw new InputError(input, `a double quote is not closed in '${line}'`)
+  items.push(current)
+  return items
+}
+
+/** `"…"` (with `""` for a quote inside) -> its text; anything else as it is (trimmed). */
+function unquote(input: string, text: string): string {
+  const t = text.trim()
+  if (!t.startsWith('"')) return t
+  let out = ''
+  let i = 1
+  for (; i < t.length; i++) {
+    const c = t[i]
+    if (c === '"' && t[i + 1] === '"') {
+      out += '"'
+      i++
+    } else if (c === '"') break
+    else out += c
+  }
+  if (i !== t.length - 1) {
+    throw new InputError(
+      input,
+      `text after the closing double quote in '${t}': quote the whole item or the whole value`
+    )
+  }
+  return out
+}
+
+function tagMatcher(input: string, item: string): TagMatcher {
+  const text = item.trim().startsWith('"') ? unquote(input, item) : item.trim()
+  const eq = text.indexOf('=')
+  if (eq < 0) return { key: tagKey(input, text.trim()) }
+  const key = text.slice(0, eq).trim()
+  const value = unquote(input, text.slice(eq + 1))
+  if (value.length > TAG_VALUE_MAX)
+    throw new InputError(input, `the value of '${key}' is longer than ${TAG_VALUE_MAX} characters`)
+  return { key: tagKey(input, key), value }
+}
+
+/**
+ * Parses `exclude-tags`: `Key` or `Key=Value` items, separated by newlines and/or commas (as
+ * `image-id`: a comma that ends a line separates like the line break); lines starting with `#` are
+ * comments. A value holding a comma is quoted: `Owner="Smith, John"` or `"Owner=Smith, John"`
+ * (`""` for a quote inside the quotes). Keys and unquoted values are trimmed; the value is
+ * everything after the first `=`.
+ */
 export function parseExcludeTags(text: string, input = 'exclude-tags'): TagMatcher[] {
-  return text
+  const lines = text
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const eq = line.indexOf('=')
-      if (eq < 0) return { key: tagKey(input, line) }
-      const value = line.slice(eq + 1).trim()
-      if (value.length > TAG_VALUE_MAX)
-        throw new InputError(input, `the value of '${line.slice(0, eq)}' is longer than ${TAG_VALUE_MAX} characters`)
-      return { key: tagKey(input, line.slice(0, eq).trim()), value }
-    })
+  const items = lines.flatMap((line, index) => {
+    const parts = splitTagItems(line, input)
+    // A comma that ends a line (not the last one) is a separator, as in image-id.
+    if (parts.length > 1 && parts.at(-1)?.trim() === '' && index < lines.length - 1) parts.pop()
+    return parts
+  })
+  return items.map((item, index) => {
+    if (item.trim() === '') {
+      throw new InputError(input, `item ${index + 1} is empty (check for a doubled or trailing comma)`)
+    }
+    return tagMatcher(input, item)
+  })
 }
 
 /** An EC2 name filter: 3 to 128 characters of an AMI name, with `*` and `?`; not wildcards only. */
@@ -103,17 +188,18 @@ export function checkNamePattern(value: string, input = 'name-pattern'): string 
   return value
 }
 
-export function defaultRegion(source: SettingsSource): string | undefined {
+/** The region of ids given without one, and where it came from: `region`, then AWS_REGION, then AWS_DEFAULT_REGION. */
+export function defaultRegion(source: SettingsSource): RegionChoice | undefined {
   const given = source.input('region').trim()
-  if (given) return checkRegion('region', given)
-  for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION']) {
+  if (given) return { region: checkRegion('region', given), from: 'input' }
+  for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION'] as const) {
     const value = source.env[name]?.trim()
-    if (value) return checkRegion(`region (from ${name})`, value)
+    if (value) return { region: checkRegion(`region (from ${name})`, value), from: name }
   }
   return undefined
 }
 
-function targetsOf(source: SettingsSource, region: string | undefined): Target[] {
+function targetsOf(source: SettingsSource, region: RegionChoice | undefined): Target[] {
   const ids = source.input('image-id')
   if (ids.trim() !== '') return parseImageIds(ids, region)
   const manifest = source.input('packer-manifest').trim()

@@ -3,7 +3,13 @@
  * Pure: the manifest arrives as text.
  */
 import { InputError } from './errors.js'
-import type { Target } from './model.js'
+import type { RegionSource, Target } from './model.js'
+
+/** A region and where it came from (the `region` input, or a variable). */
+export interface RegionChoice {
+  region: string
+  from: RegionSource
+}
 
 /** EC2 image ids: `ami-` and 8 or 17 lowercase hex digits. */
 export const AMI_ID = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/
@@ -44,9 +50,16 @@ function dedupe(targets: Target[]): Target[] {
 
 /**
  * Parses `image-id`: ids separated by commas and/or newlines, each `ami-…` or `region:ami-…`.
- * Bare ids take `defaultRegion`; with none, the input error says where a region comes from.
+ * Bare ids take `defaultRegion` (with where it came from, when known); with none, the input error
+ * says where a region comes from. Each target says where its region came from (`regionFrom`).
  */
-export function parseImageIds(text: string, defaultRegion: string | undefined, input = 'image-id'): Target[] {
+export function parseImageIds(
+  text: string,
+  defaultRegion: string | RegionChoice | undefined,
+  input = 'image-id'
+): Target[] {
+  const fallback: { region: string; from?: RegionSource } | undefined =
+    typeof defaultRegion === 'string' ? { region: defaultRegion } : defaultRegion
   const items = text
     // A comma that ends a line separates like the line break (a pasted artifact_id list).
     .split(/\s*,\s*\r?\n|\r?\n/)
@@ -62,16 +75,16 @@ export function parseImageIds(text: string, defaultRegion: string | undefined, i
     const colon = item.indexOf(':')
     if (colon >= 0) {
       const region = checkRegion(input, item.slice(0, colon).trim())
-      return { region, imageId: checkAmi(input, item.slice(colon + 1).trim()) }
+      return { region, imageId: checkAmi(input, item.slice(colon + 1).trim()), regionFrom: 'image-id' }
     }
     const imageId = checkAmi(input, item)
-    if (!defaultRegion) {
+    if (!fallback?.region) {
       throw new InputError(
         input,
         `'${item}' has no region: write it as region:${item}, or set the 'region' input or AWS_REGION`
       )
     }
-    return { region: defaultRegion, imageId }
+    return { region: fallback.region, imageId, ...(fallback.from ? { regionFrom: fallback.from } : {}) }
   })
   return dedupe(targets)
 }
@@ -107,7 +120,11 @@ export function parsePackerManifest(text: string, input = 'packer-manifest'): Ta
     if (!pairs.every((p) => /^[^:]+:ami-/.test(p))) continue
     for (const pair of pairs) {
       const [region = '', imageId = ''] = pair.split(':', 2)
-      targets.push({ region: checkRegion(input, region), imageId: checkAmi(input, imageId) })
+      targets.push({
+        region: checkRegion(input, region),
+        imageId: checkAmi(input, imageId),
+        regionFrom: 'packer-manifest'
+      })
     }
   }
   if (targets.length === 0) {

@@ -10,6 +10,7 @@ import type { Context } from '../context.js'
 import { RegionError } from '../context.js'
 import { emptyUsage, type Change, type Decision, type Image, type RegionReport, type RunReport } from '../model.js'
 import { decideFamily, familyKey, tagValue } from '../rules/family.js'
+import { namePatternMismatch } from '../rules/name-pattern.js'
 import { applyPolicy, refusalOf, toDisable, type RegionPolicy, type UsageFound } from '../rules/policy.js'
 import { disableSafely, readSharing, type SharingRead } from '../steps/disable-images.js'
 import { BUILDING_STATES, ownedImages, waitUntilAvailable } from '../steps/find-images.js'
@@ -32,7 +33,10 @@ const KIND_WORDS: Record<Decision['kind'], string> = {
   skip: 'skipped'
 }
 
-/** The new images, owned by this account and available (waited for), with the family tag when one is asked for. */
+/**
+ * The new images, owned by this account and available (waited for), matching `name-pattern` and
+ * with the family tag when those are asked for.
+ */
 async function newImagesOf(
   ctx: Context,
   region: string,
@@ -40,7 +44,10 @@ async function newImagesOf(
 ): Promise<{ images: Image[]; accountId: string }> {
   const { settings, log } = ctx
   const ec2 = ctx.ec2(region)
-  const { images: found, accountId } = await ownedImages(ec2, imageIds)
+  const { images: found, accountId } = await ownedImages(ec2, imageIds, settings.targets)
+  // A pattern the new image itself does not match is a mistake: known from its name, before any wait.
+  const mismatch = settings.namePattern ? namePatternMismatch(settings.namePattern, found) : undefined
+  if (mismatch) throw new RegionError(region, mismatch)
   const images = await waitUntilAvailable(ec2, found, settings.waitTimeoutSeconds, (m) => log.info(`[${region}] ${m}`))
   const { familyTag } = settings
   const untagged = familyTag ? images.filter((i) => tagValue(i.tags, familyTag) === undefined) : []

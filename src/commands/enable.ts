@@ -24,7 +24,7 @@ export async function enable(ctx: Context): Promise<RunReport> {
   // Every region's images are looked up before any is changed: a missing id changes nothing.
   const found = await eachRegion(
     settings.targets,
-    async (region, ids) => (await ownedImages(ctx.ec2(region), ids)).images
+    async (region, ids) => (await ownedImages(ctx.ec2(region), ids, settings.targets)).images
   )
   if (!allSucceeded(found)) {
     return { ...run, regions: found.map((r) => ({ ...emptyRegion(r.region, r.error), images: r.value ?? [] })) }

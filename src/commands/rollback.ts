@@ -71,7 +71,7 @@ async function planRegion(ctx: Context, region: string, ids: string[]): Promise<
   const ec2 = ctx.ec2(region)
   // Starts the usage reads that need no image ids, while the images are looked up.
   const usageSearch = ctx.usage(region)
-  const { images: bad } = await ownedImages(ec2, ids)
+  const { images: bad } = await ownedImages(ec2, ids, settings.targets)
   const tagged = await ec2.images([{ Name: `tag:${SUPERSEDED_BY_TAG}`, Values: ids }], {
     owners: ['self'],
     includeDisabled: true

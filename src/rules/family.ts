@@ -3,6 +3,7 @@
  * decisions out.
  */
 import type { Decision, Image, Tag } from '../model.js'
+import { nameMatches } from './name-pattern.js'
 
 export interface TagMatcher {
   key: string
@@ -21,13 +22,7 @@ export function tagValue(tags: Tag[], key: string): string | undefined {
 }
 
 /** EC2's name filter semantics: `*` any run of characters, `?` exactly one; the rest literal. */
-export function globMatch(pattern: string, value: string): boolean {
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '[\\s\\S]*')
-    .replace(/\?/g, '[\\s\\S]')
-  return new RegExp(`^${source}$`).test(value)
-}
+export const globMatch: (pattern: string, value: string) => boolean = nameMatches
 
 /** A family key: what makes two new images of one region the same family. */
 export function familyKey(image: Image, rules: FamilyRules): string {

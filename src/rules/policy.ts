@@ -52,6 +52,20 @@ function usersOf(image: Image, templates: TemplateUse[]): TemplateUse[] {
   return templates.filter((t) => t.imageId === image.imageId)
 }
 
+/** How many images a max-images refusal names; the rest are counted. */
+export const MAX_IMAGES_LISTED = 20
+/** A name longer than this is left out of the max-images refusal (the id is enough). */
+const SHORT_NAME = 40
+
+/** The images a max-images refusal would have disabled: ids (with short names), the first 20, then a count. */
+function listImages(images: Image[]): string {
+  const named = images
+    .slice(0, MAX_IMAGES_LISTED)
+    .map((i) => (i.name && i.name.length <= SHORT_NAME ? `${i.imageId} (${i.name})` : i.imageId))
+  const more = images.length - named.length
+  return `${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`
+}
+
 /** `in-use: skip`: an image to be disabled that a template still uses is left enabled. */
 function skipInUse(decisions: Decision[], templates: TemplateUse[]): Decision[] {
   return decisions.map((d) => {
@@ -92,7 +106,7 @@ export function applyPolicy(
   const refusals: string[] = []
   if (images.length > settings.maxImages) {
     refusals.push(
-      `${images.length} images would be disabled in ${region}, more than max-images (${settings.maxImages})`
+      `${images.length} images would be disabled in ${region}, more than max-images (${settings.maxImages}): ${listImages(images)}`
     )
   }
   if (settings.inUse === 'fail') {

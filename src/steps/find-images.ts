@@ -1,7 +1,7 @@
 /** Finding the images a command is about: visible, owned by this account, and (when asked) available. */
 import type { Ec2 } from '../aws/ec2.js'
 import { RegionError } from '../context.js'
-import type { Image } from '../model.js'
+import type { Image, RegionSource, Target } from '../model.js'
 
 export interface OwnedImages {
   images: Image[]
@@ -9,11 +9,41 @@ export interface OwnedImages {
   accountId: string
 }
 
+/** Why a region was looked in, and what to check when the id is not there, by where the region came from. */
+const NOT_FOUND_HINTS: Record<RegionSource, (imageId: string) => [why: string, hint: string]> = {
+  input: (id) => ["the 'region' input", `if it lives elsewhere, write <region>:${id}`],
+  AWS_REGION: (id) => [
+    "from AWS_REGION, as the 'region' input is empty",
+    `if it lives elsewhere, set 'region' or write <region>:${id}`
+  ],
+  AWS_DEFAULT_REGION: (id) => [
+    "from AWS_DEFAULT_REGION, as 'region' and AWS_REGION are empty",
+    `if it lives elsewhere, set 'region' or write <region>:${id}`
+  ],
+  'image-id': () => [
+    'the region written in image-id',
+    'check that region, and that the credentials are of the account that owns the image'
+  ],
+  'packer-manifest': () => [
+    "from the packer-manifest's artifact_id",
+    "check that the manifest is this build's, and that the credentials are of the account that built it"
+  ]
+}
+
+/** `ami-… was not found in <region>`, with why that region and what to check (when known). */
+export function notFoundIn(region: string, imageId: string, from: RegionSource | undefined): string {
+  const found = `${imageId} was not found in ${region}`
+  if (!from) return found
+  const [why, hint] = NOT_FOUND_HINTS[from](imageId)
+  return `${found} (${why}); ${hint}`
+}
+
 /**
  * The images by id, all owned by the calling account. Any id that does not exist, or belongs
- * to another account, is a RegionError naming it.
+ * to another account, is a RegionError naming it; one not found says where its region came from
+ * (the `targets`' `regionFrom`).
  */
-export async function ownedImages(ec2: Ec2, imageIds: string[]): Promise<OwnedImages> {
+export async function ownedImages(ec2: Ec2, imageIds: string[], targets: readonly Target[] = []): Promise<OwnedImages> {
   const owned = await ec2.imagesById(imageIds, ['self'])
   const byId = new Map(owned.map((i) => [i.imageId, i]))
   const missing = imageIds.filter((id) => !byId.has(id))
@@ -23,9 +53,9 @@ export async function ownedImages(ec2: Ec2, imageIds: string[]): Promise<OwnedIm
       const other = visible.get(id)
       return other
         ? `${id} is owned by account ${other.ownerId}, not by this account`
-        : `${id} was not found in ${ec2.region}`
+        : notFoundIn(ec2.region, id, targets.find((t) => t.region === ec2.region && t.imageId === id)?.regionFrom)
     })
-    throw new RegionError(ec2.region, problems.join('; '))
+    throw new RegionError(ec2.region, `${problems.join('; ')}; nothing was changed`)
   }
   const images = imageIds.flatMap((id) => byId.get(id) ?? [])
   return { images, accountId: images[0]?.ownerId ?? '' }

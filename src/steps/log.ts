@@ -11,13 +11,13 @@ const VERBS: Record<Exclude<ChangeOutcome, 'failed'>, string> = {
   unchanged: 'left as it is:'
 }
 
-/** One log line per image changed (a warning when it failed). */
+/**
+ * One log line per image changed. A failed change has none: the step's failure message
+ * (rules/outcome.ts) names each failed image with why, once; a warning here said it again.
+ */
 export function logChange(log: Logger, change: Change, why?: string): void {
+  if (change.outcome === 'failed') return
   const who = `${change.imageId} (${change.name})`
-  if (change.outcome === 'failed') {
-    log.warning(`[${change.region}] ${who}: ${change.message}`)
-    return
-  }
   const shared = change.sharing ? describeSharing(change.sharing) : ''
   const sharingNote = shared ? `; sharing ${change.action === 'disable' ? 'recorded' : 'restored'}: ${shared}` : ''
   const notes = [why, change.message].filter(Boolean).join('; ')
