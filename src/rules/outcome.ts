@@ -165,7 +165,21 @@ function headlineOf(
   }
   if (failure && o.done.length === 0) {
     const reason = failure.replace(/\.$/, '')
-    return report.refusal ? `Nothing was changed: ${reason}` : reason
+    if (report.refusal) return `Nothing was changed: ${reason}`
+    // Every image failed: the count here, each image's reason once, in the table below it.
+    if (o.failed.length > 0 && !report.regions.some((r) => r.error)) {
+      const actions = new Set(o.failed.map((c) => c.action))
+      const verb = report.dryRun
+        ? 'checked'
+        : actions.size > 1
+          ? 'changed'
+          : actions.has('enable')
+            ? 're-enabled'
+            : 'disabled'
+      const none = report.dryRun ? 'Dry run: nothing would change' : 'Nothing was changed'
+      return `${none}: ${plural(o.failed.length, 'image')} could not be ${verb} (see Failed)`
+    }
+    return reason
   }
   const failed = o.failed.length ? `; ${plural(o.failed.length, 'image')} failed` : ''
   return `${report.dryRun ? 'Dry run: ' : ''}${doneWords(report, o.enabled, o.disabled)}${failed}`
