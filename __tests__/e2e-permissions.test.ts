@@ -103,6 +103,12 @@ const SCENES: Record<CommandName, (w: World) => { inputs: Record<string, string>
   },
   rollback: (w) => {
     const s = disabledScene(w)
+    // Something points at the bad image, so the usage search reads everything it can read.
+    const lt = w.aws.addLaunchTemplate(REGION, { name: 'web-prod', versions: [{ imageId: s.fresh.imageId }] })
+    w.aws.addAutoScalingGroup(REGION, {
+      name: 'web-asg',
+      launchTemplate: { launchTemplateId: lt.launchTemplateId, version: '$Default' }
+    })
     return {
       inputs: { command: 'rollback', 'image-id': s.fresh.imageId },
       check: ({ aws }) => {

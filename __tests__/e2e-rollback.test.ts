@@ -150,7 +150,7 @@ describe('rollback', () => {
     )
     expect(report.regions[0]?.launchTemplates.map((t) => t.launchTemplateName)).toEqual(['web-prod'])
     expect(rolled.stdout).toMatch(
-      /::warning::.*still point at images being disabled; their next launch will fail: .*web-prod/
+      /::warning::.*still pointing at images being disabled, so their next launch will fail: .*web-prod/
     )
   })
 
@@ -348,7 +348,7 @@ describe('status', () => {
 
     expect(result.exitCode).toBe(0)
     expect(result.stdout).toContain('No job summary')
-    expect(result.stdout).toContain('All 1 image(s) are available.')
+    expect(result.stdout).toContain('Every image is available.')
     expect(result.stdout).not.toMatch(/::(notice|warning|error)::/)
   })
 
