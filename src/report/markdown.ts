@@ -398,7 +398,7 @@ function fixList(
   })
   if (withCommands.length > blocks.length) blocks.push(more(withCommands.length - blocks.length, options))
   const commands = blocks.length
-    ? `\n<details><summary>The commands</summary>\n\n${blocks.join('\n\n')}\n\n</details>\n`
+    ? `\n<details><summary>Commands that apply these fixes</summary>\n\n${blocks.join('\n\n')}\n\n</details>\n`
     : ''
   return { templates, configs, commands }
 }
