@@ -81,7 +81,8 @@ function account(world: World) {
   })
   aws.addAutoScalingGroup(REGION, {
     name: 'asg-pinned-1-old',
-    launchTemplate: { launchTemplateName: 'old-version-only', version: '1' }
+    launchTemplate: { launchTemplateName: 'old-version-only', version: '1' },
+    desiredCapacity: 3
   })
   aws.addAutoScalingGroup(REGION, {
     name: 'asg-mixed',
@@ -98,7 +99,7 @@ function account(world: World) {
 
 describe('affected launch templates and Auto Scaling groups', () => {
   for (const matchesResolved of [false, true]) {
-    test(`default, latest, both and an SSM parameter are found; an old non-default version is not (image-id filter ${matchesResolved ? 'sees' : 'does not see'} resolved ids)`, async () => {
+    test(`default, latest, both, an SSM parameter and a version pinned by a group are found (image-id filter ${matchesResolved ? 'sees' : 'does not see'} resolved ids)`, async () => {
       world.aws.faults.imageIdFilterMatchesResolved = matchesResolved
       const { old, fresh } = account(world)
 
@@ -109,31 +110,42 @@ describe('affected launch templates and Auto Scaling groups', () => {
         ['by-default', 1, true, false, old[0].imageId],
         ['by-latest', 2, false, true, old[1].imageId],
         ['default-and-latest', 2, true, true, old[2].imageId],
+        // neither default nor latest: found through the group that pins it
+        ['old-version-only', 1, false, false, old[0].imageId],
         ['via-ssm', 1, true, true, old[3].imageId]
       ])
       const report = json<{
         regions: Array<{
           autoScalingGroups: Array<{
             autoScalingGroupName: string
+            version: string
             versionNumber: number
             viaMixedInstancesPolicy: boolean
+            desiredCapacity: number
           }>
         }>
       }>(result.outputs.report)
       expect(
         at(report.regions, 0)
-          .autoScalingGroups.map((g) => [g.autoScalingGroupName, g.versionNumber, g.viaMixedInstancesPolicy])
+          .autoScalingGroups.map((g) => [
+            g.autoScalingGroupName,
+            g.version,
+            g.versionNumber,
+            g.viaMixedInstancesPolicy,
+            g.desiredCapacity
+          ])
           .sort()
       ).toEqual([
-        ['asg-default', 1, false],
-        ['asg-latest', 2, false],
-        ['asg-mixed', 1, true],
-        ['asg-pinned-2', 2, false]
+        ['asg-default', '$Default', 1, false, 0],
+        ['asg-latest', '$Latest', 2, false, 0],
+        ['asg-mixed', '$Default', 1, true, 0],
+        ['asg-pinned-1-old', '1', 1, false, 3],
+        ['asg-pinned-2', '2', 2, false, 0]
       ])
       // The comment and the summary name them.
       expect(result.summary).toContain('by-default')
       expect(result.summary).toContain('asg-mixed')
-      expect(result.summary).not.toContain('old-version-only')
+      expect(result.summary).toContain('old-version-only')
     })
   }
 
@@ -184,30 +196,69 @@ describe('affected launch templates and Auto Scaling groups', () => {
     expect(affected(result.outputs)).toHaveLength(4)
   })
 
-  test('the number of EC2 calls of the usage search is the same for 50 and for 5,000 templates', async () => {
-    const counts: number[] = []
-    for (const templates of [50, 5000]) {
+  test('the usage search costs the same EC2 calls for 50 and for 5,000 templates; a lookup by template for each template that groups pin, not for each template', async () => {
+    const counts: Array<{ byImage: number; byTemplate: number; affected: number }> = []
+    for (const [templates, pinnedTemplates] of [
+      [50, 0],
+      [5000, 0],
+      [5000, 3]
+    ] as const) {
       const w = await startWorld()
       try {
         const { old, fresh } = family(w.aws, 3)
+        const unrelated = image(w.aws, 'golden-api-1', day(1), {}, REGION, 'api')
         for (let i = 0; i < templates; i++) {
-          const imageId = i < 5 ? at(old, i % 3).imageId : fresh.imageId
+          const imageId = i < 5 ? at(old, i % 3).imageId : unrelated.imageId
           w.aws.addLaunchTemplate(REGION, {
             name: `lt-${i}`,
             versions: [{ imageId }, { imageId }, { imageId }],
             defaultVersion: 1
           })
         }
+        // groups on $Default / $Latest need no lookup by template, whatever their number
+        for (let i = 0; i < 20; i++)
+          w.aws.addAutoScalingGroup(REGION, {
+            name: `asg-latest-${i}`,
+            launchTemplate: { launchTemplateName: `lt-${i}`, version: i % 2 ? '$Latest' : '$Default' }
+          })
+        // each pinned template: two groups pin two of its versions, one of them an old image's
+        for (let p = 0; p < pinnedTemplates; p++) {
+          const t = w.aws.addLaunchTemplate(REGION, {
+            name: `pinned-${p}`,
+            versions: [{ imageId: fresh.imageId }, { imageId: at(old, p).imageId }, { imageId: fresh.imageId }],
+            defaultVersion: 3
+          })
+          w.aws.addAutoScalingGroup(REGION, {
+            name: `asg-pinned-${p}-2`,
+            launchTemplate: { launchTemplateId: t.launchTemplateId, version: '2' }
+          })
+          w.aws.addAutoScalingGroup(REGION, {
+            name: `asg-pinned-${p}-1`,
+            mixedInstancesPolicy: {
+              launchTemplate: { launchTemplateSpecification: { launchTemplateName: `pinned-${p}`, version: '1' } }
+            }
+          })
+        }
         const result = await w.run({ 'image-id': fresh.imageId, 'family-tag': 'role' })
         expect(result.exitCode).toBe(0)
-        expect(json<unknown[]>(result.outputs['affected-launch-templates'])).toHaveLength(10)
-        counts.push(w.aws.count('DescribeLaunchTemplateVersions') + w.aws.count('DescribeLaunchTemplates'))
+        const versions = w.aws.callsOf('DescribeLaunchTemplateVersions')
+        const byTemplate = versions.filter(
+          (c) => c.params['LaunchTemplateId'] !== undefined || c.params['LaunchTemplateName'] !== undefined
+        )
+        counts.push({
+          byImage: versions.length - byTemplate.length + w.aws.count('DescribeLaunchTemplates'),
+          byTemplate: byTemplate.length,
+          affected: json<unknown[]>(result.outputs['affected-launch-templates']).length
+        })
       } finally {
         await w.close()
       }
     }
-    expect(counts[0]).toBe(counts[1])
-    expect(counts[1]).toBeLessThanOrEqual(3)
+    expect(counts[0]).toEqual({ byImage: counts[0]!.byImage, byTemplate: 0, affected: 10 })
+    expect(counts[1]).toEqual(counts[0])
+    expect(counts[0]!.byImage).toBeLessThanOrEqual(3)
+    // three pinned templates: three lookups by template, and the three pinned old versions found
+    expect(counts[2]).toEqual({ byImage: counts[0]!.byImage, byTemplate: 3, affected: 13 })
   })
 
   test('the reads that need no image ids run beside the family query; the groups are asked for without their instances', async () => {
@@ -263,5 +314,112 @@ describe('affected launch templates and Auto Scaling groups', () => {
       world.aws.callsOf('DescribeLaunchTemplateVersions').map((c) => [c.params['Filter.1.Value.1'], c.errorCode])
     ).toEqual([['resolve:ssm:*', 'UnauthorizedOperation']])
     expect(world.aws.callsOf('autoscaling:DescribeAutoScalingGroups').map((c) => c.errorCode)).toEqual(['AccessDenied'])
+  })
+})
+
+/** old[0] only a group's pinned old version uses; old[1] only a launch configuration; old[2] nothing. */
+function pinnedAndLegacy(world: World) {
+  const { aws } = world
+  const { old, fresh } = family(aws, 3)
+  aws.addLaunchTemplate(REGION, {
+    name: 'web',
+    versions: [{ imageId: old[0].imageId }, { imageId: fresh.imageId }],
+    defaultVersion: 2
+  })
+  aws.addAutoScalingGroup(REGION, {
+    name: 'asg-pinned-old',
+    launchTemplate: { launchTemplateName: 'web', version: '1' },
+    desiredCapacity: 4
+  })
+  aws.addLaunchConfiguration(REGION, { name: 'web-2019', imageId: old[1].imageId })
+  aws.addAutoScalingGroup(REGION, { name: 'asg-legacy', launchConfigurationName: 'web-2019', desiredCapacity: 2 })
+  return { old, fresh }
+}
+
+interface ReportDecisions {
+  regions: Array<{ decisions: Array<{ imageId: string; decision: string; reason: string }>; warnings: string[] }>
+}
+
+describe('pinned versions and launch configurations', () => {
+  test('in-use: report: the pinned old version is an affected template (neither default nor latest), its group in the report', async () => {
+    const { old, fresh } = pinnedAndLegacy(world)
+
+    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' })
+
+    expect(result.exitCode).toBe(0)
+    expect(affected(result.outputs)).toEqual([['web', 1, false, false, old[0].imageId]])
+    const report = json<{
+      regions: Array<{
+        autoScalingGroups: Array<{ autoScalingGroupName: string; version: string; desiredCapacity: number }>
+      }>
+    }>(result.outputs.report)
+    expect(at(report.regions, 0).autoScalingGroups).toEqual([
+      expect.objectContaining({
+        autoScalingGroupName: 'asg-pinned-old',
+        version: '1',
+        versionNumber: 1,
+        desiredCapacity: 4
+      })
+    ])
+    expect(old.map((o) => stateOf(world.aws, o.imageId))).toEqual(['disabled', 'disabled', 'disabled'])
+    // one lookup by template: the template the group pins (Auto Scaling's answer names its id too)
+    const web = world.aws.launchTemplates(REGION).find((t) => t.launchTemplateName === 'web')!
+    expect(
+      world.aws
+        .callsOf('DescribeLaunchTemplateVersions')
+        .filter((c) => c.params['LaunchTemplateName'] !== undefined || c.params['LaunchTemplateId'] !== undefined)
+        .map((c) => [
+          c.params['LaunchTemplateId'],
+          c.params['LaunchTemplateVersion.1'],
+          c.params['LaunchTemplateVersion.2'],
+          c.params['ResolveAlias']
+        ])
+    ).toEqual([[web.launchTemplateId, '1', '$Latest', 'true']])
+    expect(world.aws.count('autoscaling:DescribeLaunchConfigurations')).toBe(1)
+  })
+
+  test('in-use: skip keeps the image of a pinned version and the image of a launch configuration, naming them', async () => {
+    const { old, fresh } = pinnedAndLegacy(world)
+
+    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role', 'in-use': 'skip' })
+
+    expect(result.exitCode).toBe(0)
+    expect(old.map((o) => stateOf(world.aws, o.imageId))).toEqual(['available', 'available', 'disabled'])
+    expect(json(result.outputs['disabled-image-ids'])).toEqual([old[2].imageId])
+    const decisions = at(json<ReportDecisions>(result.outputs.report).regions, 0).decisions
+    const reasonOf = (imageId: string): string | undefined => decisions.find((d) => d.imageId === imageId)?.reason
+    expect(reasonOf(old[0].imageId)).toMatch(
+      /^in use by launch template web \(lt-[0-9a-f]+\) version 1 \(in-use: skip\)$/
+    )
+    expect(reasonOf(old[1].imageId)).toBe('in use by launch configuration web-2019 (in-use: skip)')
+    expect(affected(result.outputs)).toEqual([])
+  })
+
+  test('in-use: fail refuses, naming the launch configuration and the pinned version; nothing changes', async () => {
+    const { old, fresh } = pinnedAndLegacy(world)
+
+    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role', 'in-use': 'fail' })
+
+    expect(result.exitCode).toBe(1)
+    expect(changesMade(world.aws)).toEqual([])
+    expect(result.stdout).toContain(`${old[1].imageId} is used by launch configuration web-2019`)
+    expect(result.stdout).toMatch(new RegExp(`${old[0].imageId} is used by web \\(lt-[0-9a-f]+\\) version 1`))
+  })
+
+  test('denied launch configurations: a warning naming autoscaling:DescribeLaunchConfigurations, the run goes on', async () => {
+    const { old, fresh } = pinnedAndLegacy(world)
+    world.aws.faults.deny.add('autoscaling:DescribeLaunchConfigurations')
+
+    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' })
+
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toMatch(
+      /::warning::.*launch configurations were not checked in us-east-1: the role needs autoscaling:DescribeLaunchConfigurations/
+    )
+    const warnings = at(json<ReportDecisions>(result.outputs.report).regions, 0).warnings
+    expect(warnings).toContain(
+      'launch configurations were not checked in us-east-1: the role needs autoscaling:DescribeLaunchConfigurations'
+    )
+    expect(stateOf(world.aws, old[1].imageId)).toBe('disabled')
   })
 })

@@ -24,8 +24,11 @@ import {
 import {
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
+  DescribeLaunchConfigurationsCommand,
   paginateDescribeAutoScalingGroups,
-  type AutoScalingGroup
+  paginateDescribeLaunchConfigurations,
+  type AutoScalingGroup,
+  type LaunchConfiguration
 } from '@aws-sdk/client-auto-scaling'
 import { getOctokit } from '@actions/github'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -109,7 +112,7 @@ describe('routing', () => {
       expect(text).toContain('<Code>InvalidAction</Code>')
       expect(text).toContain(`The action ${action} is not valid for this web service.`)
     }
-    const asg = await post('Action=DescribeLaunchConfigurations&Version=2011-01-01')
+    const asg = await post('Action=DescribeScalingActivities&Version=2011-01-01')
     expect(asg.status).toBe(400)
     expect(await asg.text()).toContain('<Code>InvalidAction</Code>')
   })
@@ -569,8 +572,10 @@ describe('DescribeLaunchTemplateVersions', () => {
       'LaunchTemplateVersion.2': '$Default',
       MaxResults: '4'
     })
+    // numbers need a template (EC2's own answer)
     const e = await error(ec2.send(new DescribeLaunchTemplateVersionsCommand({ Versions: ['1'] })))
-    expect(e.name).toBe('InvalidParameterCombination')
+    expect(e.name).toBe('InvalidParameterValue')
+    expect(e.message).toMatch(/^To describe the launch template data for all your launch templates/)
     expect(
       (await error(ec2.send(new DescribeLaunchTemplateVersionsCommand({ MaxResults: 201, Versions: ['$Latest'] }))))
         .name
@@ -608,12 +613,35 @@ describe('DescribeLaunchTemplateVersions', () => {
       message: 'The specified launch template, with template ID lt-0123456789abcdef0, does not exist.',
       status: 400
     })
-    // not modelled: by name, a version range, every version
+    // by name, the same answer; a name that does not exist; id and name together
+    const byName = await ec2.send(
+      new DescribeLaunchTemplateVersionsCommand({
+        LaunchTemplateName: 'lt-0',
+        Versions: ['1', '$Latest', '$Default', '3']
+      })
+    )
+    expect(byName.LaunchTemplateVersions).toEqual(byId.LaunchTemplateVersions)
     expect(
-      await error(
-        ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: 'lt-0', Versions: ['$Latest'] }))
-      )
-    ).toMatchObject({ name: 'UnknownParameter', message: 'The parameter LaunchTemplateName is not recognized' })
+      await error(ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: 'nope', Versions: ['1'] })))
+    ).toEqual({
+      name: 'InvalidLaunchTemplateName.NotFoundException',
+      message: 'The specified launch template, with template name nope, does not exist.',
+      status: 400
+    })
+    expect(
+      (
+        await error(
+          ec2.send(
+            new DescribeLaunchTemplateVersionsCommand({
+              LaunchTemplateId: t.launchTemplateId,
+              LaunchTemplateName: 'lt-0',
+              Versions: ['1']
+            })
+          )
+        )
+      ).name
+    ).toBe('InvalidParameterCombination')
+    // not modelled: a version range, every version
     expect(
       await error(
         ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: t.launchTemplateId, MinVersion: '1' }))
@@ -649,6 +677,30 @@ describe('DescribeLaunchTemplateVersions', () => {
         (v) => `${v.LaunchTemplateName}:${v.VersionNumber}`
       )
     ).toEqual(['lt-0:3', 'lt-1:3', 'lt-1:2'])
+    // by template, with numbers, the filter holds too
+    const t0 = emu.launchTemplates(REGION)[0]!
+    expect(
+      (await ask({ LaunchTemplateId: t0.launchTemplateId, Versions: ['1', '2', '3'], Filters: filter })).map(
+        (v) => v.VersionNumber
+      )
+    ).toEqual([1, 3])
+    // at most 200 values in a filter
+    expect(
+      await error(
+        ec2.send(
+          new DescribeLaunchTemplateVersionsCommand({
+            Versions: ['$Latest'],
+            Filters: [
+              { Name: 'image-id', Values: Array.from({ length: 201 }, (_, i) => `ami-${String(i).padStart(17, '0')}`) }
+            ]
+          })
+        )
+      )
+    ).toEqual({
+      name: 'FilterLimitExceeded',
+      message: 'The maximum number of filter values specified on a single call is 200',
+      status: 400
+    })
     // the filters the action never sends are not modelled
     for (const name of ['is-default-version', 'instance-type'])
       expect(
@@ -784,6 +836,84 @@ describe('Auto Scaling', () => {
         'User: arn:aws:sts::111122223333:assumed-role/emulator-role/emulator-session is not authorized to perform this operation',
       status: 403
     })
+  })
+})
+
+describe('DescribeLaunchConfigurations', () => {
+  it('every launch configuration, paginated by MaxRecords, or those named; groups name theirs with their desired capacity', async () => {
+    for (let i = 0; i < 5; i++)
+      emu.addLaunchConfiguration(REGION, {
+        name: `lc-${i}`,
+        imageId: `ami-0000000000000000${i}`,
+        securityGroups: ['sg-0123456789abcdef0']
+      })
+    emu.addAutoScalingGroup(REGION, { name: 'legacy', launchConfigurationName: 'lc-1', desiredCapacity: 4 })
+    const all: LaunchConfiguration[] = []
+    for await (const page of paginateDescribeLaunchConfigurations({ client: asg, pageSize: 2 }, {}))
+      all.push(...(page.LaunchConfigurations ?? []))
+    expect(all.map((c) => [c.LaunchConfigurationName, c.ImageId])).toEqual(
+      [0, 1, 2, 3, 4].map((i) => [`lc-${i}`, `ami-0000000000000000${i}`])
+    )
+    expect(emu.callsOf('autoscaling:DescribeLaunchConfigurations').map((c) => c.params['MaxRecords'])).toEqual([
+      '2',
+      '2',
+      '2'
+    ])
+    expect(all[0]).toMatchObject({
+      InstanceType: 't3.micro',
+      SecurityGroups: ['sg-0123456789abcdef0'],
+      InstanceMonitoring: { Enabled: true },
+      EbsOptimized: false
+    })
+    expect(all[0]!.CreatedTime).toBeInstanceOf(Date)
+    expect(all[0]!.LaunchConfigurationARN).toMatch(
+      /^arn:aws:autoscaling:us-east-1:111122223333:launchConfiguration:[0-9a-f-]+:launchConfigurationName\/lc-0$/
+    )
+    const named = await asg.send(
+      new DescribeLaunchConfigurationsCommand({ LaunchConfigurationNames: ['lc-3', 'gone'] })
+    )
+    expect(named.LaunchConfigurations?.map((c) => c.LaunchConfigurationName)).toEqual(['lc-3'])
+    const groups = await asg.send(new DescribeAutoScalingGroupsCommand({}))
+    expect(groups.AutoScalingGroups?.map((g) => [g.LaunchConfigurationName, g.DesiredCapacity])).toEqual([['lc-1', 4]])
+    // the default page is 50, the largest 100; at most 50 names; a token belongs to its query
+    expect((await asg.send(new DescribeLaunchConfigurationsCommand({}))).LaunchConfigurations).toHaveLength(5)
+    expect(await error(asg.send(new DescribeLaunchConfigurationsCommand({ MaxRecords: 101 })))).toMatchObject({
+      name: 'ValidationError',
+      status: 400
+    })
+    expect(
+      await error(
+        asg.send(
+          new DescribeLaunchConfigurationsCommand({
+            LaunchConfigurationNames: Array.from({ length: 51 }, (_, i) => `lc-${i}`)
+          })
+        )
+      )
+    ).toMatchObject({ name: 'ValidationError', status: 400 })
+    const first = await asg.send(new DescribeLaunchConfigurationsCommand({ MaxRecords: 2 }))
+    expect(
+      await error(
+        asg.send(
+          new DescribeLaunchConfigurationsCommand({ LaunchConfigurationNames: ['lc-1'], NextToken: first.NextToken })
+        )
+      )
+    ).toMatchObject({ name: 'InvalidNextToken', message: 'The token is invalid.' })
+    emu.faults.deny.add('autoscaling:DescribeLaunchConfigurations')
+    expect(await error(asg.send(new DescribeLaunchConfigurationsCommand({})))).toMatchObject({
+      name: 'AccessDenied',
+      status: 403
+    })
+  })
+
+  it('a seed holds launch configurations, and toSeed gives them back', () => {
+    emu.seed({ regions: { [REGION]: { launchConfigurations: [{ name: 'lc', imageId: 'ami-00000000000000001' }] } } })
+    const seed = emu.state.toSeed()
+    expect(seed.regions[REGION]?.launchConfigurations).toEqual([
+      expect.objectContaining({ name: 'lc', imageId: 'ami-00000000000000001', instanceType: 't3.micro' })
+    ])
+    emu.state.reset()
+    emu.seed(seed)
+    expect(emu.launchConfigurations(REGION).map((c) => c.launchConfigurationName)).toEqual(['lc'])
   })
 })
 

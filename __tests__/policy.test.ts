@@ -113,6 +113,74 @@ describe('in-use', () => {
     expect(policy.error).toBeUndefined()
   })
 
+  describe('launch configurations', () => {
+    const configuration = (imageId: string, name = `lc-${imageId.slice(-1)}`) => ({
+      region: R,
+      launchConfigurationName: name,
+      imageId,
+      groups: [{ autoScalingGroupName: 'legacy', desiredCapacity: 2 }]
+    })
+    const usage: UsageFound = {
+      ...emptyUsage(),
+      launchConfigurations: [configuration(OLDER, 'web-2019'), configuration(KEPT)]
+    }
+
+    test('skip: an image that only a launch configuration uses stays enabled, naming it', () => {
+      const policy = applyPolicy(R, decisions, usage, settings({ inUse: 'skip' }))
+      expect(policy.decisions[1]).toEqual({
+        image: free,
+        kind: 'skip',
+        inUse: true,
+        reason: 'in use by launch configuration web-2019 (in-use: skip)'
+      })
+      expect(policy.toDisable).toEqual([used])
+      expect(policy.launchConfigurations).toEqual([])
+    })
+
+    test('skip: templates and launch configurations are named together', () => {
+      const both: UsageFound = { ...usage, templates: [use({ imageId: OLDER, isDefault: false, isLatest: false })] }
+      const policy = applyPolicy(R, decisions, both, settings({ inUse: 'skip' }))
+      expect(policy.decisions[1]?.reason).toBe(
+        'in use by launch template web (lt-0aaa) version 3, launch configuration web-2019 (in-use: skip)'
+      )
+    })
+
+    test('fail: refuses, naming the launch configuration', () => {
+      const policy = applyPolicy(R, decisions, usage, settings({ inUse: 'fail' }))
+      expect(policy.refusals).toEqual([`in ${R}, ${OLDER} is used by launch configuration web-2019 (in-use: fail)`])
+    })
+
+    test('report: disables, and keeps only the launch configurations of the images it disables', () => {
+      const policy = applyPolicy(R, decisions, usage, settings())
+      expect(policy.toDisable).toEqual([used, free])
+      expect(policy.launchConfigurations).toEqual([configuration(OLDER, 'web-2019')])
+      expect(policy.refusals).toEqual([])
+    })
+  })
+
+  test('skip and fail: a pinned version (neither default nor latest) counts as in use', () => {
+    const pinned: UsageFound = {
+      ...emptyUsage(),
+      templates: [use({ versionNumber: 1, isDefault: false, isLatest: false })]
+    }
+    expect(applyPolicy(R, decisions, pinned, settings({ inUse: 'skip' })).toDisable).toEqual([free])
+    expect(applyPolicy(R, decisions, pinned, settings({ inUse: 'fail' })).refusals).toEqual([
+      `in ${R}, ${OLD} is used by web (lt-0aaa) version 1 (in-use: fail)`
+    ])
+  })
+
+  test('the replacements and what was checked pass through', () => {
+    const replacement = use({ imageId: NEW, versionNumber: 4, isDefault: false, isLatest: true })
+    const policy = applyPolicy(
+      R,
+      decisions,
+      { ...emptyUsage(), replacements: [replacement], checked: ['launch configurations'] },
+      settings()
+    )
+    expect(policy.replacements).toEqual([replacement])
+    expect(policy.checked).toEqual(['launch configurations'])
+  })
+
   test('a usage search that failed is a warning under report', () => {
     const policy = applyPolicy(
       R,

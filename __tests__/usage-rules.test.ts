@@ -3,6 +3,8 @@ import { templateUseMaker } from '../test-support/report-fixtures.js'
 import {
   describeTemplateVersion,
   groupUses,
+  launchConfigurationUses,
+  pinnedLookups,
   templateUses,
   type GroupTemplateRef,
   type TemplateNumbers,
@@ -79,6 +81,25 @@ describe('templateUses', () => {
         isLatest: true
       }),
       use({ launchTemplateId: 'lt-0aaa', launchTemplateName: 'web', versionNumber: 3, isDefault: true, isLatest: true })
+    ])
+  })
+
+  test('a pinned version answered by its template: its own flags, both false when it is neither default nor latest', () => {
+    const versions: TemplateVersion[] = [
+      { ...v('lt-0aaa', 'web', 1, false, OLD), isLatest: false },
+      { ...v('lt-0aaa', 'web', 4, true, NEW), isLatest: true },
+      { ...v('lt-0bbb', 'api', 2, false, OLD), isLatest: true }
+    ]
+    expect(
+      templateUses(R, versions, [OLD]).map((u) => [u.launchTemplateName, u.versionNumber, u.isDefault, u.isLatest])
+    ).toEqual([
+      ['api', 2, false, true],
+      ['web', 1, false, false]
+    ])
+    // the template's numbers, when known, still decide
+    const known: TemplateNumbers[] = [{ launchTemplateId: 'lt-0aaa', defaultVersionNumber: 1, latestVersionNumber: 4 }]
+    expect(templateUses(R, versions.slice(0, 1), [OLD], known).map((u) => [u.isDefault, u.isLatest])).toEqual([
+      [true, false]
     ])
   })
 
@@ -177,8 +198,78 @@ describe('groupUses', () => {
     ).toEqual([])
   })
 
+  test('a group pinned to an old version that is neither default nor latest, with its desired capacity', () => {
+    const pinned = use({ versionNumber: 1, imageId: OLD, isDefault: false, isLatest: false })
+    const groups = [
+      group('asg-1', { launchTemplateId: 'lt-0aaa', version: '1', desiredCapacity: 7 }),
+      group('asg-default', { launchTemplateId: 'lt-0aaa', version: '$Default' })
+    ]
+    expect(groupUses(R, groups, [pinned], known)).toEqual([{ ...expected('asg-1', '1', 1, OLD), desiredCapacity: 7 }])
+  })
+
   test('a group with no template reference is not listed', () => {
     expect(groupUses(R, [group('launch-config', {})], uses, known)).toEqual([])
+  })
+})
+
+describe('pinnedLookups', () => {
+  const ref = (name: string, r: Partial<GroupTemplateRef>): GroupTemplateRef => ({
+    autoScalingGroupName: name,
+    viaMixedInstancesPolicy: false,
+    ...r
+  })
+
+  test('one lookup per template, with every number its groups pin, by id when named by id, else by name', () => {
+    const groups = [
+      ref('b', { launchTemplateId: 'lt-0aaa', version: '3' }),
+      ref('a', { launchTemplateId: 'lt-0aaa', launchTemplateName: 'web', version: '1' }),
+      ref('a', { launchTemplateId: 'lt-0aaa', version: '3', viaMixedInstancesPolicy: true }),
+      ref('c', { launchTemplateName: 'api', version: '12' }),
+      ref('d', { launchTemplateName: 'api', version: '2' })
+    ]
+    expect(pinnedLookups(groups)).toEqual([
+      { launchTemplateId: 'lt-0aaa', versions: [1, 3], autoScalingGroupNames: ['a', 'b'] },
+      { launchTemplateName: 'api', versions: [2, 12], autoScalingGroupNames: ['c', 'd'] }
+    ])
+  })
+
+  test('$Default, $Latest, no version and no template need no lookup', () => {
+    const groups = [
+      ref('d', { launchTemplateId: 'lt-0aaa', version: '$Default' }),
+      ref('l', { launchTemplateId: 'lt-0aaa', version: '$Latest' }),
+      ref('n', { launchTemplateId: 'lt-0aaa' }),
+      ref('x', { version: '3' }),
+      ref('z', { launchTemplateId: 'lt-0aaa', version: '0' })
+    ]
+    expect(pinnedLookups(groups)).toEqual([])
+  })
+})
+
+describe('launchConfigurationUses', () => {
+  test('the configurations of the wanted images, by name, with the groups that launch from them', () => {
+    const configurations = [
+      { launchConfigurationName: 'web-2019', imageId: OLD },
+      { launchConfigurationName: 'api-2018', imageId: OLDER },
+      { launchConfigurationName: 'new', imageId: NEW }
+    ]
+    const groups = [
+      { autoScalingGroupName: 'web-b', launchConfigurationName: 'web-2019', desiredCapacity: 3 },
+      { autoScalingGroupName: 'web-a', launchConfigurationName: 'web-2019', desiredCapacity: 0 },
+      { autoScalingGroupName: 'other', launchConfigurationName: 'new', desiredCapacity: 9 }
+    ]
+    expect(launchConfigurationUses(R, configurations, groups, [OLD, OLDER])).toEqual([
+      { region: R, launchConfigurationName: 'api-2018', imageId: OLDER, groups: [] },
+      {
+        region: R,
+        launchConfigurationName: 'web-2019',
+        imageId: OLD,
+        groups: [
+          { autoScalingGroupName: 'web-a', desiredCapacity: 0 },
+          { autoScalingGroupName: 'web-b', desiredCapacity: 3 }
+        ]
+      }
+    ])
+    expect(launchConfigurationUses(R, configurations, groups, [])).toEqual([])
   })
 })
 

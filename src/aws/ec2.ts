@@ -14,11 +14,12 @@ import {
   paginateDescribeLaunchTemplateVersions,
   type Filter,
   type Image as Ec2Image,
-  type LaunchPermission
+  type LaunchPermission,
+  type LaunchTemplateVersion as Ec2LaunchTemplateVersion
 } from '@aws-sdk/client-ec2'
 import { createWaiter, WaiterState } from '@smithy/core/client'
 import { emptySharing, type Image, type Sharing, type Tag } from '../model.js'
-import type { TemplateNumbers, TemplateVersion } from '../rules/usage.js'
+import type { PinnedLookup, TemplateNumbers, TemplateVersion } from '../rules/usage.js'
 import { AwsError, awsCall, isCode } from './errors.js'
 
 /**
@@ -214,27 +215,25 @@ export class Ec2 {
 
   /**
    * The latest and default versions, of every launch template in the region, whose image is one
-   * of `imageIds`: one paginated query (pages of 200) whatever the number of templates. Image ids
-   * written as SSM parameters (`resolve:ssm:…`) are resolved by EC2 (`ResolveAlias`). The values
-   * are the `image-id` filter's (patterns allowed).
+   * of `imageIdValues`: one paginated query (pages of 200) whatever the number of templates (one
+   * per 200 values: EC2 takes at most 200 values in a filter). Image ids written as SSM parameters
+   * (`resolve:ssm:…`) are resolved by EC2 (`ResolveAlias`). The values are the `image-id` filter's
+   * (patterns allowed).
    */
   async templateVersionsUsing(imageIdValues: string[]): Promise<TemplateVersion[]> {
     const found: TemplateVersion[] = []
-    const pages = paginateDescribeLaunchTemplateVersions(
-      { client: this.client, pageSize: 200 },
-      { Versions: ['$Latest', '$Default'], Filters: [{ Name: 'image-id', Values: imageIdValues }], ResolveAlias: true }
-    )
     await awsCall('ec2:DescribeLaunchTemplateVersions', async () => {
-      for await (const page of pages) {
-        for (const v of page.LaunchTemplateVersions ?? []) {
-          found.push({
-            launchTemplateId: v.LaunchTemplateId ?? '',
-            launchTemplateName: v.LaunchTemplateName ?? '',
-            versionNumber: v.VersionNumber ?? 0,
-            isDefault: v.DefaultVersion ?? false,
-            ...(v.LaunchTemplateData?.ImageId ? { imageId: v.LaunchTemplateData.ImageId } : {})
-          })
-        }
+      for (let i = 0; i < imageIdValues.length; i += FILTER_VALUES_MAX) {
+        const pages = paginateDescribeLaunchTemplateVersions(
+          { client: this.client, pageSize: 200 },
+          {
+            Versions: ['$Latest', '$Default'],
+            Filters: [{ Name: 'image-id', Values: imageIdValues.slice(i, i + FILTER_VALUES_MAX) }],
+            ResolveAlias: true
+          }
+        )
+        for await (const page of pages)
+          for (const v of page.LaunchTemplateVersions ?? []) found.push(templateVersion(v))
       }
     })
     return found
@@ -248,6 +247,60 @@ export class Ec2 {
    */
   templateVersionsViaSsm(): Promise<TemplateVersion[]> {
     return this.templateVersionsUsing(['resolve:ssm:*'])
+  }
+
+  /**
+   * The versions of one template that groups pin by number, with its latest version (`$Latest`
+   * is asked for too, so the answer says which version is the latest: the highest number), images
+   * resolved (`ResolveAlias`); no image filter, the images are matched by the caller. One paginated
+   * query per template (per 199 pinned numbers: EC2 documents no limit on `Versions`, and this
+   * keeps every request to one page). A template that no longer exists launches nothing: no
+   * versions. A pinned number that no longer exists fails EC2's whole answer
+   * (`InvalidLaunchTemplateId.VersionNotFound`): the numbers are then asked for one by one and
+   * the missing ones left out.
+   */
+  async pinnedTemplateVersions(lookup: PinnedLookup): Promise<TemplateVersion[]> {
+    return awsCall('ec2:DescribeLaunchTemplateVersions', async () => {
+      const found: TemplateVersion[] = []
+      const step = PINNED_VERSIONS_MAX - 1
+      for (let i = 0; i < lookup.versions.length; i += step) {
+        const numbers = lookup.versions.slice(i, i + step)
+        try {
+          found.push(...(await this.templateVersionsByNumber(lookup, numbers)))
+        } catch (error) {
+          if (isCode(error, ...TEMPLATE_NOT_FOUND)) return []
+          if (!isCode(error, VERSION_NOT_FOUND) || numbers.length === 1) throw error
+          for (const n of numbers) {
+            try {
+              found.push(...(await this.templateVersionsByNumber(lookup, [n])))
+            } catch (e) {
+              if (isCode(e, ...TEMPLATE_NOT_FOUND)) return []
+              if (!isCode(e, VERSION_NOT_FOUND)) throw e
+            }
+          }
+        }
+      }
+      // each answer holds the latest version: the highest number of any answer
+      const latest = Math.max(0, ...found.map((v) => v.versionNumber))
+      const unique = new Map(found.map((v) => [v.versionNumber, { ...v, isLatest: v.versionNumber === latest }]))
+      return [...unique.values()]
+    })
+  }
+
+  private async templateVersionsByNumber(lookup: PinnedLookup, numbers: number[]): Promise<TemplateVersion[]> {
+    const found: TemplateVersion[] = []
+    const pages = paginateDescribeLaunchTemplateVersions(
+      { client: this.client, pageSize: 200 },
+      {
+        ...(lookup.launchTemplateId
+          ? { LaunchTemplateId: lookup.launchTemplateId }
+          : { LaunchTemplateName: lookup.launchTemplateName }),
+        Versions: [...numbers.map(String), '$Latest'],
+        ResolveAlias: true
+      }
+    )
+    for await (const page of pages) for (const v of page.LaunchTemplateVersions ?? []) found.push(templateVersion(v))
+    return found
   }
 
   /** The default and latest version numbers of the given templates. */
@@ -266,5 +319,22 @@ export class Ec2 {
       }
     }
     return found
+  }
+}
+
+/** EC2's limit on the values of one filter. */
+export const FILTER_VALUES_MAX = 200
+/** The most versions asked for in one lookup by template (EC2 documents none; one page holds 200). */
+export const PINNED_VERSIONS_MAX = 200
+const VERSION_NOT_FOUND = 'InvalidLaunchTemplateId.VersionNotFound'
+const TEMPLATE_NOT_FOUND = ['InvalidLaunchTemplateId.NotFound', 'InvalidLaunchTemplateName.NotFoundException']
+
+function templateVersion(v: Ec2LaunchTemplateVersion): TemplateVersion {
+  return {
+    launchTemplateId: v.LaunchTemplateId ?? '',
+    launchTemplateName: v.LaunchTemplateName ?? '',
+    versionNumber: v.VersionNumber ?? 0,
+    isDefault: v.DefaultVersion ?? false,
+    ...(v.LaunchTemplateData?.ImageId ? { imageId: v.LaunchTemplateData.ImageId } : {})
   }
 }

@@ -118,7 +118,10 @@ async function planRegion(ctx: Context, region: string, imageIds: string[]): Pro
   const [usage, sharing] = await Promise.all([
     images.length > 0
       ? usageSearch
-          .find(images.map((i) => i.imageId))
+          .find(
+            images.map((i) => i.imageId),
+            newImages.map((i) => i.imageId)
+          )
           .catch((error: unknown): UsageFound => ({ unknown: describeError(error) }))
       : emptyUsage(),
     readSharing(ec2, images, PER_REGION_CONCURRENCY)

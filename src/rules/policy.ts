@@ -48,8 +48,10 @@ export function toDisable(decisions: Decision[]): Image[] {
   return decisions.filter((d) => d.kind === 'disable').map((d) => d.image)
 }
 
-function usersOf(image: Image, templates: TemplateUse[]): TemplateUse[] {
-  return templates.filter((t) => t.imageId === image.imageId)
+/** What still launches an image: template versions (default, latest, pinned) and launch configurations. */
+interface Users {
+  templates: TemplateUse[]
+  launchConfigurations: LaunchConfigurationUse[]
 }
 
 /** How many images a max-images refusal names; the rest are counted. */
@@ -66,13 +68,33 @@ function listImages(images: Image[]): string {
   return `${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`
 }
 
-/** `in-use: skip`: an image to be disabled that a template still uses is left enabled. */
-function skipInUse(decisions: Decision[], templates: TemplateUse[]): Decision[] {
+function usersOf(image: Image, usage: Users): Users {
+  return {
+    templates: usage.templates.filter((t) => t.imageId === image.imageId),
+    launchConfigurations: usage.launchConfigurations.filter((c) => c.imageId === image.imageId)
+  }
+}
+
+function isUsed(users: Users): boolean {
+  return users.templates.length > 0 || users.launchConfigurations.length > 0
+}
+
+/** `web (lt-…) version 3 (default), launch configuration web-2019` */
+function describeUsers(users: Users): string {
+  return [
+    ...users.templates.map(describeTemplateVersion),
+    ...users.launchConfigurations.map((c) => `launch configuration ${c.launchConfigurationName}`)
+  ].join(', ')
+}
+
+/** `in-use: skip`: an image to be disabled that a template version or a launch configuration still uses is left enabled. */
+function skipInUse(decisions: Decision[], usage: Users): Decision[] {
   return decisions.map((d) => {
-    const users = d.kind === 'disable' ? usersOf(d.image, templates) : []
-    if (users.length === 0) return d
-    const names = users.map(describeTemplateVersion).join(', ')
-    return { ...d, kind: 'skip', inUse: true, reason: `in use by launch template ${names} (in-use: skip)` }
+    if (d.kind !== 'disable') return d
+    const users = usersOf(d.image, usage)
+    if (!isUsed(users)) return d
+    const lead = users.templates.length > 0 ? 'launch template ' : ''
+    return { ...d, kind: 'skip', inUse: true, reason: `in use by ${lead}${describeUsers(users)} (in-use: skip)` }
   })
 }
 
@@ -100,7 +122,7 @@ export function applyPolicy(
     }
     usage = { ...emptyUsage(), warnings: [`launch templates were not checked in ${region}: ${usage.unknown}`] }
   }
-  const decided = settings.inUse === 'skip' ? skipInUse(decisions, usage.templates) : decisions
+  const decided = settings.inUse === 'skip' ? skipInUse(decisions, usage) : decisions
   const images = toDisable(decided)
   const ids = new Set(images.map((i) => i.imageId))
   const refusals: string[] = []
@@ -110,11 +132,9 @@ export function applyPolicy(
     )
   }
   if (settings.inUse === 'fail') {
-    const used = images
-      .map((image) => ({ image, users: usersOf(image, usage.templates) }))
-      .filter((u) => u.users.length > 0)
+    const used = images.map((image) => ({ image, users: usersOf(image, usage) })).filter((u) => isUsed(u.users))
     if (used.length > 0) {
-      const which = used.map((u) => `${u.image.imageId} is used by ${u.users.map(describeTemplateVersion).join(', ')}`)
+      const which = used.map((u) => `${u.image.imageId} is used by ${describeUsers(u.users)}`)
       refusals.push(`in ${region}, ${which.join('; ')} (in-use: fail)`)
     }
   }

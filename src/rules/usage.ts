@@ -1,15 +1,22 @@
 /**
- * Which launch template versions and Auto Scaling groups point at which images. Pure: plain
- * records in, plain records out. What the `in-use` policy does with them is in policy.ts.
+ * Which launch template versions, Auto Scaling groups and launch configurations point at which
+ * images. Pure: plain records in, plain records out. What the `in-use` policy does with them is in
+ * policy.ts.
  */
-import type { GroupUse, TemplateUse } from '../model.js'
+import type { GroupUse, LaunchConfigurationUse, TemplateUse } from '../model.js'
 
-/** One launch template version and its image, as DescribeLaunchTemplateVersions returns it (latest/default form). */
+/** One launch template version and its image, as DescribeLaunchTemplateVersions returns it. */
 export interface TemplateVersion {
   launchTemplateId: string
   launchTemplateName: string
   versionNumber: number
   isDefault: boolean
+  /**
+   * Whether it is the template's latest version, when the answer says so (a lookup by template that
+   * also asked for `$Latest`); otherwise it is taken from the template's numbers, or from the form of
+   * the answer.
+   */
+  isLatest?: boolean
   /** As resolved by ResolveAlias (an AMI id), or as written. */
   imageId?: string
 }
@@ -31,10 +38,107 @@ export interface GroupTemplateRef {
   desiredCapacity?: number
 }
 
+/** An Auto Scaling group that launches from a launch configuration. */
+export interface GroupLaunchConfigurationRef {
+  autoScalingGroupName: string
+  launchConfigurationName: string
+  desiredCapacity: number
+}
+
+/** A launch configuration and its image, as DescribeLaunchConfigurations returns it. */
+export interface LaunchConfiguration {
+  launchConfigurationName: string
+  imageId: string
+}
+
+/**
+ * The versions of one template that groups name by number (a pinned version), and the groups that
+ * do: one lookup by template (by id when a group names the id, else by name), whatever the number
+ * of groups and versions.
+ */
+export interface PinnedLookup {
+  launchTemplateId?: string
+  launchTemplateName?: string
+  /** The pinned version numbers, ascending, each once. */
+  versions: number[]
+  /** The groups that pin them, in code-point order, each once. */
+  autoScalingGroupNames: string[]
+}
+
+const PINNED = /^[1-9]\d*$/
+
+/** Plain code-point order: the same on every runner, and no collator to load (ICU costs ~10 ms). */
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/**
+ * The template versions that groups pin by number, one lookup per template. `$Default`, `$Latest`
+ * and no version are left out: the latest/default queries answer them.
+ */
+export function pinnedLookups(groups: GroupTemplateRef[]): PinnedLookup[] {
+  const byTemplate = new Map<string, { lookup: PinnedLookup; versions: Set<number>; groups: Set<string> }>()
+  for (const g of groups) {
+    if (g.version === undefined || !PINNED.test(g.version)) continue
+    const key = g.launchTemplateId
+      ? `id:${g.launchTemplateId}`
+      : g.launchTemplateName
+        ? `name:${g.launchTemplateName}`
+        : ''
+    if (!key) continue
+    let entry = byTemplate.get(key)
+    if (!entry) {
+      const lookup: PinnedLookup = g.launchTemplateId
+        ? { launchTemplateId: g.launchTemplateId, versions: [], autoScalingGroupNames: [] }
+        : { launchTemplateName: g.launchTemplateName ?? '', versions: [], autoScalingGroupNames: [] }
+      byTemplate.set(key, (entry = { lookup, versions: new Set(), groups: new Set() }))
+    }
+    entry.versions.add(Number(g.version))
+    entry.groups.add(g.autoScalingGroupName)
+  }
+  return [...byTemplate.values()].map(({ lookup, versions, groups: names }) => ({
+    ...lookup,
+    versions: [...versions].sort((a, b) => a - b),
+    autoScalingGroupNames: [...names].sort(byCodePoint)
+  }))
+}
+
+/** The template of a lookup in words: its id, else its name. */
+export function lookupTemplate(lookup: PinnedLookup): string {
+  return lookup.launchTemplateId ?? lookup.launchTemplateName ?? ''
+}
+
+/**
+ * The launch configurations whose image is one of `imageIds`, each with the groups that launch
+ * from it (and their desired capacity), sorted by name.
+ */
+export function launchConfigurationUses(
+  region: string,
+  configurations: LaunchConfiguration[],
+  groups: GroupLaunchConfigurationRef[],
+  imageIds: Iterable<string>
+): LaunchConfigurationUse[] {
+  const wanted = new Set(imageIds)
+  return configurations
+    .filter((c) => wanted.has(c.imageId))
+    .sort((a, b) => byCodePoint(a.launchConfigurationName, b.launchConfigurationName))
+    .map((c) => ({
+      region,
+      launchConfigurationName: c.launchConfigurationName,
+      imageId: c.imageId,
+      groups: groups
+        .filter((g) => g.launchConfigurationName === c.launchConfigurationName)
+        .map((g) => ({ autoScalingGroupName: g.autoScalingGroupName, desiredCapacity: g.desiredCapacity }))
+        .sort((a, b) => byCodePoint(a.autoScalingGroupName, b.autoScalingGroupName))
+    }))
+}
+
 /**
  * The template versions that use one of `imageIds`, deduplicated (a version that is both the
- * default and the latest appears once), with `isLatest` from the templates' version numbers
- * when known, else from the form of the answer (a non-default version answered for `$Latest`).
+ * default and the latest appears once), with `isDefault` and `isLatest` from the templates'
+ * version numbers when known, else from the answer: its own flags (a lookup by template), or its
+ * form (a non-default version answered for `$Latest`). A pinned version that is neither the default
+ * nor the latest has both flags false.
  */
 export function templateUses(
   region: string,
@@ -49,7 +153,7 @@ export function templateUses(
     if (!v.imageId || !wanted.has(v.imageId)) continue
     const key = `${v.launchTemplateId}#${v.versionNumber}`
     const k = numbers.get(v.launchTemplateId)
-    const isLatest = k ? k.latestVersionNumber === v.versionNumber : !v.isDefault
+    const isLatest = k ? k.latestVersionNumber === v.versionNumber : (v.isLatest ?? !v.isDefault)
     const isDefault = k ? k.defaultVersionNumber === v.versionNumber : v.isDefault
     const previous = uses.get(key)
     uses.set(key, {
@@ -62,10 +166,8 @@ export function templateUses(
       isLatest: isLatest || (previous?.isLatest ?? false)
     })
   }
-  // Plain code-point order: the same on every runner, and no collator to load (ICU costs ~10 ms).
-  const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
   return [...uses.values()].sort(
-    (a, b) => byName(a.launchTemplateName, b.launchTemplateName) || a.versionNumber - b.versionNumber
+    (a, b) => byCodePoint(a.launchTemplateName, b.launchTemplateName) || a.versionNumber - b.versionNumber
   )
 }
 

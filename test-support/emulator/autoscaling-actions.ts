@@ -1,11 +1,11 @@
 /**
- * Auto Scaling actions (awsQuery protocol, Version 2011-01-01, XML answers): the one the action
- * sends, with its parameters; any other parameter is refused (`UnknownParameter`, as the EC2
+ * Auto Scaling actions (awsQuery protocol, Version 2011-01-01, XML answers): the ones the action
+ * sends, with their parameters; any other parameter is refused (`UnknownParameter`, as the EC2
  * side answers it).
  */
 import { ApiError } from './ec2-actions.js'
-import { accepting, unknownParameter, type Params } from './params.js'
-import type { EmulatorState, EmuAutoScalingGroup, LaunchTemplateSpec } from './state.js'
+import { accepting, list, unknownParameter, type Params } from './params.js'
+import type { EmulatorState, EmuAutoScalingGroup, EmuLaunchConfiguration, LaunchTemplateSpec } from './state.js'
 import { el, fingerprint, makeToken, readToken, wrap, xmlEscape } from './util.js'
 
 export interface AsgContext {
@@ -115,13 +115,13 @@ function renderGroup(state: EmulatorState, region: string, g: EmuAutoScalingGrou
   )
 }
 
-/** Every group of the region, paginated, with or without their instances. */
-const DESCRIBE_AUTO_SCALING_GROUPS = accepting('IncludeInstances', 'MaxRecords', 'NextToken')
-
-const describeAutoScalingGroups: Handler = (ctx) => {
-  const p = ctx.params
-  const unknown = unknownParameter(p, DESCRIBE_AUTO_SCALING_GROUPS)
+function refuseUnknown(p: Params, accepts: (key: string) => boolean): void {
+  const unknown = unknownParameter(p, accepts)
   if (unknown !== undefined) throw new ApiError('UnknownParameter', `The parameter ${unknown} is not recognized`)
+}
+
+/** A page of `items` as Auto Scaling pages: MaxRecords 1..100 (default 50), NextToken bound to the query. */
+function page<T>(p: Params, items: T[]): { page: T[]; next?: string } {
   let size = 50
   if (p['MaxRecords'] !== undefined) {
     size = Number(p['MaxRecords'])
@@ -132,7 +132,6 @@ const describeAutoScalingGroups: Handler = (ctx) => {
       )
     }
   }
-  const groups = ctx.state.autoScalingGroups(ctx.region)
   const fp = fingerprint(p)
   let offset = 0
   if (p['NextToken']) {
@@ -140,16 +139,66 @@ const describeAutoScalingGroups: Handler = (ctx) => {
     if (o === undefined) throw new ApiError('InvalidNextToken', 'The token is invalid.')
     offset = o
   }
-  const page = groups.slice(offset, offset + size)
-  const next = offset + size < groups.length ? makeToken(offset + size, fp) : undefined
+  const next = offset + size < items.length ? makeToken(offset + size, fp) : undefined
+  return { page: items.slice(offset, offset + size), ...(next ? { next } : {}) }
+}
+
+/** Every group of the region, paginated, with or without their instances. */
+const DESCRIBE_AUTO_SCALING_GROUPS = accepting('IncludeInstances', 'MaxRecords', 'NextToken')
+
+const describeAutoScalingGroups: Handler = (ctx) => {
+  const p = ctx.params
+  refuseUnknown(p, DESCRIBE_AUTO_SCALING_GROUPS)
+  const { page: groups, next } = page(p, ctx.state.autoScalingGroups(ctx.region))
   // IncludeInstances=false leaves the instances out (the default is true)
   const includeInstances = p['IncludeInstances'] !== 'false'
   return (
-    members('AutoScalingGroups', page, (g) => renderGroup(ctx.state, ctx.region, g, includeInstances)) +
+    members('AutoScalingGroups', groups, (g) => renderGroup(ctx.state, ctx.region, g, includeInstances)) +
     el('NextToken', next)
   )
 }
 
+function renderLaunchConfiguration(c: EmuLaunchConfiguration): string {
+  return (
+    el('LaunchConfigurationName', c.launchConfigurationName) +
+    el('LaunchConfigurationARN', c.launchConfigurationARN) +
+    el('ImageId', c.imageId) +
+    el('KeyName', c.keyName) +
+    members('SecurityGroups', c.securityGroups, (g) => xmlEscape(g)) +
+    members('ClassicLinkVPCSecurityGroups', [], () => '') +
+    el('UserData', c.userData) +
+    el('InstanceType', c.instanceType) +
+    members('BlockDeviceMappings', [], () => '') +
+    wrap('InstanceMonitoring', el('Enabled', c.instanceMonitoring)) +
+    el('IamInstanceProfile', c.iamInstanceProfile) +
+    el('CreatedTime', c.createdTime) +
+    el('EbsOptimized', c.ebsOptimized)
+  )
+}
+
+/** The launch configurations of the region (or those named: at most 50, unknown names left out), paginated. */
+const DESCRIBE_LAUNCH_CONFIGURATIONS = accepting('LaunchConfigurationNames.member.N', 'MaxRecords', 'NextToken')
+
+const describeLaunchConfigurations: Handler = (ctx) => {
+  const p = ctx.params
+  refuseUnknown(p, DESCRIBE_LAUNCH_CONFIGURATIONS)
+  const names = list(p, 'LaunchConfigurationNames.member')
+  if (names.length > 50) {
+    throw new ApiError(
+      'ValidationError',
+      `1 validation error detected: Value '[${names.join(', ')}]' at 'launchConfigurationNames' failed to satisfy constraint: Member must have length less than or equal to 50`
+    )
+  }
+  const all = ctx.state.launchConfigurations(ctx.region)
+  const wanted = names.length > 0 ? new Set(names) : undefined
+  const { page: configurations, next } = page(
+    p,
+    wanted ? all.filter((c) => wanted.has(c.launchConfigurationName)) : all
+  )
+  return members('LaunchConfigurations', configurations, renderLaunchConfiguration) + el('NextToken', next)
+}
+
 export const AUTOSCALING_HANDLERS: Record<string, Handler> = {
-  DescribeAutoScalingGroups: describeAutoScalingGroups
+  DescribeAutoScalingGroups: describeAutoScalingGroups,
+  DescribeLaunchConfigurations: describeLaunchConfigurations
 }

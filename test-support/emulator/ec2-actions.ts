@@ -539,6 +539,8 @@ export function resolveImageId(state: EmulatorState, region: string, imageId: st
 
 /** The filter the action sends: the images the versions launch. */
 const LTV_FILTERS = new Set(['image-id'])
+/** EC2's limit on the values of one filter. */
+const MAX_FILTER_VALUES = 200
 
 interface VersionRow {
   template: EmuLaunchTemplate
@@ -556,6 +558,18 @@ function findTemplate(ctx: Ec2Context, id: string): EmuLaunchTemplate {
     throw new ApiError(
       'InvalidLaunchTemplateId.NotFound',
       `The specified launch template, with template ID ${id}, does not exist.`
+    )
+  return t
+}
+
+function findTemplateByName(ctx: Ec2Context, name: string): EmuLaunchTemplate {
+  const region = ctx.state.region(ctx.region)
+  const id = region.templateIdByName.get(name)
+  const t = id === undefined ? undefined : region.launchTemplates.get(id)
+  if (!t)
+    throw new ApiError(
+      'InvalidLaunchTemplateName.NotFoundException',
+      `The specified launch template, with template name ${name}, does not exist.`
     )
   return t
 }
@@ -618,11 +632,14 @@ function imageIdCandidates(ctx: Ec2Context, filters: Filter[]): EmuLaunchTemplat
 }
 
 /**
- * Two forms: (a) one template by id, with versions (what the bench's naive script sends); (b) no
- * template, `$Latest` and/or `$Default` of every template of the region (what the action sends).
+ * Two forms: (a) one template by id or by name (not both), with versions: numbers, `$Latest`,
+ * `$Default` (the action's lookup of the versions that groups pin; the bench's naive script); (b)
+ * no template, `$Latest` and/or `$Default` of every template of the region (the action's image-id
+ * query). The filters hold in both forms; a filter takes at most 200 values.
  */
 const DESCRIBE_LAUNCH_TEMPLATE_VERSIONS = accepting(
   'LaunchTemplateId',
+  'LaunchTemplateName',
   'LaunchTemplateVersion.N',
   'Filter.N.Name',
   'Filter.N.Value.N',
@@ -635,23 +652,34 @@ const describeLaunchTemplateVersions: Handler = (ctx) => {
   accept(ctx, DESCRIBE_LAUNCH_TEMPLATE_VERSIONS)
   const p = ctx.params
   const id = p['LaunchTemplateId']
+  const name = p['LaunchTemplateName']
   const versions = list(p, 'LaunchTemplateVersion')
   const filters = ec2Filters(p)
   const resolve = bool(p, 'ResolveAlias')
   const size = maxResults(ctx, 1, 200)
   checkFilterNames(filters, (n) => LTV_FILTERS.has(n))
+  if (filters.some((f) => f.values.length > MAX_FILTER_VALUES))
+    throw new ApiError(
+      'FilterLimitExceeded',
+      `The maximum number of filter values specified on a single call is ${MAX_FILTER_VALUES}`
+    )
+  if (id !== undefined && name !== undefined)
+    throw new ApiError(
+      'InvalidParameterCombination',
+      'Specify either the launch template ID or the launch template name, but not both.'
+    )
   // listing every version of a template (no versions asked) is not modelled
   if (versions.length === 0)
     throw new ApiError('MissingParameter', 'The request must contain the parameter LaunchTemplateVersion')
 
   const keep = versionFilter(ctx, filters)
   const rows: VersionRow[] = []
-  if (id === undefined) {
+  if (id === undefined && name === undefined) {
     // form (b): $Latest and/or $Default of every template in the region
     if (versions.some((v) => v !== '$Latest' && v !== '$Default')) {
       throw new ApiError(
-        'InvalidParameterCombination',
-        'When neither LaunchTemplateId nor LaunchTemplateName is specified, only the $Latest and $Default versions can be requested.'
+        'InvalidParameterValue',
+        'To describe the launch template data for all your launch templates, for ‘--versions’ specify ‘$Latest’, ‘$Default’, or both, and omit ‘--launch-template-id’, ‘--launch-template-name’, and version numbers. To describe the launch template data for a specific launch template, specify ‘--launch-template-id’ or ‘--launch-template-name’, and for ‘--versions’ specify one or more of the following values: ‘$Latest’, ‘$Default’, or one or more version numbers.'
       )
     }
     dryRun(ctx)
@@ -673,8 +701,8 @@ const describeLaunchTemplateVersions: Handler = (ctx) => {
       if (second && keep(t, second)) rows.push({ template: t, version: second })
     }
   } else {
-    // form (a): the versions asked, in the order asked, each once
-    const t = findTemplate(ctx, id)
+    // form (a): the versions asked, in the order asked, each once; one that does not exist fails the whole answer
+    const t = id !== undefined ? findTemplate(ctx, id) : findTemplateByName(ctx, name ?? '')
     dryRun(ctx)
     const seen = new Set<number>()
     for (const spec of versions) {

@@ -14,8 +14,10 @@ import {
   type AutoScalingGroupInput,
   type EmuAutoScalingGroup,
   type EmuImage,
+  type EmuLaunchConfiguration,
   type EmuLaunchTemplate,
   type ImageInput,
+  type LaunchConfigurationInput,
   type LaunchTemplateInput,
   type Seed
 } from './state.js'
@@ -82,6 +84,8 @@ export interface AwsEmulator {
   addLaunchTemplate(region: string, template: LaunchTemplateInput): EmuLaunchTemplate
   autoScalingGroups(region: string): EmuAutoScalingGroup[]
   addAutoScalingGroup(region: string, group: AutoScalingGroupInput): EmuAutoScalingGroup
+  launchConfigurations(region: string): EmuLaunchConfiguration[]
+  addLaunchConfiguration(region: string, configuration: LaunchConfigurationInput): EmuLaunchConfiguration
   setSsmParameter(region: string, name: string, value: string): void
   seed(seed: Seed): void
   /** restore every fault switch to its default (and reset throttling buckets) */
@@ -327,6 +331,8 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
     addLaunchTemplate: (region, t) => state.addLaunchTemplate(region, t),
     autoScalingGroups: (region) => state.autoScalingGroups(region),
     addAutoScalingGroup: (region, g) => state.addAutoScalingGroup(region, g),
+    launchConfigurations: (region) => state.launchConfigurations(region),
+    addLaunchConfiguration: (region, c) => state.addLaunchConfiguration(region, c),
     setSsmParameter: (region, name, value) => state.setSsmParameter(region, name, value),
     seed: (seed) => state.seed(seed),
     resetFaults: () => {

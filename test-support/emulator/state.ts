@@ -183,10 +183,31 @@ export interface EmuAutoScalingGroup {
 
 export type AutoScalingGroupInput = Partial<Omit<EmuAutoScalingGroup, 'autoScalingGroupName'>> & { name: string }
 
+/** A launch configuration (the older way groups say what to launch): its image is fixed, no versions. */
+export interface EmuLaunchConfiguration {
+  launchConfigurationName: string
+  launchConfigurationARN: string
+  imageId: string
+  instanceType: string
+  createdTime: string
+  keyName?: string
+  securityGroups: string[]
+  userData?: string
+  iamInstanceProfile?: string
+  ebsOptimized: boolean
+  instanceMonitoring: boolean
+}
+
+export type LaunchConfigurationInput = Partial<Omit<EmuLaunchConfiguration, 'launchConfigurationName'>> & {
+  name: string
+  imageId: string
+}
+
 export interface RegionSeed {
   images?: ImageInput[]
   launchTemplates?: LaunchTemplateInput[]
   autoScalingGroups?: AutoScalingGroupInput[]
+  launchConfigurations?: LaunchConfigurationInput[]
   ssmParameters?: Record<string, string>
 }
 
@@ -200,6 +221,7 @@ export class RegionState {
   readonly launchTemplates = new Map<string, EmuLaunchTemplate>()
   readonly templateIdByName = new Map<string, string>()
   readonly groups = new Map<string, EmuAutoScalingGroup>()
+  readonly launchConfigurations = new Map<string, EmuLaunchConfiguration>()
   readonly ssm = new Map<string, string>()
   /**
    * The templates with a version whose image id (an AMI id or a `resolve:ssm:` alias) is the key,
@@ -448,6 +470,30 @@ export class EmulatorState {
     return group
   }
 
+  launchConfigurations(region: string): EmuLaunchConfiguration[] {
+    return [...this.region(region).launchConfigurations.values()]
+  }
+
+  addLaunchConfiguration(region: string, input: LaunchConfigurationInput): EmuLaunchConfiguration {
+    const r = this.region(region)
+    if (r.launchConfigurations.has(input.name))
+      throw new Error(`launch configuration ${input.name} already exists in ${region}`)
+    const { name, ...rest } = input
+    const uuid = this.newId('x').slice(2)
+    const configuration: EmuLaunchConfiguration = {
+      launchConfigurationARN: `arn:aws:autoscaling:${region}:${this.accountId}:launchConfiguration:${uuid.slice(0, 8)}-${uuid.slice(8, 12)}-4${uuid.slice(12, 15)}-8${uuid.slice(15, 17)}0-000000000000:launchConfigurationName/${name}`,
+      instanceType: 't3.micro',
+      createdTime: DEFAULT_DATE,
+      securityGroups: [],
+      ebsOptimized: false,
+      instanceMonitoring: true,
+      ...rest,
+      launchConfigurationName: name
+    }
+    r.launchConfigurations.set(name, configuration)
+    return configuration
+  }
+
   // ---- SSM ----
 
   setSsmParameter(region: string, name: string, value: string): void {
@@ -466,6 +512,7 @@ export class EmulatorState {
     for (const [region, rs] of Object.entries(seed.regions)) {
       for (const image of rs.images ?? []) this.addImage(region, image)
       for (const lt of rs.launchTemplates ?? []) this.addLaunchTemplate(region, lt)
+      for (const c of rs.launchConfigurations ?? []) this.addLaunchConfiguration(region, c)
       for (const g of rs.autoScalingGroups ?? []) this.addAutoScalingGroup(region, g)
       for (const [k, v] of Object.entries(rs.ssmParameters ?? {})) this.setSsmParameter(region, k, v)
     }
@@ -489,6 +536,10 @@ export class EmulatorState {
         autoScalingGroups: [...r.groups.values()].map(({ autoScalingGroupName, ...g }) => ({
           name: autoScalingGroupName,
           ...structuredClone(g)
+        })),
+        launchConfigurations: [...r.launchConfigurations.values()].map(({ launchConfigurationName, ...c }) => ({
+          name: launchConfigurationName,
+          ...structuredClone(c)
         })),
         ssmParameters: Object.fromEntries(r.ssm)
       }
