@@ -32,6 +32,9 @@ describe('the bundle', () => {
     const chunks = readdirSync(dist).filter((f) => /^\d+\.index\.js$/.test(f))
     const holding = chunks.filter((f) => /class AutoScalingClient\b/.test(readFileSync(join(dist, f), 'utf8')))
     expect(holding).toHaveLength(1)
-    expect(definedCommands(readFileSync(join(dist, holding[0]!), 'utf8'))).toEqual(['DescribeAutoScalingGroupsCommand'])
+    expect(definedCommands(readFileSync(join(dist, holding[0]!), 'utf8'))).toEqual([
+      'DescribeAutoScalingGroupsCommand',
+      'DescribeLaunchConfigurationsCommand'
+    ])
   })
 })

@@ -39,10 +39,10 @@ export class AutoScaling {
     private client?: AutoScalingClient
   ) {}
 
-  private async sdk(): Promise<{ client: AutoScalingClient; sdk: typeof import('@aws-sdk/client-auto-scaling') }> {
-    const sdk = await import('@aws-sdk/client-auto-scaling')
-    const client = (this.client ??= new sdk.AutoScalingClient({ region: this.region, ...CLIENT_CONFIG }))
-    return { client, sdk }
+  /** The client, loaded on first use (only the names destructured are bundled: no other command is). */
+  private async sdk(): Promise<AutoScalingClient> {
+    const { AutoScalingClient } = await import('@aws-sdk/client-auto-scaling')
+    return (this.client ??= new AutoScalingClient({ region: this.region, ...CLIENT_CONFIG }))
   }
 
   /**
@@ -52,9 +52,10 @@ export class AutoScaling {
    */
   async groupRefs(): Promise<GroupRefs> {
     return awsCall('autoscaling:DescribeAutoScalingGroups', async () => {
-      const { client, sdk } = await this.sdk()
+      const { paginateDescribeAutoScalingGroups } = await import('@aws-sdk/client-auto-scaling')
+      const client = await this.sdk()
       const refs: GroupRefs = { templates: [], launchConfigurations: [] }
-      for await (const page of sdk.paginateDescribeAutoScalingGroups(
+      for await (const page of paginateDescribeAutoScalingGroups(
         { client, pageSize: 100 },
         { IncludeInstances: false }
       )) {
@@ -87,9 +88,10 @@ export class AutoScaling {
   /** Every launch configuration of the region and its image, all pages (of 100, the most Auto Scaling answers). */
   async launchConfigurations(): Promise<LaunchConfiguration[]> {
     return awsCall('autoscaling:DescribeLaunchConfigurations', async () => {
-      const { client, sdk } = await this.sdk()
+      const { paginateDescribeLaunchConfigurations } = await import('@aws-sdk/client-auto-scaling')
+      const client = await this.sdk()
       const found: LaunchConfiguration[] = []
-      for await (const page of sdk.paginateDescribeLaunchConfigurations({ client, pageSize: 100 }, {})) {
+      for await (const page of paginateDescribeLaunchConfigurations({ client, pageSize: 100 }, {})) {
         for (const c of page.LaunchConfigurations ?? []) {
           found.push({ launchConfigurationName: c.LaunchConfigurationName ?? '', imageId: c.ImageId ?? '' })
         }
