@@ -3,7 +3,8 @@
  * warnings; found again whichever token wrote it (the workflow's, or a person's).
  */
 import { marker } from '../src/report/markdown.js'
-import type { GitHubUser } from '../test-support/github.js'
+import { BOT, type GitHubUser } from '../test-support/github.js'
+import { html, links, text as shownText } from '../test-support/markdown.js'
 import { only } from '../test-support/at.js'
 import { commandLines } from './e2e/faults-world.js'
 import { day, family, image, REGION, startWorld, stateOf, type World } from './e2e/world.js'
@@ -190,7 +191,11 @@ describe('the sticky comment', () => {
     expect(comment.body).not.toContain('<b>')
     expect(comment.body).not.toContain('<i>')
     expect(comment.body).not.toMatch(/@someone|@team/)
+    // One HTML comment, the marker: no name closes it; the record of the runs is the last line, unseen.
     expect(comment.body.match(/-->/g)).toHaveLength(1)
+    expect(html(comment.body).filter((h) => h.trimStart().startsWith('<!--'))).toEqual([`${marker('role=web')}\n`])
+    expect(comment.body.trimEnd().split('\n').at(-1)).toMatch(/^\[disable-superseded-ami:runs:v1\]: #[A-Za-z0-9_-]+$/)
+    expect(shownText(comment.body)).not.toContain('disable-superseded-ami')
     // No name adds a cell: every row of every table has as many cells as its header.
     const lines = comment.body.split('\n')
     let cells = 0
@@ -309,5 +314,129 @@ describe('the sticky comment with any token', () => {
     expect(github.comment(person.id)?.body).toBe(copied)
     expect(github.comment(bots[0]!.id)?.body).not.toBe(dryRunBody)
     expect(stateOf(aws, old[0].imageId)).toBe('disabled')
+  })
+})
+
+describe('the sticky comment keeps the record of earlier runs', () => {
+  const onPullRequest = (pr: number, runId: string) => ({
+    eventName: 'pull_request',
+    event: { pull_request: { number: pr } },
+    env: { GITHUB_RUN_ID: runId }
+  })
+  const runUrl = (runId: string) => `https://github.com/acme/golden-images/actions/runs/${runId}`
+  const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/
+
+  /** The comment split where its folded record of earlier runs starts: what is on top, and the folded part. */
+  function parts(body: string): { top: string; folded: string } {
+    const start = body.indexOf('<details><summary>Earlier runs')
+    return start < 0 ? { top: body, folded: '' } : { top: body.slice(0, start), folded: body.slice(start) }
+  }
+  /** The summary line of the folded part (an HTML block to markdown-it). */
+  const summary = (folded: string) =>
+    /^<details><summary>(.*)<\/summary>/.exec(html(folded).find((h) => h.startsWith('<details>')) ?? '')?.[1]
+  /** The entries of the folded part, as a reader sees them: one line per earlier run, then its images. */
+  const entries = (folded: string) =>
+    shownText(folded)
+      .split('\n')
+      .filter((line) => /^\d{4}-/.test(line))
+      .map((line) => {
+        const [time, rest] = [line.slice(0, 20), line.slice(21)]
+        return { time, rest }
+      })
+
+  test('a real disable, then a dry run: one comment, the dry run on top, the real disable kept folded with its images and run link', async () => {
+    const { aws, github } = world
+    const { old, fresh } = family(aws, 2)
+    github.addPullRequest(40, { headSha: 'a4a4a4a' })
+
+    const real = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, onPullRequest(40, '5001'))
+    expect(real.exitCode).toBe(0)
+    expect(old.map((i) => stateOf(aws, i.imageId))).toEqual(['disabled', 'disabled'])
+    const first = only(ours(world, 40))
+    expect(parts(first.body).folded).toBe('')
+
+    // A newer build, tried as a dry run on the same pull request.
+    const newer = image(aws, 'golden-web-9', day(9))
+    const dry = await world.run(
+      { 'image-id': newer.imageId, 'family-tag': 'role', 'dry-run': 'true' },
+      onPullRequest(40, '5002')
+    )
+    expect(dry.exitCode).toBe(0)
+    expect(commandLines(dry.stdout, 'warning')).toEqual([])
+    expect(stateOf(aws, fresh.imageId)).toBe('available')
+
+    const comment = only(ours(world, 40))
+    expect(comment.id).toBe(first.id)
+    const { top, folded } = parts(comment.body)
+    expect(shownText(top)).toMatch(/Dry run: would disable 1 image in us-east-1/)
+    expect(shownText(top)).toContain(fresh.imageId)
+    expect(summary(folded)).toBe('Earlier runs on this pull request (1)')
+    const [earlier, ...more] = entries(folded)
+    expect(more).toEqual([])
+    expect(earlier?.time).toMatch(ISO)
+    expect(earlier?.rest).toBe('(run): ✅ Disabled 2 images in us-east-1.')
+    // The images it disabled, as EC2 listed them (newest first).
+    expect(shownText(folded)).toContain(`disabled ${old[1].imageId} (us-east-1), ${old[0].imageId} (us-east-1)`)
+    expect(links(folded)).toEqual([{ href: runUrl('5001'), text: 'run', kind: 'link' }])
+    // The dry run's own images are its top, not an earlier run's.
+    expect(folded).not.toContain(fresh.imageId)
+  })
+
+  test('three runs: two earlier entries, the latest first, each with its run link', async () => {
+    const { aws, github } = world
+    const { old, fresh } = family(aws, 1)
+    github.addPullRequest(41, { headSha: 'b4b4b4b' })
+
+    await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role', 'dry-run': 'true' }, onPullRequest(41, '6001'))
+    await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, onPullRequest(41, '6002'))
+    const newer = image(aws, 'golden-web-9', day(9))
+    const third = await world.run({ 'image-id': newer.imageId, 'family-tag': 'role' }, onPullRequest(41, '6003'))
+    expect(third.exitCode).toBe(0)
+
+    const { top, folded } = parts(only(ours(world, 41)).body)
+    expect(shownText(top)).toMatch(/Disabled 1 image in us-east-1/)
+    expect(shownText(top)).toContain(fresh.imageId)
+    expect(summary(folded)).toBe('Earlier runs on this pull request (2)')
+    const list = entries(folded)
+    expect(list.map((e) => e.rest)).toEqual([
+      '(run): ✅ Disabled 1 image in us-east-1.',
+      '(run): 🧪 Dry run: would disable 1 image in us-east-1.'
+    ])
+    expect(list[0]!.time >= list[1]!.time).toBe(true)
+    expect(links(folded).map((l) => l.href)).toEqual([runUrl('6002'), runUrl('6001')])
+    expect(shownText(folded)).toContain(`disabled ${old[0].imageId} (us-east-1)`)
+    expect(shownText(folded)).toContain(`would disable ${old[0].imageId} (us-east-1)`)
+  })
+
+  test('a comment of the previous version (the marker, no record) is updated in place; its earlier run is said to be unknown', async () => {
+    const { aws, github } = world
+    const { old, fresh } = family(aws, 1)
+    github.addPullRequest(42, { headSha: 'c4c4c4c' })
+    const previous = github.addComment(
+      42,
+      `${marker('role=web')}\n### Superseded AMIs: role\\=web\n\n✅ Disabled 1 image in us-east-1.\n`,
+      BOT
+    )
+
+    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' }, onPullRequest(42, '7001'))
+
+    expect(result.exitCode).toBe(0)
+    expect(commandLines(result.stdout, 'warning')).toEqual([])
+    const comment = only(ours(world, 42))
+    expect(comment.id).toBe(previous.id)
+    const { top, folded } = parts(comment.body)
+    expect(shownText(top)).toContain(old[0].imageId)
+    expect(summary(folded)).toBe('Earlier runs on this pull request')
+    expect(entries(folded)).toEqual([])
+    expect(shownText(folded)).toContain('kept no record of its runs')
+    expect(links(folded)).toEqual([])
+
+    // The next run finds this run's record.
+    const newer = image(aws, 'golden-web-9', day(9))
+    await world.run({ 'image-id': newer.imageId, 'family-tag': 'role' }, onPullRequest(42, '7002'))
+    const next = parts(only(ours(world, 42)).body).folded
+    expect(entries(next).map((e) => e.rest)).toEqual(['(run): ✅ Disabled 1 image in us-east-1.'])
+    expect(links(next).map((l) => l.href)).toEqual([runUrl('7001')])
+    expect(shownText(next)).toContain('kept no record of its runs')
   })
 })

@@ -5,7 +5,8 @@
  */
 import { startGitHubFake, type GitHubFake } from '../test-support/github.js'
 import { createOctokit, GitHubTimeoutError, type Octokit } from '../src/github/octokit.js'
-import { commentWarning, readTokenUser, writtenByToken } from '../src/github/pull-request.js'
+import { CommentPages, commentWarning, readTokenUser, writtenByToken } from '../src/github/pull-request.js'
+import { BOT } from '../test-support/github.js'
 
 let gh: GitHubFake
 let github: typeof import('@actions/github')
@@ -150,5 +151,28 @@ describe("the token's user", () => {
     expect([person, bot, release].map((a) => writtenByToken(a, unknown))).toEqual([false, true, false])
     expect(writtenByToken(null, known)).toBe(false)
     expect(writtenByToken(undefined, unknown)).toBe(false)
+  })
+})
+
+describe('the comment found again', () => {
+  test('find hands back the body of the comment it will update (what holds the earlier runs), and none when there is none', async () => {
+    gh.addPullRequest(50, { headSha: 'def' })
+    gh.addComments(50, 130)
+    const quoted = gh.addComment(50, '<!-- disable-superseded-ami family=role=web -->\nquoted by a person')
+    const mine = gh.addComment(50, '<!-- disable-superseded-ami family=role=web -->\nthe record', BOT)
+    const user = Promise.resolve({ reason: 'an installation token acts for an app, not a user' })
+
+    const found = await new CommentPages(client(), repo, 50).find(
+      '<!-- disable-superseded-ami family=role=web -->',
+      user
+    )
+    expect(found).toEqual({ id: mine.id, body: mine.body, others: 1 })
+    expect(quoted.id).not.toBe(mine.id)
+
+    const none = await new CommentPages(client(), repo, 50).find(
+      '<!-- disable-superseded-ami family=role=api -->',
+      user
+    )
+    expect(none).toEqual({ id: undefined, others: 0 })
   })
 })

@@ -108,7 +108,7 @@ export async function run(): Promise<void> {
     const options = { ...(url ? { runUrl: url } : {}), ...(ref ? { actionRef: ref } : {}) }
     // The comment's request goes first (it never rejects: a problem is a warning); the job summary
     // is written while GitHub answers.
-    const published = startCommentOnce().publish(report, options)
+    const published = startCommentOnce().publish(report, options, ctx.now())
     // A job summary needs the runner's file; run elsewhere (plain node), the step goes on without it.
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderBody(report, options)).write()
     else core.info('No job summary: GITHUB_STEP_SUMMARY is not set.')

@@ -2,11 +2,14 @@
  * The sticky comment, for every command but status. The pull request is found, and its first
  * page of comments and the token's user read, while the command runs; the comment is written
  * when the report is ready. Never fails the step: a problem is a warning (after the retries of
- * ./octokit.ts), and the job summary holds the report.
+ * ./octokit.ts), and the job summary holds the report. The comment keeps the record of the earlier
+ * runs on the pull request (../report/history.ts): read from the comment it replaces, this run's
+ * added on top.
  */
 import type { Logger } from '../context.js'
 import type { RunReport } from '../model.js'
 import type { Settings } from '../settings.js'
+import { historyMarkdown } from '../report/history.js'
 import { marker, renderComment, type RenderOptions } from '../report/markdown.js'
 import { createOctokit, type Octokit } from './octokit.js'
 import {
@@ -23,8 +26,11 @@ export interface CommentLog extends Logger {
 }
 
 export interface PendingComment {
-  /** Writes (or updates) the comment; its URL, or undefined when none was written. */
-  publish(report: RunReport, options: RenderOptions): Promise<string | undefined>
+  /**
+   * Writes (or updates) the comment; its URL, or undefined when none was written. `now` is the
+   * time the record of this run carries (the entry point reads the clock).
+   */
+  publish(report: RunReport, options: RenderOptions, now: Date): Promise<string | undefined>
 }
 
 type GitHub = typeof import('@actions/github')
@@ -54,7 +60,7 @@ export interface CommentTarget {
 export function startComment(settings: Settings, log: CommentLog, target: CommentTarget): PendingComment {
   const prepared = prepare(settings, target)
   return {
-    async publish(report, options) {
+    async publish(report, options, now) {
       const p = await prepared
       if ('off' in p) return undefined
       if ('skip' in p) {
@@ -78,12 +84,14 @@ export function startComment(settings: Settings, log: CommentLog, target: Commen
               : `someone other than a bot (the token's user is not known: ${who.reason})`
           log.info(`Left alone ${found.others} comment(s) that start with the same marker, written by ${author}.`)
         }
+        // The earlier runs are read from the comment being replaced (none when there is none).
+        const history = historyMarkdown(report, { at: now, runUrl: options.runUrl, previousBody: found.body })
         const { url, created } = await upsertComment(
           octokit,
           { owner, repo },
           pr.number,
           found,
-          renderComment(report, options)
+          renderComment(report, { ...options, history })
         )
         log.info(
           `${created ? 'Commented on' : 'Updated the comment on'} pull request #${pr.number} (from ${pr.source}): ${url}`

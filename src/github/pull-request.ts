@@ -91,6 +91,8 @@ type Comment = { id: number; body?: string | null; user?: CommentAuthor | null }
 /** The comment `find` found (when one was), and how many others start with the marker. */
 export interface Found {
   id: number | undefined
+  /** the found comment's body as GitHub holds it (what the update replaces: its record of earlier runs) */
+  body?: string
   /** comments that start with the marker but that another author wrote: left alone */
   others: number
 }
@@ -122,7 +124,8 @@ export class CommentPages {
       if (marked.length === 0) continue
       const who = await user
       const index = marked.findIndex((c) => writtenByToken(c.user, who))
-      if (index >= 0) return { id: marked[index]!.id, others: others + index }
+      const mine = marked[index]
+      if (mine) return { id: mine.id, body: mine.body ?? '', others: others + index }
       others += marked.length
     }
     return { id: undefined, others }
