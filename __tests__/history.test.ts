@@ -93,7 +93,7 @@ describe('the record of a run', () => {
     expect(record).toEqual({
       at: '2026-11-25T12:34:56Z',
       run: RUN(1),
-      verdict: '✅ Disabled 2 images in us-east-1.',
+      verdict: '✅ 2 images disabled in us-east-1.',
       changes: [
         { region: REGION, imageId: ami(1), outcome: 'disabled' },
         { region: REGION, imageId: ami(2), outcome: 'disabled' }
@@ -107,7 +107,7 @@ describe('the record of a run', () => {
     const record = recordFor(r, 0)
 
     expect(record.changes).toEqual([{ region: REGION, imageId: ami(3), outcome: 'would-disable' }])
-    expect(record.verdict).toMatch(/^🧪 Dry run: would disable 1 image in us-east-1\./)
+    expect(record.verdict).toBe('⚠️ Dry run: 1 image would be disabled in us-east-1; 1 image failed.')
   })
 
   test('a run link that a Markdown link cannot hold as it is is left out', () => {
@@ -141,9 +141,9 @@ describe('round trips through the comment', () => {
     const two = comment(dryRun(), 5, one)
 
     const top = two.slice(0, two.indexOf('<details><summary>Earlier runs'))
-    expect(shownText(top)).toContain('Dry run: would disable 1 image')
+    expect(shownText(top)).toContain('Dry run: 1 image would be disabled')
     expect(summary(two)).toBe('Earlier runs on this pull request (1)')
-    expect(entries(two)).toEqual(['2026-11-25T12:00:00Z (run): ✅ Disabled 2 images in us-east-1.'])
+    expect(entries(two)).toEqual(['2026-11-25T12:00:00Z (run): ✅ 2 images disabled in us-east-1.'])
     expect(shownText(folded(two))).toContain(`disabled ${ami(1)} (us-east-1), ${ami(2)} (us-east-1)`)
     expect(links(folded(two))).toEqual([{ href: RUN(0), text: 'run', kind: 'link' }])
     // The dry run's own images are on top, not in the record of earlier runs.
@@ -163,8 +163,8 @@ describe('round trips through the comment', () => {
     expect(links(one).map((l) => l.href)).not.toContainEqual(expect.stringMatching(/^#/))
     expect(summary(three)).toBe('Earlier runs on this pull request (2)')
     expect(entries(three)).toEqual([
-      '2026-11-25T12:05:00Z (run): 🧪 Dry run: would disable 1 image in us-east-1.',
-      '2026-11-25T12:00:00Z (run): ✅ Disabled 2 images in us-east-1.'
+      '2026-11-25T12:05:00Z (run): 🧪 Dry run: 1 image would be disabled in us-east-1.',
+      '2026-11-25T12:00:00Z (run): ✅ 2 images disabled in us-east-1.'
     ])
     expect(shownText(folded(three))).toContain(`would disable ${ami(3)} (us-east-1)`)
     expect(links(folded(three)).map((l) => l.href)).toEqual([RUN(5), RUN(0)])
@@ -178,7 +178,7 @@ describe('round trips through the comment', () => {
   test('a run without a run link says so', () => {
     const one = comment(realDisable(), 0, undefined, '')
     const two = comment(dryRun(), 5, one)
-    expect(entries(two)).toEqual(['2026-11-25T12:00:00Z (run link not known): ✅ Disabled 2 images in us-east-1.'])
+    expect(entries(two)).toEqual(['2026-11-25T12:00:00Z (run link not known): ✅ 2 images disabled in us-east-1.'])
   })
 
   test('re-enabled images and would-re-enable are named as such', () => {
@@ -195,7 +195,7 @@ describe('hostile text', () => {
   const HOSTILE = 'x --> </details> <b>bold</b> @team [link](https://evil.example) `tick` | <!-- y\n# heading'
 
   test('a failure message from AWS: escaped when shown, kept exact in the record, closes nothing', () => {
-    const failed = report([change(1, 'failed', { message: HOSTILE })])
+    const failed = report([], { regions: [{ ...emptyRegion(REGION), error: HOSTILE }] })
     const one = comment(failed, 0)
     const two = comment(dryRun(), 5, one)
     const section = folded(two)
