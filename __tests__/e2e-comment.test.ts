@@ -368,13 +368,13 @@ describe('the sticky comment keeps the record of earlier runs', () => {
     const comment = only(ours(world, 40))
     expect(comment.id).toBe(first.id)
     const { top, folded } = parts(comment.body)
-    expect(shownText(top)).toMatch(/Dry run: would disable 1 image in us-east-1/)
+    expect(shownText(top)).toMatch(/Dry run: 1 image would be disabled in us-east-1/)
     expect(shownText(top)).toContain(fresh.imageId)
     expect(summary(folded)).toBe('Earlier runs on this pull request (1)')
     const [earlier, ...more] = entries(folded)
     expect(more).toEqual([])
     expect(earlier?.time).toMatch(ISO)
-    expect(earlier?.rest).toBe('(run): ✅ Disabled 2 images in us-east-1.')
+    expect(earlier?.rest).toBe('(run): ✅ 2 images disabled in us-east-1.')
     // The images it disabled, as EC2 listed them (newest first).
     expect(shownText(folded)).toContain(`disabled ${old[1].imageId} (us-east-1), ${old[0].imageId} (us-east-1)`)
     expect(links(folded)).toEqual([{ href: runUrl('5001'), text: 'run', kind: 'link' }])
@@ -394,13 +394,13 @@ describe('the sticky comment keeps the record of earlier runs', () => {
     expect(third.exitCode).toBe(0)
 
     const { top, folded } = parts(only(ours(world, 41)).body)
-    expect(shownText(top)).toMatch(/Disabled 1 image in us-east-1/)
+    expect(shownText(top)).toMatch(/1 image disabled in us-east-1/)
     expect(shownText(top)).toContain(fresh.imageId)
     expect(summary(folded)).toBe('Earlier runs on this pull request (2)')
     const list = entries(folded)
     expect(list.map((e) => e.rest)).toEqual([
-      '(run): ✅ Disabled 1 image in us-east-1.',
-      '(run): 🧪 Dry run: would disable 1 image in us-east-1.'
+      '(run): ✅ 1 image disabled in us-east-1.',
+      '(run): 🧪 Dry run: 1 image would be disabled in us-east-1.'
     ])
     expect(list[0]!.time >= list[1]!.time).toBe(true)
     expect(links(folded).map((l) => l.href)).toEqual([runUrl('6002'), runUrl('6001')])
@@ -435,7 +435,7 @@ describe('the sticky comment keeps the record of earlier runs', () => {
     const newer = image(aws, 'golden-web-9', day(9))
     await world.run({ 'image-id': newer.imageId, 'family-tag': 'role' }, onPullRequest(42, '7002'))
     const next = parts(only(ours(world, 42)).body).folded
-    expect(entries(next).map((e) => e.rest)).toEqual(['(run): ✅ Disabled 1 image in us-east-1.'])
+    expect(entries(next).map((e) => e.rest)).toEqual(['(run): ✅ 1 image disabled in us-east-1.'])
     expect(links(next).map((l) => l.href)).toEqual([runUrl('7001')])
     expect(shownText(next)).toContain('kept no record of its runs')
   })
