@@ -458,6 +458,9 @@ function hostileReport(text: string, dryRun = false): RunReport {
           }
         ],
         launchConfigurations: [],
+        references: [],
+        accounts: [],
+        unknowns: [],
         replacements: [],
         checked: [],
         warnings: [text],

@@ -93,7 +93,9 @@ describe('parseSettings: defaults', () => {
       requireState: DEFAULTS['require-state'],
       comment: DEFAULTS['comment'] === 'true',
       pullRequest: undefined,
-      githubToken: ''
+      githubToken: '',
+      usageReport: 'auto',
+      usageReportTimeoutSeconds: 300
     })
   })
 
@@ -113,7 +115,10 @@ describe('parseSettings: defaults', () => {
       'require-state': 'disabled',
       comment: 'false',
       'pull-request': '42',
-      'github-token': ' ghs_token '
+      'github-token': ' ghs_token ',
+      'usage-report': 'true',
+      'usage-report-timeout': '120',
+      'consumer-role': 'arn:aws:iam::{account}:role/ami-usage-reader'
     })
     expect(s).toEqual({
       command: 'disable',
@@ -132,7 +137,10 @@ describe('parseSettings: defaults', () => {
       requireState: 'disabled',
       comment: false,
       pullRequest: 42,
-      githubToken: 'ghs_token'
+      githubToken: 'ghs_token',
+      usageReport: 'true',
+      usageReportTimeoutSeconds: 120,
+      consumerRole: 'arn:aws:iam::{account}:role/ami-usage-reader'
     })
   })
 
@@ -497,5 +505,40 @@ describe('checkNamePattern', () => {
   test('accepts the characters of AMI names', () => {
     for (const p of ['golden-web-*', 'amzn2-ami-hvm-2.0.????????-x86_64-gp2', "team's (web) [v1]/base@x"])
       expect(checkNamePattern(p)).toBe(p)
+  })
+})
+
+describe('the cross-account inputs', () => {
+  test.each([
+    'ami-usage-reader',
+    'arn:aws:iam::{account}:role/ami-usage-reader',
+    'arn:aws-cn:iam::{account}:role/team/x'
+  ])('consumer-role %s is taken as it is', (role) => {
+    expect(settings({ 'consumer-role': role }).consumerRole).toBe(role)
+  })
+
+  test.each([
+    'arn:aws:iam::123456789012:role/reader',
+    'role with spaces',
+    'x'.repeat(65),
+    'arn:aws:iam::{account}:user/reader'
+  ])('consumer-role %s is refused, naming the input', (role) => {
+    expect(() => settings({ 'consumer-role': role })).toThrow(/consumer-role/)
+  })
+
+  test.each([
+    ['auto', 'auto'],
+    ['true', 'true'],
+    ['yes', 'true'],
+    ['false', 'false'],
+    ['off', 'false']
+  ])('usage-report %s -> %s', (value, mode) => {
+    expect(settings({ 'usage-report': value }).usageReport).toBe(mode)
+  })
+
+  test('usage-report and its timeout refuse what they do not take', () => {
+    expect(() => settings({ 'usage-report': 'sometimes' })).toThrow(/usage-report/)
+    expect(() => settings({ 'usage-report-timeout': '-1' })).toThrow(/usage-report-timeout/)
+    expect(() => settings({ 'usage-report-timeout': '3601' })).toThrow(/usage-report-timeout/)
   })
 })

@@ -1,6 +1,6 @@
 /** What every command is given: the settings and the gateways. Commands print nothing themselves. */
 import type { Ec2 } from './aws/ec2.js'
-import type { Usage } from './model.js'
+import type { AccountUse, GroupUse, Image, ImageReference, Sharing, TemplateUse, Usage, UsageUnknown } from './model.js'
 import type { Settings } from './settings.js'
 
 export interface Logger {
@@ -26,10 +26,36 @@ export interface UsageSearch {
   find(imageIds: string[], replacementIds?: string[]): Promise<Usage>
 }
 
+/**
+ * Finds who else uses images of one region: other accounts, from EC2's AMI usage reports and,
+ * with `consumer-role`, by name in those accounts. `find` never rejects: what could not be known
+ * is in `unknowns`, with why.
+ */
+export type ConsumerFinder = (region: string) => ConsumerSearch
+
+export interface ConsumerSearch {
+  /** The images about to be disabled, each with the sharing it has now (undefined when it could not be read). */
+  find(images: Array<{ image: Image; sharing: Sharing | undefined }>): Promise<ConsumerUsage>
+}
+
+/** What other accounts hold of a region's images. Every template, group and reference carries its `accountId`. */
+export interface ConsumerUsage {
+  accounts: AccountUse[]
+  templates: TemplateUse[]
+  groups: GroupUse[]
+  references: ImageReference[]
+  unknowns: UsageUnknown[]
+  /** What was searched, in words (e.g. `usage reports of 2 shared images`, `3 other accounts by consumer-role`). */
+  checked: string[]
+  warnings: string[]
+}
+
 export interface Context {
   settings: Settings
   ec2(region: string): Ec2
   usage: UsageFinder
+  /** Who else uses the images (other accounts); absent: nobody else is looked for. */
+  consumers?: ConsumerFinder
   log: Logger
   now(): Date
   /** `owner/repo/actions/runs/ID`, written in the lineage. */

@@ -106,6 +106,8 @@ export interface TemplateUse {
   imageReference?: string
   isDefault: boolean
   isLatest: boolean
+  /** The account that holds the template, when it is not the owner's own (found through `consumer-role`). */
+  accountId?: string
 }
 
 /** An Auto Scaling group whose launches use an affected template version. */
@@ -121,6 +123,8 @@ export interface GroupUse {
   viaMixedInstancesPolicy: boolean
   /** The group's desired capacity: how many instances a failed scale-out or replacement would hit. */
   desiredCapacity: number
+  /** The account that holds the group, when it is not the owner's own (found through `consumer-role`). */
+  accountId?: string
 }
 
 /** A launch configuration (still used by older groups) whose image is an affected image. */
@@ -130,6 +134,50 @@ export interface LaunchConfigurationUse {
   imageId: string
   /** The groups that launch from it, with their desired capacity. */
   groups: Array<{ autoScalingGroupName: string; desiredCapacity: number }>
+}
+
+/** What EC2's DescribeImageReferences names: a resource of the caller's account that references an image. */
+export type ReferenceType =
+  'ssm:Parameter' | 'imagebuilder:ImageRecipe' | 'imagebuilder:ContainerRecipe' | 'ec2:Instance' | 'ec2:LaunchTemplate'
+
+/**
+ * A resource that references an image (DescribeImageReferences, in the owner account or, through
+ * `consumer-role`, in another). SSM parameters and Image Builder recipes make an image "in use";
+ * instances are only counted (disabling does not stop them).
+ */
+export interface ImageReference {
+  region: string
+  imageId: string
+  resourceType: ReferenceType
+  arn: string
+  /** The account that holds it, when it is not the owner's own. */
+  accountId?: string
+}
+
+/** Who else uses an image: what one other account holds of it. */
+export interface AccountUse {
+  region: string
+  imageId: string
+  accountId: string
+  /** Launch templates (usage report: EC2's count; consumer-role: the templates named there). */
+  launchTemplates: number
+  instances: number
+  source: 'usage-report' | 'consumer-role'
+}
+
+/**
+ * A part of the usage that could not be known in time: a usage report that is still pending at
+ * `usage-report-timeout`, failed, or was denied; a role that could not be assumed. Under
+ * `in-use: skip|fail` a shared image with an unknown counts as in use; under `report` it is a warning.
+ */
+export interface UsageUnknown {
+  region: string
+  /** The image it is about, or every image of the region when absent. */
+  imageId?: string
+  /** The account it is about, when one. */
+  accountId?: string
+  /** What could not be known, and why, in one line (names the IAM action or the role when denied). */
+  why: string
 }
 
 /** The launch templates, Auto Scaling groups and launch configurations that point at a region's images. */
@@ -143,6 +191,12 @@ export interface Usage {
    * to make this version the default.
    */
   replacements: TemplateUse[]
+  /** SSM parameters, Image Builder recipes and instances that reference the images (DescribeImageReferences). */
+  references: ImageReference[]
+  /** Who else uses the images (usage reports, consumer-role). */
+  accounts: AccountUse[]
+  /** What could not be known in time about other accounts. */
+  unknowns: UsageUnknown[]
   /** What the search looked at, in words (`launch templates`, `Auto Scaling groups`, …), for the report. */
   checked: string[]
   /** What could not be checked (e.g. the groups, when their read was denied), with why. */
@@ -151,7 +205,17 @@ export interface Usage {
 
 /** A search that found nothing and looked at nothing. */
 export function emptyUsage(): Usage {
-  return { templates: [], groups: [], launchConfigurations: [], replacements: [], checked: [], warnings: [] }
+  return {
+    templates: [],
+    groups: [],
+    launchConfigurations: [],
+    replacements: [],
+    references: [],
+    accounts: [],
+    unknowns: [],
+    checked: [],
+    warnings: []
+  }
 }
 
 /** Where the affected things could look for something to launch instead, kept out of the search. */
@@ -189,6 +253,14 @@ export interface RegionReport {
   templates: TemplateUse[]
   groups: GroupUse[]
   launchConfigurations: LaunchConfigurationUse[]
+  /** SSM parameters, recipes and instances that reference the region's affected images. */
+  references: ImageReference[]
+  /** Who else uses the region's affected images. */
+  accounts: AccountUse[]
+  /** What could not be known in time about other accounts. */
+  unknowns: UsageUnknown[]
+  /** The account that owns the images (the caller's), when known. */
+  accountId?: string
   /** Template versions that already use `pointTo` (see Usage.replacements). */
   replacements: TemplateUse[]
   /**

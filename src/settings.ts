@@ -24,6 +24,32 @@ export interface Settings {
   comment: boolean
   pullRequest?: number
   githubToken: string
+  /** Who uses the images in other accounts, from EC2's AMI usage reports: `auto` (shared images), `true` (all), `false`. */
+  usageReport: UsageReportMode
+  usageReportTimeoutSeconds: number
+  /**
+   * The role to assume in each other account: a role name, or an ARN with `{account}` in it
+   * (`arn:aws:iam::{account}:role/ami-usage-reader`). Absent: other accounts are not searched by name.
+   */
+  consumerRole?: string
+}
+
+export type UsageReportMode = 'auto' | 'true' | 'false'
+
+/** IAM role names: 1-64 of letters, digits and `+=,.@_-`. */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/
+/** An ARN template: the partition, `{account}` in the account field, a role path and name. */
+const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\{account\}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/
+
+/** `consumer-role`: a role name, or a role ARN whose account is `{account}`. */
+export function parseConsumerRole(value: string): string | undefined {
+  const v = value.trim()
+  if (v === '') return undefined
+  if (ROLE_NAME.test(v) || ROLE_ARN.test(v)) return v
+  throw new InputError(
+    'consumer-role',
+    `'${v.slice(0, 80)}' is not a role name (letters, digits and +=,.@_-, up to 64) or a role ARN with {account} as its account (arn:aws:iam::{account}:role/NAME)`
+  )
 }
 
 /** Where raw values come from: inputs by name, the environment, files. */
@@ -219,6 +245,13 @@ function targetsOf(source: SettingsSource, region: RegionChoice | undefined): Ta
   return parsePackerManifest(text)
 }
 
+function usageReportMode(value: string): UsageReportMode {
+  const v = value.trim()
+  if (TRUE.includes(v)) return 'true'
+  if (FALSE.includes(v)) return 'false'
+  return oneOf<UsageReportMode>('usage-report', v, ['auto', 'true', 'false'], 'auto')
+}
+
 export function parseSettings(source: SettingsSource): Settings {
   const command = oneOf<Command>(
     'command',
@@ -251,13 +284,17 @@ export function parseSettings(source: SettingsSource): Settings {
     waitTimeoutSeconds: wholeNumber('wait-timeout', source.input('wait-timeout'), 900, 6 * 3600),
     requireState: oneOf<ImageState>('require-state', source.input('require-state'), IMAGE_STATES, 'available'),
     comment: boolean('comment', source.input('comment'), true),
-    githubToken: source.input('github-token').trim()
+    githubToken: source.input('github-token').trim(),
+    usageReport: usageReportMode(source.input('usage-report')),
+    usageReportTimeoutSeconds: wholeNumber('usage-report-timeout', source.input('usage-report-timeout'), 300, 3600)
   }
+  const consumerRole = parseConsumerRole(source.input('consumer-role'))
   return {
     ...common,
     ...(familyTag !== undefined ? { familyTag } : {}),
     ...(namePattern !== undefined ? { namePattern } : {}),
     ...(prText !== '' ? { pullRequest: Number(prText) } : {}),
+    ...(consumerRole !== undefined ? { consumerRole } : {}),
     targets: targetsOf(source, defaultRegion(source))
   }
 }

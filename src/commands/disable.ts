@@ -168,6 +168,7 @@ async function execute(ctx: Context, plan: RegionPlan): Promise<Change[]> {
 function regionReport(plan: RegionPlan, changes: Change[]): RegionReport {
   const { region, newImages: images, family, policy } = plan
   const { decisions, templates, groups, launchConfigurations, replacements, checked, warnings } = policy
+  const { references, accounts, unknowns } = policy
   const newest = [...images].sort((a, b) => Date.parse(b.creationDate) - Date.parse(a.creationDate))[0]
   return {
     region,
@@ -178,6 +179,9 @@ function regionReport(plan: RegionPlan, changes: Change[]): RegionReport {
     templates,
     groups,
     launchConfigurations,
+    references,
+    accounts,
+    unknowns,
     replacements,
     ...(newest ? { pointTo: newest.imageId } : {}),
     checked,

@@ -5,6 +5,9 @@
  */
 import {
   emptyUsage,
+  type AccountUse,
+  type ImageReference,
+  type UsageUnknown,
   type Decision,
   type GroupUse,
   type Image,
@@ -35,6 +38,9 @@ export interface RegionPolicy {
   launchConfigurations: LaunchConfigurationUse[]
   /** Template versions that already use a replacement image. */
   replacements: TemplateUse[]
+  references: ImageReference[]
+  accounts: AccountUse[]
+  unknowns: UsageUnknown[]
   checked: string[]
   warnings: string[]
   /** Why this region stops the whole run before anything changes. */
@@ -145,6 +151,9 @@ export function applyPolicy(
     groups: usage.groups.filter((g) => ids.has(g.imageId)),
     launchConfigurations: usage.launchConfigurations.filter((c) => ids.has(c.imageId)),
     replacements: usage.replacements,
+    references: usage.references.filter((r) => ids.has(r.imageId)),
+    accounts: usage.accounts.filter((a) => ids.has(a.imageId)),
+    unknowns: usage.unknowns.filter((u) => u.imageId === undefined || ids.has(u.imageId)),
     checked: usage.checked,
     warnings: usage.warnings,
     refusals

@@ -138,6 +138,9 @@ export function usageFinder(ec2: (region: string) => Ec2, autoscaling: (region: 
             ? launchConfigurationUses(region, configurations, refs?.launchConfigurations ?? [], imageIds)
             : [],
           replacements,
+          references: [],
+          accounts: [],
+          unknowns: [],
           checked: [
             refs && pinnedWarnings.length === 0 ? CHECKED.templatesWithPinned : CHECKED.templates,
             ...(refs ? [CHECKED.groups] : []),
