@@ -146,6 +146,8 @@ describe('disable (in process)', () => {
       expect(outcome.templates).toEqual([
         {
           region: REGION,
+          // the owner's own account: the template is in the account that disables
+          accountId: '111122223333',
           launchTemplateId: lt.launchTemplateId,
           launchTemplateName: 'web-prod',
           versionNumber: 1,

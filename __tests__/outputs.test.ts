@@ -314,6 +314,9 @@ describe('report', () => {
           launchTemplates: templates,
           autoScalingGroups: groups,
           launchConfigurations: [],
+          references: [],
+          accounts: [],
+          unknowns: [],
           checked: [],
           warnings: ['Auto Scaling groups were not checked']
         }

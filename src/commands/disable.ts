@@ -7,7 +7,7 @@ import type { Filter } from '@aws-sdk/client-ec2'
 import { describeError } from '../aws/errors.js'
 import { PER_REGION_CONCURRENCY } from '../concurrency.js'
 import type { Context } from '../context.js'
-import { RegionError } from '../context.js'
+import { RegionError, type ConsumerUsage } from '../context.js'
 import { emptyUsage, type Change, type Decision, type Image, type RegionReport, type RunReport } from '../model.js'
 import { decideFamily, familyKey, tagValue } from '../rules/family.js'
 import { namePatternMismatch } from '../rules/name-pattern.js'
@@ -24,6 +24,7 @@ interface RegionPlan {
   family: string
   policy: RegionPolicy
   sharing: Map<string, SharingRead>
+  accountId: string
 }
 
 const KIND_WORDS: Record<Decision['kind'], string> = {
@@ -114,8 +115,9 @@ async function planRegion(ctx: Context, region: string, imageIds: string[]): Pro
   const candidates = await settleOlderBuilds(ctx, region, newImages, await familyQuery, deadline)
   const decisions = decideFamily(newImages, candidates, accountId, settings)
   const images = toDisable(decisions)
-  // Independent reads run together: which templates use the images, and their sharing.
-  const [usage, sharing] = await Promise.all([
+  // Independent reads run together: which templates use the images, and their sharing; who else
+  // uses them (other accounts) starts as soon as the sharing is known, beside the template search.
+  const usageQuery =
     images.length > 0
       ? usageSearch
           .find(
@@ -123,9 +125,14 @@ async function planRegion(ctx: Context, region: string, imageIds: string[]): Pro
             newImages.map((i) => i.imageId)
           )
           .catch((error: unknown): UsageFound => ({ unknown: describeError(error) }))
-      : emptyUsage(),
-    readSharing(ec2, images, PER_REGION_CONCURRENCY)
-  ])
+      : Promise.resolve(emptyUsage())
+  const sharing = await readSharing(ec2, images, PER_REGION_CONCURRENCY)
+  const consumersQuery =
+    ctx.consumers && images.length > 0
+      ? ctx.consumers(region).find(images.map((image) => ({ image, sharing: sharing.get(image.imageId)?.sharing })))
+      : Promise.resolve(undefined)
+  const [ownUsage, consumers] = await Promise.all([usageQuery, consumersQuery])
+  const usage = withConsumers(ownUsage, consumers)
   const policy = applyPolicy(region, decisions, usage, settings)
   if (policy.error) throw new RegionError(region, policy.error)
   for (const warning of policy.warnings) log.warning(`[${region}] ${warning}`)
@@ -134,7 +141,22 @@ async function planRegion(ctx: Context, region: string, imageIds: string[]): Pro
     return `${policy.decisions.filter((d) => d.kind === kind).length} ${words}`
   })
   log.info(`[${region}] family ${family}: ${policy.decisions.length} older image(s) found: ${counts.join(', ')}`)
-  return { region, newImages, family, policy, sharing }
+  return { region, newImages, family, policy, sharing, accountId }
+}
+
+/** The owner account's usage and what other accounts hold, as one. */
+function withConsumers(usage: UsageFound, consumers: ConsumerUsage | undefined): UsageFound {
+  if (!consumers || usage.unknown !== undefined) return usage
+  return {
+    ...usage,
+    templates: [...usage.templates, ...consumers.templates],
+    groups: [...usage.groups, ...consumers.groups],
+    references: [...usage.references, ...consumers.references],
+    accounts: [...usage.accounts, ...consumers.accounts],
+    unknowns: [...usage.unknowns, ...consumers.unknowns],
+    checked: [...usage.checked, ...consumers.checked],
+    warnings: [...usage.warnings, ...consumers.warnings]
+  }
 }
 
 /** Records and disables one region's images; one Change per image, logged. */
@@ -166,7 +188,7 @@ async function execute(ctx: Context, plan: RegionPlan): Promise<Change[]> {
 }
 
 function regionReport(plan: RegionPlan, changes: Change[]): RegionReport {
-  const { region, newImages: images, family, policy } = plan
+  const { region, newImages: images, family, policy, accountId } = plan
   const { decisions, templates, groups, launchConfigurations, replacements, checked, warnings } = policy
   const { references, accounts, unknowns } = policy
   const newest = [...images].sort((a, b) => Date.parse(b.creationDate) - Date.parse(a.creationDate))[0]
@@ -184,6 +206,7 @@ function regionReport(plan: RegionPlan, changes: Change[]): RegionReport {
     unknowns,
     replacements,
     ...(newest ? { pointTo: newest.imageId } : {}),
+    accountId,
     checked,
     warnings
   }

@@ -42,6 +42,18 @@ function targetOf(region: RegionReport): string | undefined {
 }
 
 export function templateFix(t: TemplateUse, region: RegionReport): Fix {
+  const fix = ownTemplateFix(t, region)
+  if (!t.accountId || !PLAIN.test(t.accountId)) return fix
+  // Another account's template: the same fix, run there (and the new image must be shared with it).
+  return {
+    words: `in account ${t.accountId}: ${fix.words}`,
+    commands: fix.commands.length
+      ? [`# in account ${t.accountId}, with its credentials (share the new image with it first)`, ...fix.commands]
+      : []
+  }
+}
+
+function ownTemplateFix(t: TemplateUse, region: RegionReport): Fix {
   const target = targetOf(region)
   const r = regionFlag(t.region)
   const lt = PLAIN.test(t.launchTemplateId) ? t.launchTemplateId : undefined

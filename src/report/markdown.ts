@@ -8,6 +8,7 @@ import {
   type Decision,
   type GroupUse,
   type Image,
+  type ImageReference,
   type LaunchConfigurationUse,
   type RunReport,
   type Sharing,
@@ -214,12 +215,26 @@ function templateLink(t: { region: string; launchTemplateId: string; launchTempl
   return `[${md(t.launchTemplateName)}](${consoleLink(t.region, `LaunchTemplateDetails:launchTemplateId=${t.launchTemplateId}`)}) ${code(t.launchTemplateId)}`
 }
 
+/** The account column: empty (dropped) when everything is in the owner's account, else each row's account. */
+function accountCell(accountId: string | undefined, any: boolean): string {
+  return any ? (accountId ? md(accountId) : 'this account') : ''
+}
+
+/** Other accounts' rows after the owner's, grouped by account. */
+function byAccount<T extends { accountId?: string }>(list: T[]): T[] {
+  return [...list].sort((a, b) =>
+    (a.accountId ?? '') < (b.accountId ?? '') ? -1 : (a.accountId ?? '') > (b.accountId ?? '') ? 1 : 0
+  )
+}
+
 function templateRows(list: TemplateUse[], fixes: Map<TemplateUse, Fix>, options: RenderOptions): string {
+  const any = list.some((t) => t.accountId)
   return table(
-    ['Region', 'Launch template', 'Version', 'Image', 'Fix'],
-    list.map((t) => [
+    ['Region', 'Account', 'Launch template', 'Version', 'Image', 'Fix'],
+    byAccount(list).map((t) => [
       md(t.region),
-      templateLink(t),
+      accountCell(t.accountId, any),
+      t.accountId ? `${md(t.launchTemplateName)} ${code(t.launchTemplateId)}` : templateLink(t),
       `${t.versionNumber}${whichVersion(t) ? ` (${whichVersion(t)})` : ' (pinned by a group)'}`,
       `${code(t.imageId)}${t.imageReference ? ` from ${code(t.imageReference)}` : ''}`,
       md(fixes.get(t)?.words ?? '')
@@ -229,8 +244,10 @@ function templateRows(list: TemplateUse[], fixes: Map<TemplateUse, Fix>, options
 }
 
 function groupRows(list: GroupUse[], configs: LaunchConfigurationUse[], options: RenderOptions): string {
-  const viaTemplates = list.map((g) => [
+  const any = list.some((g) => g.accountId)
+  const viaTemplates = byAccount(list).map((g) => [
     md(g.region),
+    accountCell(g.accountId, any),
     md(g.autoScalingGroupName),
     `${md(g.launchTemplateName)}${g.viaMixedInstancesPolicy ? ' (mixed instances policy)' : ''}`,
     /^\d+$/.test(g.version) ? `${g.versionNumber} (pinned)` : `${md(g.version)} → ${g.versionNumber}`,
@@ -240,6 +257,7 @@ function groupRows(list: GroupUse[], configs: LaunchConfigurationUse[], options:
   const viaConfigs = configs.flatMap((c) =>
     c.groups.map((g) => [
       md(c.region),
+      accountCell(undefined, any),
       md(g.autoScalingGroupName),
       `launch configuration ${md(c.launchConfigurationName)}`,
       '',
@@ -248,7 +266,7 @@ function groupRows(list: GroupUse[], configs: LaunchConfigurationUse[], options:
     ])
   )
   return table(
-    ['Region', 'Auto Scaling group', 'Launches from', 'Version', 'Desired capacity', 'Image'],
+    ['Region', 'Account', 'Auto Scaling group', 'Launches from', 'Version', 'Desired capacity', 'Image'],
     [...viaTemplates, ...viaConfigs],
     options
   )
@@ -305,7 +323,11 @@ function rollbackHint(report: RunReport, options: RenderOptions): string {
 }
 
 function warnings(report: RunReport): string {
-  const list = report.regions.flatMap((r) => [...r.warnings, ...(r.error ? [`${r.region}: ${r.error}`] : [])])
+  const list = report.regions.flatMap((r) => [
+    ...r.warnings,
+    ...r.unknowns.map((u) => `not known in ${u.region}: ${u.why}`),
+    ...(r.error ? [`${r.region}: ${r.error}`] : [])
+  ])
   return list.length ? `\n${list.map((w) => `> [!WARNING]\n> ${md(w, 1000)}`).join('\n\n')}\n` : ''
 }
 
@@ -416,8 +438,101 @@ function usageSections(report: RunReport, outcome: Outcome, options: RenderOptio
       'Auto Scaling groups that launch from them',
       groupRows(breaking.groups, breaking.launchConfigurations, options)
     ),
-    section(`Launch configurations that ${point}`, configRows(breaking.launchConfigurations, fixes.configs, options))
+    section(`Launch configurations that ${point}`, configRows(breaking.launchConfigurations, fixes.configs, options)),
+    section(
+      `SSM parameters and Image Builder recipes that ${point}`,
+      referenceRows(report, breaking.references, options)
+    ),
+    accountsSection(report, outcome, options),
+    instancesLine(report, outcome)
   ]
+}
+
+/** The last part of an ARN: the parameter's name (`/golden/web/latest`), the recipe's `name/version`. */
+function arnName(arn: string): string {
+  const ssm = /:parameter(\/.*)$/.exec(arn)
+  if (ssm?.[1]) return ssm[1]
+  return (
+    arn
+      .split(':')
+      .pop()
+      ?.replace(/^[a-z-]+\//, '') ?? arn
+  )
+}
+
+const REFERENCE_WORDS: Record<string, { what: string; fix: string }> = {
+  'ssm:Parameter': {
+    what: 'SSM parameter',
+    fix: 'point it at {to}: everything that resolves it launches the disabled image'
+  },
+  'imagebuilder:ImageRecipe': {
+    what: 'image recipe',
+    fix: 'create a recipe version with {to} as its parent: its next build fails'
+  },
+  'imagebuilder:ContainerRecipe': {
+    what: 'container recipe',
+    fix: 'create a recipe version with {to} as its parent: its next build fails'
+  }
+}
+
+function referenceRows(report: RunReport, list: ImageReference[], options: RenderOptions): string {
+  const pointTo = new Map(report.regions.map((r) => [r.region, r.pointTo]))
+  const any = list.some((x) => x.accountId)
+  return table(
+    ['Region', 'Account', 'Kind', 'Name', 'Image', 'Fix'],
+    byAccount(list).map((x) => {
+      const words = REFERENCE_WORDS[x.resourceType] ?? { what: x.resourceType, fix: 'point it at {to}' }
+      const to = pointTo.get(x.region) ?? 'an enabled image'
+      return [
+        md(x.region),
+        accountCell(x.accountId, any),
+        md(words.what),
+        code(arnName(x.arn)),
+        code(x.imageId),
+        md(words.fix.replace('{to}', to))
+      ]
+    }),
+    options
+  )
+}
+
+/** Who else uses the images, per account (usage reports, consumer-role); folded past a few rows. */
+function accountsSection(report: RunReport, outcome: Outcome, options: RenderOptions): string {
+  const disabled = new Set(outcome.disabled.map((c) => `${c.region} ${c.imageId}`))
+  const list = byAccount(
+    report.regions.flatMap((r) => r.accounts.filter((a) => disabled.has(`${a.region} ${a.imageId}`)))
+  )
+  if (list.length === 0) return ''
+  const rows = list.map((a) => [
+    md(a.accountId),
+    md(a.region),
+    code(a.imageId),
+    String(a.launchTemplates),
+    String(a.instances),
+    a.source === 'usage-report' ? 'usage report' : 'consumer-role'
+  ])
+  const body = table(['Account', 'Region', 'Image', 'Launch templates', 'Instances', 'Found by'], rows, options)
+  const accounts = new Set(list.map((a) => a.accountId)).size
+  const title = `Other accounts that use ${report.dryRun ? 'the images to disable' : 'the disabled images'} (${accounts})`
+  if (rows.length <= 5) return section(title, body)
+  return `\n#### ${title}\n\n<details><summary>${plainCount(accounts, 'account')}, ${plainCount(rows.length, 'row')}</summary>\n\n${body}\n\n</details>\n`
+}
+
+function plainCount(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`
+}
+
+/** The instances that run the images: not stopped by disabling, but a replacement or scale-out cannot launch the image again. */
+function instancesLine(report: RunReport, outcome: Outcome): string {
+  const { own, others } = outcome.instances
+  const elsewhere = [...others.values()].reduce((n, k) => n + k, 0)
+  if (own + elsewhere === 0) return ''
+  const where = [
+    own ? `${own} in this account` : '',
+    elsewhere ? `${elsewhere} in ${plainCount(others.size, 'other account')}` : ''
+  ].filter(Boolean)
+  const run = report.dryRun ? 'run the images to disable' : 'still run the disabled images'
+  return `\n${plainCount(own + elsewhere, 'instance')} (${where.join(', ')}) ${run}: disabling does not stop them, but a replacement or a scale-out cannot launch the image again.\n`
 }
 
 /** The closing line: what the usage search looked at, and what it did not, so that "nothing found" is not read as "nothing uses it". */

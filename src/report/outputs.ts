@@ -8,6 +8,7 @@ export function outputsOf(report: RunReport, outcome: Outcome = outcomeOf(report
   const templates = report.regions.flatMap((r) =>
     r.templates.map((t) => ({
       region: t.region,
+      ...(t.accountId || r.accountId ? { accountId: t.accountId ?? r.accountId } : {}),
       launchTemplateId: t.launchTemplateId,
       launchTemplateName: t.launchTemplateName,
       versionNumber: t.versionNumber,
@@ -20,6 +21,18 @@ export function outputsOf(report: RunReport, outcome: Outcome = outcomeOf(report
     'disabled-image-ids': ids('disabled'),
     'enabled-image-ids': ids('enabled'),
     'affected-launch-templates': JSON.stringify(templates),
+    'affected-accounts': JSON.stringify(
+      report.regions.flatMap((r) =>
+        r.accounts.map((a) => ({
+          region: a.region,
+          imageId: a.imageId,
+          accountId: a.accountId,
+          launchTemplates: a.launchTemplates,
+          instances: a.instances,
+          source: a.source
+        }))
+      )
+    ),
     report: JSON.stringify(reportJson(report, outcome))
   }
   if (report.status) {
@@ -54,6 +67,9 @@ export function reportJson(report: RunReport, outcome: Outcome = outcomeOf(repor
       launchTemplates: r.templates,
       autoScalingGroups: r.groups,
       launchConfigurations: r.launchConfigurations,
+      references: r.references,
+      accounts: r.accounts,
+      unknowns: r.unknowns,
       ...(r.pointTo ? { pointTo: r.pointTo } : {}),
       checked: r.checked,
       warnings: r.warnings,

@@ -4,7 +4,16 @@
  * summary, the outputs and the entry point all read it from here. Pure: a report in, an outcome
  * out.
  */
-import type { Change, GroupUse, LaunchConfigurationUse, RunReport, TemplateUse } from '../model.js'
+import type {
+  AccountUse,
+  Change,
+  GroupUse,
+  ImageReference,
+  LaunchConfigurationUse,
+  RunReport,
+  TemplateUse,
+  UsageUnknown
+} from '../model.js'
 
 /** The verdict's mark: ✅ success, ⚠️ warning, ❌ failure, 🧪 a dry run with nothing to warn about. */
 export type Mark = 'success' | 'warning' | 'failure' | 'dry-run'
@@ -14,6 +23,21 @@ export interface Breaking {
   templates: TemplateUse[]
   groups: GroupUse[]
   launchConfigurations: LaunchConfigurationUse[]
+  /** SSM parameters and Image Builder recipes (instances are not broken by disabling: see `instances`). */
+  references: ImageReference[]
+  /**
+   * Other accounts whose launch templates use the images, as counted by a usage report, for the
+   * accounts whose templates were not named through `consumer-role` (those are in `templates`).
+   */
+  accounts: AccountUse[]
+}
+
+/** The instances that run the disabled images: not stopped by disabling, but never launched again from them. */
+export interface Instances {
+  /** In the owner account (DescribeImageReferences). */
+  own: number
+  /** In other accounts (usage reports, consumer-role), by account. */
+  others: Map<string, number>
 }
 
 export interface Outcome {
@@ -31,6 +55,9 @@ export interface Outcome {
   unchanged: Change[]
   /** What will fail its next launch: only what points at an image that was (or would be) disabled. */
   breaking: Breaking
+  instances: Instances
+  /** What could not be known about other accounts, for the images disabled (or to be). */
+  unknowns: UsageUnknown[]
   /** The template versions that point at images this run disabled (the same as breaking.templates). */
   templates: TemplateUse[]
   /**
@@ -75,15 +102,42 @@ function statusFailure(report: RunReport): string | undefined {
 function breakingOf(report: RunReport, disabled: Change[]): Breaking {
   const ids = new Set(disabled.map((c) => `${c.region} ${c.imageId}`))
   const hit = (u: { region: string; imageId: string }): boolean => ids.has(`${u.region} ${u.imageId}`)
+  const named = new Set(
+    report.regions.flatMap((r) => r.accounts.filter((a) => a.source === 'consumer-role').map((a) => a.accountId))
+  )
   return {
     templates: report.regions.flatMap((r) => r.templates.filter(hit)),
     groups: report.regions.flatMap((r) => r.groups.filter(hit)),
-    launchConfigurations: report.regions.flatMap((r) => r.launchConfigurations.filter(hit))
+    launchConfigurations: report.regions.flatMap((r) => r.launchConfigurations.filter(hit)),
+    references: report.regions.flatMap((r) => r.references.filter((x) => hit(x) && x.resourceType !== 'ec2:Instance')),
+    accounts: report.regions.flatMap((r) =>
+      r.accounts.filter(
+        (a) => hit(a) && a.source === 'usage-report' && a.launchTemplates > 0 && !named.has(a.accountId)
+      )
+    )
   }
 }
 
+function instancesOf(report: RunReport, disabled: Change[]): Instances {
+  const ids = new Set(disabled.map((c) => `${c.region} ${c.imageId}`))
+  const hit = (u: { region: string; imageId: string }): boolean => ids.has(`${u.region} ${u.imageId}`)
+  const refs = report.regions.flatMap((r) => r.references.filter((x) => hit(x) && x.resourceType === 'ec2:Instance'))
+  const others = new Map<string, number>()
+  for (const x of refs.filter((x) => x.accountId))
+    others.set(x.accountId ?? '', (others.get(x.accountId ?? '') ?? 0) + 1)
+  // A usage report counts an account's instances; consumer-role names them (as references) when it can.
+  const namedInstances = new Set(others.keys())
+  for (const a of report.regions.flatMap((r) => r.accounts.filter(hit))) {
+    if (a.source === 'usage-report' && !namedInstances.has(a.accountId) && a.instances > 0)
+      others.set(a.accountId, (others.get(a.accountId) ?? 0) + a.instances)
+  }
+  return { own: refs.filter((x) => !x.accountId).length, others }
+}
+
 export function breaks(b: Breaking): boolean {
-  return b.templates.length + b.groups.length + b.launchConfigurations.length > 0
+  return (
+    b.templates.length + b.groups.length + b.launchConfigurations.length + b.references.length + b.accounts.length > 0
+  )
 }
 
 /**
@@ -94,7 +148,7 @@ export function breaks(b: Breaking): boolean {
 function markOf(report: RunReport, failure: string | undefined, done: Change[], failed: Change[], b: Breaking): Mark {
   if (report.command === 'status') return failure ? 'failure' : 'success'
   if (failure && done.length === 0) return 'failure'
-  if (breaks(b) || failed.length > 0 || failure) return 'warning'
+  if (breaks(b) || failed.length > 0 || failure || report.regions.some((r) => r.unknowns.length > 0)) return 'warning'
   if (report.dryRun && done.length > 0) return 'dry-run'
   return 'success'
 }
@@ -117,13 +171,26 @@ export function breakingGroups(b: Breaking): Array<{ region: string; autoScaling
 
 function consequenceOf(b: Breaking, dryRun: boolean): string | undefined {
   if (!breaks(b)) return undefined
-  const parts = [
-    b.templates.length ? plural(b.templates.length, 'launch template version') : '',
-    breakingGroups(b).length ? plural(breakingGroups(b).length, 'Auto Scaling group') : '',
-    b.launchConfigurations.length ? plural(b.launchConfigurations.length, 'launch configuration') : ''
-  ].filter(Boolean)
-  const one = b.templates.length + breakingGroups(b).length + b.launchConfigurations.length === 1
-  return `${and(parts)} ${dryRun ? 'would fail' : 'will fail'} ${one ? 'its' : 'their'} next launch`
+  const count = (type: ImageReference['resourceType'] | 'recipe'): number =>
+    b.references.filter((r) =>
+      type === 'recipe' ? r.resourceType.startsWith('imagebuilder:') : r.resourceType === type
+    ).length
+  const otherAccounts = new Set(b.accounts.map((a) => a.accountId)).size
+  const otherTemplates = b.accounts.reduce((n, a) => n + a.launchTemplates, 0)
+  const items = [
+    [b.templates.length, 'launch template version'],
+    [breakingGroups(b).length, 'Auto Scaling group'],
+    [b.launchConfigurations.length, 'launch configuration'],
+    [count('ssm:Parameter'), 'SSM parameter'],
+    [count('recipe'), 'Image Builder recipe']
+  ] as const
+  const parts = items.filter(([n]) => n > 0).map(([n, what]) => plural(n, what))
+  if (otherAccounts > 0) {
+    parts.push(`${plural(otherTemplates, 'launch template')} in ${plural(otherAccounts, 'other account')}`)
+  }
+  const one = items.reduce((n, [k]) => n + k, 0) + otherTemplates === 1
+  const build = count('recipe') > 0 ? ' (or build)' : ''
+  return `${and(parts)} ${dryRun ? 'would fail' : 'will fail'} ${one ? 'its' : 'their'} next launch${build}`
 }
 
 function where(changes: Change[]): string {
@@ -196,6 +263,7 @@ export function outcomeOf(report: RunReport): Outcome {
   const enabled = done.filter((c) => c.action === 'enable')
   const headline = headlineOf(report, failure, { done, enabled, disabled, failed })
   const consequence = consequenceOf(breaking, report.dryRun)
+  const unknowns = report.regions.flatMap((r) => r.unknowns)
   return {
     ...(failure ? { failure } : {}),
     mark: markOf(report, failure, done, failed, breaking),
@@ -205,6 +273,8 @@ export function outcomeOf(report: RunReport): Outcome {
     failed,
     unchanged: changes.filter((c) => c.outcome === 'unchanged'),
     breaking,
+    instances: instancesOf(report, disabled),
+    unknowns,
     templates: breaking.templates,
     headline,
     ...(consequence ? { consequence } : {}),
