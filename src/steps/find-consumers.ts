@@ -79,7 +79,9 @@ export function roleAssumer(options: RoleOptions): (region: string) => Pick<Cons
   }
 }
 
-export interface ConsumerFinderOptions extends Partial<RoleOptions> {
+export interface ConsumerFinderOptions extends Omit<Partial<RoleOptions>, 'consumerRole'> {
+  /** `consumer-role` (settings.consumerRole); absent or empty: no account is searched by name. */
+  consumerRole?: string | undefined
   mask: (value: string) => void
   /** Who uses the images according to EC2's usage reports (another step); absent: no reports. */
   accountsFromReports?: AccountsFromReports | undefined
