@@ -1,0 +1,303 @@
+/**
+ * The search by name in other accounts (`consumer-role`): in each account, with the role assumed
+ * there, the same usage search as in the owner's account (launch templates, default, latest and
+ * pinned versions; Auto Scaling groups; launch configurations) and the SSM parameters that point
+ * at the images. Accounts are searched in parallel, within a bound. Never rejects: a role that
+ * cannot be assumed, or a read denied inside an account, is a warning naming the account (and the
+ * role, or the IAM action).
+ */
+import type { AccountGateways } from '../aws/sts.js'
+import type { Ec2 } from '../aws/ec2.js'
+import { AwsError, describeError } from '../aws/errors.js'
+import type { ConsumerUsage, Logger } from '../context.js'
+import type {
+  AccountUse,
+  GroupUse,
+  ImageReference,
+  LaunchConfigurationUse,
+  ReferenceType,
+  TemplateUse,
+  Usage,
+  UsageUnknown
+} from '../model.js'
+import { usageFinder } from './find-usage.js'
+
+/** Accounts searched at once (each search sends a handful of paginated reads, spread over its own account's budget). */
+export const CONSUMER_CONCURRENCY = 8
+
+/** DescribeImageReferences takes at most 10 image ids per call. */
+const REFERENCE_IDS_MAX = 10
+
+/** Runs tasks with a bound on how many run at once; one limiter may be shared by several searches. */
+export type Limiter = <T>(task: () => Promise<T>) => Promise<T>
+
+export function limiter(max: number): Limiter {
+  let running = 0
+  const waiting: Array<() => void> = []
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve))
+    else running++
+    try {
+      return await task()
+    } finally {
+      const next = waiting.shift()
+      if (next) next()
+      else running--
+    }
+  }
+}
+
+/**
+ * What the search needs of an EC2 gateway for the SSM parameters (DescribeImageReferences). The
+ * EC2 gateway may not have it: the parameters are then not looked for, and `checked` says so.
+ */
+export interface ImageReferenceReader {
+  imageReferences(
+    imageIds: string[],
+    types: ReferenceType[]
+  ): Promise<Array<{ imageId: string; resourceType: string; arn: string }>>
+}
+
+function referenceReader(ec2: Ec2): ImageReferenceReader | undefined {
+  const reader = ec2 as Ec2 & Partial<ImageReferenceReader>
+  return typeof reader.imageReferences === 'function' ? (reader as Ec2 & ImageReferenceReader) : undefined
+}
+
+export interface ConsumerSearchDeps {
+  /** The gateways of an account, with the role assumed there; rejects when the role cannot be assumed. */
+  assume(accountId: string): Promise<AccountGateways>
+  /** The role assumed in an account, for the warnings. */
+  roleArn(accountId: string): string
+  /** Shares the bound between searches (e.g. every region of a run); default: a bound of `concurrency` for this search. */
+  limit?: Limiter
+  /** Accounts searched at once when no `limit` is given (default CONSUMER_CONCURRENCY). */
+  concurrency?: number
+  log?: Pick<Logger, 'debug'>
+}
+
+/** A launch configuration of another account. */
+export type AccountLaunchConfigurationUse = LaunchConfigurationUse & { accountId: string }
+
+/**
+ * What the search found. Beyond ConsumerUsage: the launch configurations of the other accounts
+ * (the model's LaunchConfigurationUse has no account yet, and ConsumerUsage no place for them).
+ */
+export interface ConsumerSearchResult extends ConsumerUsage {
+  launchConfigurations: AccountLaunchConfigurationUse[]
+}
+
+export const CHECKED_SSM = 'SSM parameters'
+export const SSM_NOT_CHECKED = 'SSM parameters in other accounts: not checked (image references cannot be read yet)'
+
+/** What one account gave. */
+export interface AccountResult {
+  accountId: string
+  /** false: the role could not be assumed, nothing was searched. */
+  assumed: boolean
+  templates: TemplateUse[]
+  groups: GroupUse[]
+  launchConfigurations: AccountLaunchConfigurationUse[]
+  references: ImageReference[]
+  unknowns: UsageUnknown[]
+  /** What was checked in the account (the usage finder's words, and SSM parameters). */
+  checked: string[]
+  /** Whether the SSM parameters could be looked for at all (the gateway reads image references). */
+  ssmReadable: boolean
+  warnings: string[]
+}
+
+/** Why a call failed, in a few words naming its IAM action. */
+function why(error: unknown): string {
+  if (!(error instanceof AwsError)) return describeError(error)
+  if (error.denied) return `the role needs ${error.action} (${error.code})`
+  const detail = error.message && error.message !== error.code ? ` (${error.message})` : ''
+  return `${error.action} failed: ${error.code}${detail}`
+}
+
+function stsWhy(error: unknown): string {
+  if (!(error instanceof AwsError)) return describeError(error)
+  const detail = error.message && error.message !== error.code ? `: ${error.message}` : ''
+  return `${error.code}${detail}`
+}
+
+async function references(
+  reader: ImageReferenceReader,
+  region: string,
+  accountId: string,
+  imageIds: string[]
+): Promise<ImageReference[]> {
+  const found: ImageReference[] = []
+  for (let i = 0; i < imageIds.length; i += REFERENCE_IDS_MAX) {
+    const ids = imageIds.slice(i, i + REFERENCE_IDS_MAX)
+    for (const r of await reader.imageReferences(ids, ['ssm:Parameter'])) {
+      if (r.resourceType !== 'ssm:Parameter' || !ids.includes(r.imageId)) continue
+      found.push({ region, imageId: r.imageId, resourceType: 'ssm:Parameter', arn: r.arn, accountId })
+    }
+  }
+  return found
+}
+
+function unassumed(accountId: string, warning: string, unknown: UsageUnknown): AccountResult {
+  return {
+    accountId,
+    assumed: false,
+    templates: [],
+    groups: [],
+    launchConfigurations: [],
+    references: [],
+    unknowns: [unknown],
+    checked: [],
+    ssmReadable: false,
+    warnings: [warning]
+  }
+}
+
+/** One account: assume the role, then the usage search and the SSM parameters together. Never rejects. */
+export async function searchAccount(
+  deps: Pick<ConsumerSearchDeps, 'assume' | 'roleArn' | 'log'>,
+  region: string,
+  accountId: string,
+  imageIds: string[]
+): Promise<AccountResult> {
+  const roleArn = deps.roleArn(accountId)
+  let gateways: AccountGateways
+  try {
+    gateways = await deps.assume(accountId)
+  } catch (error) {
+    const cause = stsWhy(error)
+    return unassumed(
+      accountId,
+      `account ${accountId} was not searched in ${region}: the role ${roleArn} could not be assumed (sts:AssumeRole ${cause})`,
+      { region, accountId, why: `the role ${roleArn} could not be assumed in account ${accountId} (${cause})` }
+    )
+  }
+  deps.log?.debug(`consumer-role: searching account ${accountId} in ${region} as ${roleArn}`)
+  const prefix = `account ${accountId}: `
+  const { ec2, autoscaling } = gateways
+  const reader = referenceReader(ec2)
+  const search = usageFinder(
+    () => ec2,
+    () => autoscaling
+  )(region)
+  const [usage, refs] = await Promise.all([
+    search.find(imageIds).then(
+      (u): Usage | { error: unknown } => u,
+      (error: unknown) => ({ error })
+    ),
+    reader
+      ? references(reader, region, accountId, imageIds).then(
+          (r): ImageReference[] | { error: unknown } => r,
+          (error: unknown) => ({ error })
+        )
+      : undefined
+  ])
+  const result: AccountResult = {
+    accountId,
+    assumed: true,
+    templates: [],
+    groups: [],
+    launchConfigurations: [],
+    references: [],
+    unknowns: [],
+    checked: [],
+    ssmReadable: reader !== undefined,
+    warnings: []
+  }
+  if ('error' in usage) {
+    const text = `launch templates were not checked in ${region}: ${why(usage.error)}`
+    result.warnings.push(prefix + text)
+    result.unknowns.push({ region, accountId, why: `in account ${accountId}, ${text}` })
+  } else {
+    result.templates = usage.templates.map((t) => ({ ...t, accountId }))
+    result.groups = usage.groups.map((g) => ({ ...g, accountId }))
+    result.launchConfigurations = usage.launchConfigurations.map((c) => ({ ...c, accountId }))
+    // should the usage finder one day read image references itself, they are kept (and not doubled)
+    result.references = usage.references.map((r) => ({ ...r, accountId }))
+    result.checked.push(...usage.checked)
+    result.warnings.push(...usage.warnings.map((w) => prefix + w))
+  }
+  if (refs && 'error' in refs) {
+    result.warnings.push(`${prefix}SSM parameters were not checked in ${region}: ${why(refs.error)}`)
+  } else if (refs) {
+    const seen = new Set(result.references.map((r) => `${r.imageId} ${r.arn}`))
+    result.references.push(...refs.filter((r) => !seen.has(`${r.imageId} ${r.arn}`)))
+    result.checked.push(CHECKED_SSM)
+  }
+  return result
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`
+}
+
+/** Who else uses each image: one AccountUse per image and account where something points at it. */
+function accountUses(region: string, r: AccountResult, imageIds: string[]): AccountUse[] {
+  return imageIds.flatMap((imageId) => {
+    const templates = new Set(r.templates.filter((t) => t.imageId === imageId).map((t) => t.launchTemplateId))
+    const used =
+      templates.size > 0 ||
+      r.groups.some((g) => g.imageId === imageId) ||
+      r.launchConfigurations.some((c) => c.imageId === imageId) ||
+      r.references.some((x) => x.imageId === imageId)
+    if (!used) return []
+    return [
+      {
+        region,
+        imageId,
+        accountId: r.accountId,
+        launchTemplates: templates.size,
+        instances: 0,
+        source: 'consumer-role' as const
+      }
+    ]
+  })
+}
+
+/** The accounts' results as one ConsumerUsage: each account's findings, in the order the accounts were given. */
+export function summarize(region: string, results: AccountResult[], imageIds: string[]): ConsumerSearchResult {
+  const searched = results.filter((r) => r.assumed)
+  const checked: string[] = []
+  if (searched.length > 0) {
+    // what was checked in every account searched (a denied read in one says so in its warning)
+    const everywhere = (searched[0]?.checked ?? []).filter((c) => searched.every((r) => r.checked.includes(c)))
+    const list = everywhere.length ? `: ${everywhere.join(', ')}` : ''
+    checked.push(`${plural(searched.length, 'other account')} by consumer-role${list}`)
+    if (searched.some((r) => !r.ssmReadable)) checked.push(SSM_NOT_CHECKED)
+  }
+  return {
+    accounts: results.flatMap((r) => accountUses(region, r, imageIds)),
+    templates: results.flatMap((r) => r.templates),
+    groups: results.flatMap((r) => r.groups),
+    launchConfigurations: results.flatMap((r) => r.launchConfigurations),
+    references: results.flatMap((r) => r.references),
+    unknowns: results.flatMap((r) => r.unknowns),
+    checked,
+    warnings: results.flatMap((r) => r.warnings)
+  }
+}
+
+/** Every account, within the bound; the results in the accounts' order. Never rejects. */
+export function searchAccounts(
+  deps: ConsumerSearchDeps,
+  region: string,
+  accountIds: string[],
+  imageIds: string[]
+): Promise<AccountResult[]> {
+  const limit = deps.limit ?? limiter(deps.concurrency ?? CONSUMER_CONCURRENCY)
+  const unique = [...new Set(accountIds)]
+  return Promise.all(unique.map((accountId) => limit(() => searchAccount(deps, region, accountId, imageIds))))
+}
+
+/**
+ * What `accountIds` hold of `imageIds` in `region`, found by name with the role assumed in each.
+ * Every template, group, launch configuration and reference carries its `accountId`. Never rejects.
+ */
+export async function searchConsumers(
+  deps: ConsumerSearchDeps,
+  region: string,
+  accountIds: string[],
+  imageIds: string[]
+): Promise<ConsumerSearchResult> {
+  if (imageIds.length === 0) return summarize(region, [], imageIds)
+  return summarize(region, await searchAccounts(deps, region, accountIds, imageIds), imageIds)
+}
