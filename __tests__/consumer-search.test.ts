@@ -460,6 +460,7 @@ describe('consumer finder', () => {
       accounts: reports([B]).accounts,
       templates: [],
       groups: [],
+      launchConfigurations: [],
       references: [],
       unknowns: [],
       checked: ['usage reports of 1 shared image'],

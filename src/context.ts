@@ -1,6 +1,16 @@
 /** What every command is given: the settings and the gateways. Commands print nothing themselves. */
 import type { Ec2 } from './aws/ec2.js'
-import type { AccountUse, GroupUse, Image, ImageReference, Sharing, TemplateUse, Usage, UsageUnknown } from './model.js'
+import type {
+  AccountUse,
+  GroupUse,
+  Image,
+  LaunchConfigurationUse,
+  ImageReference,
+  Sharing,
+  TemplateUse,
+  Usage,
+  UsageUnknown
+} from './model.js'
 import type { Settings } from './settings.js'
 
 export interface Logger {
@@ -43,6 +53,7 @@ export interface ConsumerUsage {
   accounts: AccountUse[]
   templates: TemplateUse[]
   groups: GroupUse[]
+  launchConfigurations: LaunchConfigurationUse[]
   references: ImageReference[]
   unknowns: UsageUnknown[]
   /** What was searched, in words (e.g. `usage reports of 2 shared images`, `3 other accounts by consumer-role`). */

@@ -11,6 +11,7 @@ import { disable } from './commands/disable.js'
 import { enable } from './commands/enable.js'
 import { rollback } from './commands/rollback.js'
 import { status } from './commands/status.js'
+import { consumerFinder } from './steps/find-consumers.js'
 import { usageFinder } from './steps/find-usage.js'
 import type { Command, RunReport } from './model.js'
 import { outcomeOf } from './rules/outcome.js'
@@ -91,10 +92,17 @@ export async function run(): Promise<void> {
         repository: process.env.GITHUB_REPOSITORY,
         retryDelayMs: githubRetryDelay(process.env.DISABLE_SUPERSEDED_AMI_GITHUB_RETRY_DELAY_MS)
       }))
+    const consumers = consumerFinder({
+      ...(settings.consumerRole ? { consumerRole: settings.consumerRole } : {}),
+      mask: (secret: string) => core.setSecret(secret),
+      ...(runId ? { runId: `${runId}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}` } : {}),
+      log
+    })
     const ctx: Context = {
       settings,
       ec2,
       usage: usageFinder(ec2, autoscaling),
+      ...(consumers ? { consumers } : {}),
       log,
       now: () => new Date(),
       planned: () => void startCommentOnce(),

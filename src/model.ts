@@ -134,6 +134,8 @@ export interface LaunchConfigurationUse {
   imageId: string
   /** The groups that launch from it, with their desired capacity. */
   groups: Array<{ autoScalingGroupName: string; desiredCapacity: number }>
+  /** The account that holds it, when it is not the owner's own (found through `consumer-role`). */
+  accountId?: string
 }
 
 /** What EC2's DescribeImageReferences names: a resource of the caller's account that references an image. */

@@ -151,6 +151,7 @@ function withConsumers(usage: UsageFound, consumers: ConsumerUsage | undefined):
     ...usage,
     templates: [...usage.templates, ...consumers.templates],
     groups: [...usage.groups, ...consumers.groups],
+    launchConfigurations: [...usage.launchConfigurations, ...consumers.launchConfigurations],
     references: [...usage.references, ...consumers.references],
     accounts: [...usage.accounts, ...consumers.accounts],
     unknowns: [...usage.unknowns, ...consumers.unknowns],

@@ -93,7 +93,16 @@ export interface ConsumerFinderOptions extends Omit<Partial<RoleOptions>, 'consu
 export const NO_ACCOUNT = 'no other account to search by consumer-role (the images are shared with no account)'
 
 function emptyConsumerUsage(): ConsumerUsage {
-  return { accounts: [], templates: [], groups: [], references: [], unknowns: [], checked: [], warnings: [] }
+  return {
+    accounts: [],
+    templates: [],
+    groups: [],
+    launchConfigurations: [],
+    references: [],
+    unknowns: [],
+    checked: [],
+    warnings: []
+  }
 }
 
 /** The accounts the images are shared with, in first-seen order, never an owner. */
