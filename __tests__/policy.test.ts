@@ -1,8 +1,15 @@
 import { describe, expect, test } from '@jest/globals'
 import { emptyUsage } from '../src/model.js'
 import { templateUseMaker } from '../test-support/report-fixtures.js'
-import type { Decision, GroupUse, Image } from '../src/model.js'
-import { applyPolicy, refusalOf, toDisable, type PolicySettings, type UsageFound } from '../src/rules/policy.js'
+import type { AccountUse, Decision, GroupUse, Image, ImageReference, UsageUnknown } from '../src/model.js'
+import {
+  applyPolicy,
+  referenceName,
+  refusalOf,
+  toDisable,
+  type PolicySettings,
+  type UsageFound
+} from '../src/rules/policy.js'
 
 const R = 'eu-west-1'
 const OLD = 'ami-00000000000000001'
@@ -200,6 +207,159 @@ describe('in-use', () => {
     expect(policy.error).toBe(
       `cannot check which launch templates use the images (in-use: ${inUse}): not authorized; nothing was changed`
     )
+  })
+})
+
+describe('in-use: references, other accounts, and what is unknown', () => {
+  const ref = (imageId: string, resourceType: ImageReference['resourceType'], arn: string): ImageReference => ({
+    region: R,
+    imageId,
+    resourceType,
+    arn
+  })
+  const ssm = ref(OLDER, 'ssm:Parameter', `arn:aws:ssm:${R}:111122223333:parameter/golden/web`)
+  const recipe = ref(OLD, 'imagebuilder:ImageRecipe', `arn:aws:imagebuilder:${R}:111122223333:image-recipe/web/1.0.0`)
+  const container = ref(
+    OLD,
+    'imagebuilder:ContainerRecipe',
+    `arn:aws:imagebuilder:${R}:111122223333:container-recipe/app/2.1.0`
+  )
+  const instance = ref(OLD, 'ec2:Instance', `arn:aws:ec2:${R}:111122223333:instance/i-0123456789abcdef0`)
+  const account = (imageId: string, launchTemplates: number, instances = 0): AccountUse => ({
+    region: R,
+    imageId,
+    accountId: '444455556666',
+    launchTemplates,
+    instances,
+    source: 'usage-report'
+  })
+  const pending: UsageUnknown = {
+    region: R,
+    imageId: OLD,
+    why: `the usage report of ${OLD} was still pending after 300 s`
+  }
+
+  test('the name of a reference is the last part of its ARN', () => {
+    expect(referenceName(ssm)).toBe('/golden/web')
+    expect(referenceName(ref(OLD, 'ssm:Parameter', `arn:aws:ssm:${R}:111122223333:parameter/flat`))).toBe('flat')
+    expect(referenceName(recipe)).toBe('web/1.0.0')
+    expect(referenceName(instance)).toBe('i-0123456789abcdef0')
+    expect(referenceName(ref(OLD, 'ssm:Parameter', 'not-an-arn'))).toBe('not-an-arn')
+  })
+
+  test('skip: an SSM parameter or an Image Builder recipe keeps the image enabled, naming them', () => {
+    const usage: UsageFound = { ...emptyUsage(), references: [ssm, recipe, container] }
+    const policy = applyPolicy(R, decisions, usage, settings({ inUse: 'skip' }))
+    expect(policy.decisions.map((d) => [d.kind, d.reason])).toEqual([
+      [
+        'skip',
+        'in use by Image Builder image recipe web/1.0.0, Image Builder container recipe app/2.1.0 (in-use: skip)'
+      ],
+      ['skip', 'in use by SSM parameter /golden/web (in-use: skip)'],
+      ['keep', decisions[2]!.reason]
+    ])
+    expect(policy.toDisable).toEqual([])
+    expect(policy.references).toEqual([])
+  })
+
+  test("skip: another account's reference counts too, and says which account", () => {
+    const theirs = { ...ssm, accountId: '444455556666' }
+    const policy = applyPolicy(R, decisions, { ...emptyUsage(), references: [theirs] }, settings({ inUse: 'skip' }))
+    expect(policy.decisions[1]?.reason).toBe(
+      'in use by SSM parameter /golden/web in account 444455556666 (in-use: skip)'
+    )
+  })
+
+  test('instances never make an image in use, but are kept in the report', () => {
+    const usage: UsageFound = { ...emptyUsage(), references: [instance], accounts: [account(OLD, 0, 5)] }
+    for (const inUse of ['skip', 'fail'] as const) {
+      const policy = applyPolicy(R, decisions, usage, settings({ inUse }))
+      expect(policy.toDisable).toEqual([used, free])
+      expect(policy.refusals).toEqual([])
+      expect(policy.references).toEqual([instance])
+      expect(policy.accounts).toEqual([account(OLD, 0, 5)])
+    }
+  })
+
+  test("skip: another account's launch templates (a usage report's count) keep the image enabled", () => {
+    const usage: UsageFound = { ...emptyUsage(), accounts: [account(OLD, 2, 3), account(KEPT, 1)] }
+    const policy = applyPolicy(R, decisions, usage, settings({ inUse: 'skip' }))
+    expect(policy.decisions[0]).toEqual({
+      image: used,
+      kind: 'skip',
+      inUse: true,
+      reason: 'in use by 2 launch templates in account 444455556666 (usage-report) (in-use: skip)'
+    })
+    expect(policy.toDisable).toEqual([free])
+    expect(policy.accounts).toEqual([])
+  })
+
+  test('fail: refuses, naming the references and the accounts', () => {
+    const usage: UsageFound = { ...emptyUsage(), references: [ssm], accounts: [account(OLD, 1)] }
+    expect(applyPolicy(R, decisions, usage, settings({ inUse: 'fail' })).refusals).toEqual([
+      `in ${R}, ${OLD} is used by 1 launch template in account 444455556666 (usage-report); ${OLDER} is used by SSM parameter /golden/web (in-use: fail)`
+    ])
+  })
+
+  test('report: disables, keeps what points at the disabled images, refuses nothing', () => {
+    const usage: UsageFound = {
+      ...emptyUsage(),
+      references: [ssm, recipe],
+      accounts: [account(OLD, 1), account(KEPT, 1)]
+    }
+    const policy = applyPolicy(R, decisions, usage, settings())
+    expect(policy.toDisable).toEqual([used, free])
+    expect(policy.references).toEqual([ssm, recipe])
+    expect(policy.accounts).toEqual([account(OLD, 1)])
+    expect(policy.warnings).toEqual([])
+  })
+
+  test('skip: an image whose use in other accounts is unknown stays enabled, saying why', () => {
+    const policy = applyPolicy(R, decisions, { ...emptyUsage(), unknowns: [pending] }, settings({ inUse: 'skip' }))
+    expect(policy.decisions[0]).toEqual({
+      image: used,
+      kind: 'skip',
+      inUse: true,
+      reason: `usage in other accounts is unknown (the usage report of ${OLD} was still pending after 300 s) (in-use: skip)`
+    })
+    expect(policy.toDisable).toEqual([free])
+    expect(policy.unknowns).toEqual([])
+  })
+
+  test('skip: what is known and what is unknown are both said', () => {
+    const usage: UsageFound = { ...emptyUsage(), templates: [templates[0]!], unknowns: [pending] }
+    expect(applyPolicy(R, decisions, usage, settings({ inUse: 'skip' })).decisions[0]?.reason).toBe(
+      `in use by launch template web (lt-0aaa) version 3 (default and latest); usage in other accounts is unknown (the usage report of ${OLD} was still pending after 300 s) (in-use: skip)`
+    )
+  })
+
+  test('an unknown without an image is about every image of the region', () => {
+    const role: UsageUnknown = {
+      region: R,
+      accountId: '444455556666',
+      why: 'role reader could not be assumed in 444455556666'
+    }
+    const policy = applyPolicy(R, decisions, { ...emptyUsage(), unknowns: [role] }, settings({ inUse: 'skip' }))
+    expect(policy.toDisable).toEqual([])
+    expect(policy.decisions.filter((d) => d.kind === 'skip')).toHaveLength(2)
+  })
+
+  test('fail: an unknown refuses, naming the image and why', () => {
+    const policy = applyPolicy(R, decisions, { ...emptyUsage(), unknowns: [pending] }, settings({ inUse: 'fail' }))
+    expect(policy.refusals).toEqual([
+      `in ${R}, ${OLD}: usage in other accounts is unknown (the usage report of ${OLD} was still pending after 300 s) (in-use: fail)`
+    ])
+  })
+
+  test('report: an unknown of an image it disables is a warning; one of an image it leaves alone is dropped', () => {
+    const kept: UsageUnknown = { region: R, imageId: KEPT, why: `the usage report of ${KEPT} failed: internal` }
+    const policy = applyPolicy(R, decisions, { ...emptyUsage(), unknowns: [pending, kept] }, settings())
+    expect(policy.toDisable).toEqual([used, free])
+    expect(policy.unknowns).toEqual([pending])
+    expect(policy.warnings).toEqual([
+      `usage in other accounts is unknown in ${R}: the usage report of ${OLD} was still pending after 300 s`
+    ])
+    expect(policy.refusals).toEqual([])
   })
 })
 

@@ -5,9 +5,11 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { mockClient } from 'aws-sdk-client-mock'
 import {
+  DescribeImageReferencesCommand,
   DescribeLaunchTemplatesCommand,
   DescribeLaunchTemplateVersionsCommand,
   EC2Client,
+  type DescribeImageReferencesCommandInput,
   type DescribeLaunchTemplateVersionsCommandInput,
   type LaunchTemplateVersion
 } from '@aws-sdk/client-ec2'
@@ -27,6 +29,7 @@ process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true'
 const REGION = 'eu-west-1'
 const OLD = 'ami-00000000000000001'
 const OTHER = 'ami-00000000000000002'
+const REFS = 'SSM parameters, Image Builder recipes and instances (DescribeImageReferences)'
 
 const ec2Mock = mockClient(EC2Client)
 const asgMock = mockClient(AutoScalingClient)
@@ -34,6 +37,7 @@ const asgMock = mockClient(AutoScalingClient)
 const clients: Array<{ destroy(): void }> = []
 beforeEach(() => {
   asgMock.on(DescribeLaunchConfigurationsCommand).resolves({ LaunchConfigurations: [] })
+  ec2Mock.on(DescribeImageReferencesCommand).resolves({ ImageReferences: [] })
 })
 afterEach(() => {
   ec2Mock.reset()
@@ -148,7 +152,8 @@ describe('usage finder', () => {
     expect(usage.checked).toEqual([
       'launch templates (default, latest and versions pinned by groups)',
       'Auto Scaling groups',
-      'launch configurations'
+      'launch configurations',
+      REFS
     ])
     // no group pins a number: no lookup by template
     expect(queries.filter((q) => q.LaunchTemplateId !== undefined || q.LaunchTemplateName !== undefined)).toEqual([])
@@ -196,6 +201,7 @@ describe('usage finder', () => {
     })
 
     ec2Mock.reset()
+    ec2Mock.on(DescribeImageReferencesCommand).resolves({ ImageReferences: [] })
     ec2Mock.on(DescribeLaunchTemplateVersionsCommand).resolves({ LaunchTemplateVersions: [] })
     ec2Mock.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [] })
     const usage = await finder()(REGION).find([OLD])
@@ -209,7 +215,7 @@ describe('usage finder', () => {
     ec2Mock.on(DescribeLaunchTemplateVersionsCommand).resolves({ LaunchTemplateVersions: [] })
     asgMock.on(DescribeAutoScalingGroupsCommand).rejects(Object.assign(new Error('no'), { name: 'AccessDenied' }))
     const usage = await finder()(REGION).find([OLD])
-    expect(usage.checked).toEqual(['launch templates (default and latest versions)', 'launch configurations'])
+    expect(usage.checked).toEqual(['launch templates (default and latest versions)', 'launch configurations', REFS])
   })
 })
 
@@ -415,7 +421,8 @@ describe('versions pinned by groups', () => {
     expect(usage.checked).toEqual([
       'launch templates (default and latest versions)',
       'Auto Scaling groups',
-      'launch configurations'
+      'launch configurations',
+      REFS
     ])
   })
 })
@@ -519,7 +526,175 @@ describe('launch configurations', () => {
     ])
     expect(usage.checked).toEqual([
       'launch templates (default, latest and versions pinned by groups)',
-      'Auto Scaling groups'
+      'Auto Scaling groups',
+      REFS
+    ])
+  })
+})
+
+describe('image references (DescribeImageReferences)', () => {
+  const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `ami-${String(i + 1).padStart(17, '0')}`)
+  const quiet = (): void => {
+    ec2Mock.on(DescribeLaunchTemplateVersionsCommand).resolves({ LaunchTemplateVersions: [] })
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] })
+  }
+
+  test('SSM parameters, recipes and live instances of the images, at most 10 images a query, every page read', async () => {
+    quiet()
+    const images = ids(23)
+    ec2Mock.on(DescribeImageReferencesCommand).callsFake((input: DescribeImageReferencesCommandInput) => {
+      const first = input.ImageIds?.[0] ?? ''
+      if (first === images[0] && !input.NextToken) {
+        return {
+          ImageReferences: [
+            { ImageId: images[0], ResourceType: 'ssm:Parameter', Arn: `arn:aws:ssm:${REGION}:1:parameter/golden/web` }
+          ],
+          NextToken: 'page-2'
+        }
+      }
+      if (input.NextToken === 'page-2') {
+        return {
+          ImageReferences: [
+            {
+              ImageId: images[1],
+              ResourceType: 'imagebuilder:ImageRecipe',
+              Arn: `arn:aws:imagebuilder:${REGION}:1:image-recipe/web/1.0.0`
+            }
+          ]
+        }
+      }
+      if (first === images[20]) {
+        return {
+          ImageReferences: [
+            { ImageId: images[22], ResourceType: 'ec2:Instance', Arn: `arn:aws:ec2:${REGION}:1:instance/i-1` },
+            { ImageId: images[22], ResourceType: 'ec2:Instance' } // no ARN: left out
+          ]
+        }
+      }
+      return { ImageReferences: [] }
+    })
+
+    const usage = await finder()(REGION).find(images, ['ami-0000000000000000f'])
+
+    const calls = ec2Mock.commandCalls(DescribeImageReferencesCommand).map((c) => c.args[0].input)
+    // the first batch has two pages; the paginator passes the same input object, so only the last token shows
+    expect(calls.map((c) => c.ImageIds)).toEqual([
+      images.slice(0, 10),
+      images.slice(0, 10),
+      images.slice(10, 20),
+      images.slice(20)
+    ])
+    expect(calls[1]!.NextToken).toBe('page-2')
+    for (const c of calls) {
+      expect(c.IncludeAllResourceTypes).toBeUndefined()
+      expect(c.ResourceTypes).toEqual([
+        { ResourceType: 'ssm:Parameter' },
+        { ResourceType: 'imagebuilder:ImageRecipe' },
+        { ResourceType: 'imagebuilder:ContainerRecipe' },
+        {
+          ResourceType: 'ec2:Instance',
+          ResourceTypeOptions: [
+            { OptionName: 'state-name', OptionValues: ['pending', 'running', 'stopping', 'stopped'] }
+          ]
+        }
+      ])
+    }
+    expect(usage.references).toEqual([
+      {
+        region: REGION,
+        imageId: images[0],
+        resourceType: 'ssm:Parameter',
+        arn: `arn:aws:ssm:${REGION}:1:parameter/golden/web`
+      },
+      {
+        region: REGION,
+        imageId: images[1],
+        resourceType: 'imagebuilder:ImageRecipe',
+        arn: `arn:aws:imagebuilder:${REGION}:1:image-recipe/web/1.0.0`
+      },
+      { region: REGION, imageId: images[22], resourceType: 'ec2:Instance', arn: `arn:aws:ec2:${REGION}:1:instance/i-1` }
+    ])
+    expect(usage.checked).toContain(REFS)
+    expect(usage.warnings).toEqual([])
+  })
+
+  test('sent with the image-id query, not after it', async () => {
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] })
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => (release = resolve))
+    ec2Mock
+      .on(DescribeLaunchTemplateVersionsCommand)
+      .callsFake(async () => (await held, { LaunchTemplateVersions: [] }))
+    const found = finder()(REGION).find([OLD])
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(ec2Mock.commandCalls(DescribeImageReferencesCommand)).toHaveLength(1)
+    release()
+    await found
+  })
+
+  test('denied: a warning naming ec2:DescribeImageReferences; the templates, groups and configurations are still found', async () => {
+    quiet()
+    ec2Mock.on(DescribeLaunchTemplateVersionsCommand).callsFake((input: DescribeLaunchTemplateVersionsCommandInput) =>
+      isSsmQuery(input)
+        ? { LaunchTemplateVersions: [] }
+        : {
+            LaunchTemplateVersions: [
+              {
+                LaunchTemplateId: 'lt-0000000000000000a',
+                LaunchTemplateName: 'web',
+                VersionNumber: 1,
+                DefaultVersion: true,
+                LaunchTemplateData: { ImageId: OLD }
+              }
+            ]
+          }
+    )
+    ec2Mock.on(DescribeLaunchTemplatesCommand).resolves({
+      LaunchTemplates: [{ LaunchTemplateId: 'lt-0000000000000000a', DefaultVersionNumber: 1, LatestVersionNumber: 1 }]
+    })
+    ec2Mock
+      .on(DescribeImageReferencesCommand)
+      .rejects(
+        Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' })
+      )
+    const usage = await finder()(REGION).find([OLD])
+    expect(usage.templates.map((t) => t.launchTemplateName)).toEqual(['web'])
+    expect(usage.references).toEqual([])
+    expect(usage.warnings).toEqual([
+      `SSM parameters and Image Builder recipes were not checked in ${REGION}: the role needs ec2:DescribeImageReferences`
+    ])
+    expect(usage.checked).toEqual([
+      'launch templates (default, latest and versions pinned by groups)',
+      'Auto Scaling groups',
+      'launch configurations'
+    ])
+  })
+
+  test.each(['InvalidAction', 'UnsupportedOperation'])(
+    'an endpoint without the action (%s) is a warning naming it',
+    async (code) => {
+      quiet()
+      ec2Mock
+        .on(DescribeImageReferencesCommand)
+        .rejects(Object.assign(new Error('The action DescribeImageReferences is not valid'), { name: code }))
+      const usage = await finder()(REGION).find([OLD])
+      expect(usage.warnings).toEqual([
+        `SSM parameters and Image Builder recipes were not checked in ${REGION}: ec2:DescribeImageReferences is not supported here (${code})`
+      ])
+      expect(usage.checked).not.toContain(REFS)
+    }
+  )
+
+  test('any other failure is a warning too, never the failure of the search', async () => {
+    quiet()
+    ec2Mock
+      .on(DescribeImageReferencesCommand)
+      .rejects(
+        Object.assign(new Error('We encountered an internal error.'), { name: 'InternalError', $retryable: false })
+      )
+    const usage = await finder()(REGION).find([OLD])
+    expect(usage.warnings).toEqual([
+      `SSM parameters and Image Builder recipes were not checked in ${REGION}: ec2:DescribeImageReferences failed: InternalError (We encountered an internal error.)`
     ])
   })
 })

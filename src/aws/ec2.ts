@@ -3,6 +3,7 @@
  * and hands back plain data.
  */
 import {
+  CreateImageUsageReportCommand,
   DescribeImageAttributeCommand,
   DescribeLaunchTemplatesCommand,
   DisableImageCommand,
@@ -10,15 +11,21 @@ import {
   EnableImageCommand,
   CreateTagsCommand,
   ModifyImageAttributeCommand,
+  paginateDescribeImageReferences,
   paginateDescribeImages,
+  paginateDescribeImageUsageReportEntries,
+  paginateDescribeImageUsageReports,
   paginateDescribeLaunchTemplateVersions,
   type Filter,
   type Image as Ec2Image,
   type LaunchPermission,
-  type LaunchTemplateVersion as Ec2LaunchTemplateVersion
+  type ImageUsageReport as Ec2ImageUsageReport,
+  type LaunchTemplateVersion as Ec2LaunchTemplateVersion,
+  type ResourceTypeRequest
 } from '@aws-sdk/client-ec2'
 import { createWaiter, WaiterState } from '@smithy/core/client'
-import { emptySharing, type Image, type Sharing, type Tag } from '../model.js'
+import { emptySharing, type Image, type ImageReference, type ReferenceType, type Sharing, type Tag } from '../model.js'
+import type { UsageReport, UsageReportEntry } from '../rules/usage-reports.js'
 import type { PinnedLookup, TemplateNumbers, TemplateVersion } from '../rules/usage.js'
 import { AwsError, awsCall, isCode } from './errors.js'
 
@@ -319,6 +326,143 @@ export class Ec2 {
       }
     }
     return found
+  }
+
+  /**
+   * The owner's own resources that reference the images (DescribeImageReferences): by default the
+   * SSM parameters, Image Builder image and container recipes, and the instances that are not
+   * terminated (EC2's default for instances includes terminated ones). One paginated query per 10
+   * images (EC2's limit per call), one after the other.
+   */
+  async imageReferences(
+    imageIds: string[],
+    types: readonly ReferenceType[] = IMAGE_REFERENCE_TYPES
+  ): Promise<ImageReference[]> {
+    const found: ImageReference[] = []
+    const ids = [...new Set(imageIds)]
+    if (ids.length === 0 || types.length === 0) return found
+    const ResourceTypes: ResourceTypeRequest[] = types.map((t) =>
+      t === 'ec2:Instance'
+        ? {
+            ResourceType: t,
+            ResourceTypeOptions: [{ OptionName: 'state-name', OptionValues: [...LIVE_INSTANCE_STATES] }]
+          }
+        : { ResourceType: t }
+    )
+    await awsCall('ec2:DescribeImageReferences', async () => {
+      for (let i = 0; i < ids.length; i += IMAGE_REFERENCES_IDS_MAX) {
+        const pages = paginateDescribeImageReferences(
+          { client: this.client },
+          { ImageIds: ids.slice(i, i + IMAGE_REFERENCES_IDS_MAX), ResourceTypes }
+        )
+        for await (const page of pages) {
+          for (const r of page.ImageReferences ?? []) {
+            if (!r.ImageId || !r.ResourceType || !r.Arn) continue
+            found.push({ region: this.region, imageId: r.ImageId, resourceType: r.ResourceType, arn: r.Arn })
+          }
+        }
+      }
+    })
+    return found
+  }
+
+  /** Every usage report of the images, whatever its state (DescribeImageUsageReports, paginated, 200 images a query). */
+  async usageReports(imageIds: string[]): Promise<UsageReport[]> {
+    return this.describeUsageReports('ImageIds', imageIds)
+  }
+
+  /** The usage reports by id: one paginated query for all of them (per 200). */
+  async usageReportsById(reportIds: string[]): Promise<UsageReport[]> {
+    return this.describeUsageReports('ReportIds', reportIds)
+  }
+
+  private async describeUsageReports(by: 'ImageIds' | 'ReportIds', values: string[]): Promise<UsageReport[]> {
+    const found: UsageReport[] = []
+    const unique = [...new Set(values)]
+    if (unique.length === 0) return found
+    await awsCall('ec2:DescribeImageUsageReports', async () => {
+      for (let i = 0; i < unique.length; i += USAGE_REPORT_IDS_MAX) {
+        const pages = paginateDescribeImageUsageReports(
+          { client: this.client },
+          { [by]: unique.slice(i, i + USAGE_REPORT_IDS_MAX) }
+        )
+        for await (const page of pages) for (const r of page.ImageUsageReports ?? []) found.push(usageReport(r))
+      }
+    })
+    return found
+  }
+
+  /**
+   * Asks EC2 for a usage report of the image in every account it is used by: instances and launch
+   * templates (EC2's default depth of 20 versions). `clientToken` makes the call idempotent (the
+   * SDK's retries of it create one report). Returns the report id.
+   */
+  async createUsageReport(imageId: string, clientToken: string): Promise<string> {
+    const out = await awsCall('ec2:CreateImageUsageReport', () =>
+      this.client.send(
+        new CreateImageUsageReportCommand({
+          ImageId: imageId,
+          ResourceTypes: [{ ResourceType: 'ec2:Instance' }, { ResourceType: 'ec2:LaunchTemplate' }],
+          ClientToken: clientToken
+        })
+      )
+    )
+    if (!out.ReportId) throw new AwsError('ec2:CreateImageUsageReport', new Error('EC2 answered without a ReportId'))
+    return out.ReportId
+  }
+
+  /** The entries of the reports (DescribeImageUsageReportEntries): one paginated query for all of them (per 200). */
+  async usageReportEntries(reportIds: string[]): Promise<UsageReportEntry[]> {
+    const found: UsageReportEntry[] = []
+    const unique = [...new Set(reportIds)]
+    if (unique.length === 0) return found
+    await awsCall('ec2:DescribeImageUsageReportEntries', async () => {
+      for (let i = 0; i < unique.length; i += USAGE_REPORT_IDS_MAX) {
+        const pages = paginateDescribeImageUsageReportEntries(
+          { client: this.client },
+          { ReportIds: unique.slice(i, i + USAGE_REPORT_IDS_MAX) }
+        )
+        for await (const page of pages) {
+          for (const e of page.ImageUsageReportEntries ?? []) {
+            found.push({
+              reportId: e.ReportId ?? '',
+              imageId: e.ImageId ?? '',
+              accountId: e.AccountId ?? '',
+              resourceType: e.ResourceType ?? '',
+              usageCount: e.UsageCount ?? 0
+            })
+          }
+        }
+      }
+    })
+    return found
+  }
+}
+
+/** What DescribeImageReferences is asked for by default: what makes an image in use, and the instances it counts. */
+export const IMAGE_REFERENCE_TYPES: readonly ReferenceType[] = [
+  'ssm:Parameter',
+  'imagebuilder:ImageRecipe',
+  'imagebuilder:ContainerRecipe',
+  'ec2:Instance'
+]
+/** Instances that are not terminated (or shutting down): the ones a report counts. */
+export const LIVE_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped'] as const
+/** EC2's limit on the images of one DescribeImageReferences call. */
+export const IMAGE_REFERENCES_IDS_MAX = 10
+/** The images or report ids asked for in one usage-report query (EC2 takes at most 200 image ids). */
+export const USAGE_REPORT_IDS_MAX = 200
+
+function usageReport(r: Ec2ImageUsageReport): UsageReport {
+  const types = (r.ResourceTypes ?? []).map((t) => t.ResourceType ?? '').filter((t) => t !== '')
+  return {
+    reportId: r.ReportId ?? '',
+    imageId: r.ImageId ?? '',
+    state: r.State ?? 'unknown',
+    ...(r.StateReason ? { stateReason: r.StateReason } : {}),
+    ...(r.CreationTime ? { creationTime: new Date(r.CreationTime).toISOString() } : {}),
+    ...(r.ResourceTypes ? { resourceTypes: types } : {}),
+    ...(r.AccountIds && r.AccountIds.length > 0 ? { accountIds: r.AccountIds } : {})
   }
 }
 

@@ -54,11 +54,25 @@ export function toDisable(decisions: Decision[]): Image[] {
   return decisions.filter((d) => d.kind === 'disable').map((d) => d.image)
 }
 
-/** What still launches an image: template versions (default, latest, pinned) and launch configurations. */
+/**
+ * What still launches an image: template versions (default, latest, pinned), launch configurations,
+ * SSM parameters and Image Builder recipes (references; instances are only counted), other accounts'
+ * launch templates (usage reports), and what could not be known about other accounts.
+ */
 interface Users {
   templates: TemplateUse[]
   launchConfigurations: LaunchConfigurationUse[]
+  references: ImageReference[]
+  accounts: AccountUse[]
+  unknowns: UsageUnknown[]
 }
+
+/** The reference types that make an image in use: disabling breaks what resolves or builds from them. */
+const IN_USE_REFERENCES: ReadonlySet<string> = new Set([
+  'ssm:Parameter',
+  'imagebuilder:ImageRecipe',
+  'imagebuilder:ContainerRecipe'
+])
 
 /** How many images a max-images refusal names; the rest are counted. */
 export const MAX_IMAGES_LISTED = 20
@@ -77,30 +91,93 @@ function listImages(images: Image[]): string {
 function usersOf(image: Image, usage: Users): Users {
   return {
     templates: usage.templates.filter((t) => t.imageId === image.imageId),
-    launchConfigurations: usage.launchConfigurations.filter((c) => c.imageId === image.imageId)
+    launchConfigurations: usage.launchConfigurations.filter((c) => c.imageId === image.imageId),
+    references: usage.references.filter((r) => r.imageId === image.imageId && IN_USE_REFERENCES.has(r.resourceType)),
+    accounts: usage.accounts.filter((a) => a.imageId === image.imageId && a.launchTemplates > 0),
+    unknowns: usage.unknowns.filter((u) => u.imageId === undefined || u.imageId === image.imageId)
   }
 }
 
+/** In use for `skip` and `fail`: something launches it, or (what is not known counts) its use elsewhere is unknown. */
 function isUsed(users: Users): boolean {
-  return users.templates.length > 0 || users.launchConfigurations.length > 0
+  return (
+    users.templates.length > 0 ||
+    users.launchConfigurations.length > 0 ||
+    users.references.length > 0 ||
+    users.accounts.length > 0 ||
+    users.unknowns.length > 0
+  )
 }
 
-/** `web (lt-…) version 3 (default), launch configuration web-2019` */
+/**
+ * The name of a referencing resource, from its ARN: what follows the resource type
+ * (`parameter/golden/web` → `/golden/web`, `image-recipe/web/1.0.0` → `web/1.0.0`).
+ */
+export function referenceName(reference: ImageReference): string {
+  const resource = reference.arn.split(':').slice(5).join(':') || reference.arn
+  const slash = resource.indexOf('/')
+  const name = slash < 0 ? resource : resource.slice(slash + 1)
+  return reference.resourceType === 'ssm:Parameter' && name.includes('/') && !name.startsWith('/') ? `/${name}` : name
+}
+
+const REFERENCE_KIND: Record<string, string> = {
+  'ssm:Parameter': 'SSM parameter',
+  'imagebuilder:ImageRecipe': 'Image Builder image recipe',
+  'imagebuilder:ContainerRecipe': 'Image Builder container recipe',
+  'ec2:Instance': 'instance',
+  'ec2:LaunchTemplate': 'launch template'
+}
+
+function describeReference(r: ImageReference): string {
+  const where = r.accountId ? ` in account ${r.accountId}` : ''
+  return `${REFERENCE_KIND[r.resourceType] ?? r.resourceType} ${referenceName(r)}${where}`
+}
+
+function describeAccount(a: AccountUse): string {
+  const n = a.launchTemplates
+  return `${n} launch template${n === 1 ? '' : 's'} in account ${a.accountId} (${a.source})`
+}
+
+/** Why the use of an image elsewhere is unknown, in one clause. */
+function describeUnknowns(unknowns: UsageUnknown[]): string {
+  return `usage in other accounts is unknown (${[...new Set(unknowns.map((u) => u.why))].join('; ')})`
+}
+
+/**
+ * `web (lt-…) version 3 (default), launch configuration web-2019, SSM parameter /golden/web, 2 launch
+ * templates in account 444455556666 (usage-report)`; what is unknown follows, after a semicolon.
+ */
 function describeUsers(users: Users): string {
-  return [
-    ...users.templates.map(describeTemplateVersion),
-    ...users.launchConfigurations.map((c) => `launch configuration ${c.launchConfigurationName}`)
+  const known = [
+    ...users.templates.map((t) => `${describeTemplateVersion(t)}${t.accountId ? ` in account ${t.accountId}` : ''}`),
+    ...users.launchConfigurations.map((c) => `launch configuration ${c.launchConfigurationName}`),
+    ...users.references.map(describeReference),
+    ...users.accounts.map(describeAccount)
   ].join(', ')
+  if (users.unknowns.length === 0) return known
+  return known ? `${known}; ${describeUnknowns(users.unknowns)}` : describeUnknowns(users.unknowns)
 }
 
-/** `in-use: skip`: an image to be disabled that a template version or a launch configuration still uses is left enabled. */
+/** `in use by launch template web (…) version 3 (default)`, or `usage in other accounts is unknown (…)`. */
+function inUseBy(users: Users): string {
+  const known =
+    users.templates.length + users.launchConfigurations.length + users.references.length + users.accounts.length
+  if (known === 0) return describeUsers(users)
+  const lead = users.templates.length > 0 ? 'launch template ' : ''
+  return `in use by ${lead}${describeUsers(users)}`
+}
+
+/**
+ * `in-use: skip`: an image to be disabled that something still uses (a template version, a launch
+ * configuration, an SSM parameter or recipe, another account's launch templates), or whose use in
+ * other accounts is unknown, is left enabled.
+ */
 function skipInUse(decisions: Decision[], usage: Users): Decision[] {
   return decisions.map((d) => {
     if (d.kind !== 'disable') return d
     const users = usersOf(d.image, usage)
     if (!isUsed(users)) return d
-    const lead = users.templates.length > 0 ? 'launch template ' : ''
-    return { ...d, kind: 'skip', inUse: true, reason: `in use by ${lead}${describeUsers(users)} (in-use: skip)` }
+    return { ...d, kind: 'skip', inUse: true, reason: `${inUseBy(users)} (in-use: skip)` }
   })
 }
 
@@ -140,10 +217,11 @@ export function applyPolicy(
   if (settings.inUse === 'fail') {
     const used = images.map((image) => ({ image, users: usersOf(image, usage) })).filter((u) => isUsed(u.users))
     if (used.length > 0) {
-      const which = used.map((u) => `${u.image.imageId} is used by ${describeUsers(u.users)}`)
+      const which = used.map((u) => `${u.image.imageId}${failClause(u.users)}`)
       refusals.push(`in ${region}, ${which.join('; ')} (in-use: fail)`)
     }
   }
+  const unknowns = usage.unknowns.filter((u) => u.imageId === undefined || ids.has(u.imageId))
   return {
     decisions: decided,
     toDisable: images,
@@ -153,11 +231,26 @@ export function applyPolicy(
     replacements: usage.replacements,
     references: usage.references.filter((r) => ids.has(r.imageId)),
     accounts: usage.accounts.filter((a) => ids.has(a.imageId)),
-    unknowns: usage.unknowns.filter((u) => u.imageId === undefined || ids.has(u.imageId)),
+    unknowns,
     checked: usage.checked,
-    warnings: usage.warnings,
+    warnings: [
+      ...usage.warnings,
+      ...(settings.inUse === 'report' ? unknowns.map((u) => unknownWarning(region, u)) : [])
+    ],
     refusals
   }
+}
+
+/** `is used by …`, or `has usage in other accounts that is unknown (…)` when only that is known. */
+function failClause(users: Users): string {
+  const known =
+    users.templates.length + users.launchConfigurations.length + users.references.length + users.accounts.length
+  return known === 0 ? `: ${describeUnknowns(users.unknowns)}` : ` is used by ${describeUsers(users)}`
+}
+
+/** Under `in-use: report`, what could not be known about other accounts is a warning. */
+function unknownWarning(region: string, u: UsageUnknown): string {
+  return `usage in other accounts is unknown in ${region}: ${u.why}`
 }
 
 /** Why the whole run must change nothing, from every region's refusals, or undefined. */

@@ -4,9 +4,10 @@
  */
 import type { AutoScaling, GroupRefs } from '../aws/autoscaling.js'
 import type { Ec2 } from '../aws/ec2.js'
-import { AwsError, describeError } from '../aws/errors.js'
+import { AwsError, describeError, isCode } from '../aws/errors.js'
 import { awaitedLater, mapLimit } from '../concurrency.js'
 import type { UsageFinder } from '../context.js'
+import type { ImageReference } from '../model.js'
 import {
   groupUses,
   launchConfigurationUses,
@@ -25,8 +26,25 @@ export const CHECKED = {
   templatesWithPinned: 'launch templates (default, latest and versions pinned by groups)',
   templates: 'launch templates (default and latest versions)',
   groups: 'Auto Scaling groups',
-  launchConfigurations: 'launch configurations'
+  launchConfigurations: 'launch configurations',
+  references: 'SSM parameters, Image Builder recipes and instances (DescribeImageReferences)'
 } as const
+
+/** What EC2 (or a region, or an endpoint that predates the API) answers for an action it does not know. */
+const UNSUPPORTED = ['InvalidAction', 'UnsupportedOperation', 'UnknownOperationException', 'NotImplemented']
+
+/**
+ * A failed DescribeImageReferences is a warning naming the action (denied: the role needs it;
+ * unsupported: this endpoint does not have it); the launch templates, groups and configurations
+ * are still checked.
+ */
+function referencesNotChecked(region: string, error: unknown): string {
+  const what = `SSM parameters and Image Builder recipes were not checked in ${region}`
+  if (error instanceof AwsError && !error.denied && isCode(error.cause, ...UNSUPPORTED)) {
+    return `${what}: ${error.action} is not supported here (${error.code})`
+  }
+  return `${what}: ${why(error)}`
+}
 
 /** Why a read failed, naming its IAM action. */
 function why(error: unknown): string {
@@ -107,17 +125,25 @@ export function usageFinder(ec2: (region: string) => Ec2, autoscaling: (region: 
       find: async (imageIds, replacementIds = []) => {
         // The pinned versions need only the groups: looked up while the image-id query runs.
         const pinnedQuery = groupsQuery.then((refs) => lookUpPinned(ec2(region), refs?.templates ?? []))
+        let referencesWarning: string | undefined
+        const referencesQuery = ec2(region)
+          .imageReferences(imageIds)
+          .catch((error: unknown): ImageReference[] | undefined => {
+            referencesWarning = referencesNotChecked(region, error)
+            return undefined
+          })
         const values = [...new Set([...imageIds, ...replacementIds])]
         const [direct, ssm] = await Promise.all([ec2(region).templateVersionsUsing(values), viaSsm])
         const answered = [...direct, ...ssm]
         const hitIds = [
           ...new Set(answered.filter((v) => v.imageId && imageIds.includes(v.imageId)).map((v) => v.launchTemplateId))
         ]
-        const [numbers, refs, pinned, configurations] = await Promise.all([
+        const [numbers, refs, pinned, configurations, references] = await Promise.all([
           hitIds.length ? ec2(region).templateNumbers(hitIds) : Promise.resolve([]),
           groupsQuery,
           pinnedQuery,
-          configurationsQuery
+          configurationsQuery,
+          referencesQuery
         ])
         // The latest numbers of the pinned templates also tell the default/latest answers which is the latest.
         const latest = latestOf(pinned.versions)
@@ -138,18 +164,20 @@ export function usageFinder(ec2: (region: string) => Ec2, autoscaling: (region: 
             ? launchConfigurationUses(region, configurations, refs?.launchConfigurations ?? [], imageIds)
             : [],
           replacements,
-          references: [],
+          references: references ?? [],
           accounts: [],
           unknowns: [],
           checked: [
             refs && pinnedWarnings.length === 0 ? CHECKED.templatesWithPinned : CHECKED.templates,
             ...(refs ? [CHECKED.groups] : []),
-            ...(configurations ? [CHECKED.launchConfigurations] : [])
+            ...(configurations ? [CHECKED.launchConfigurations] : []),
+            ...(references ? [CHECKED.references] : [])
           ],
           warnings: [
             ...(groupsWarning ? [groupsWarning] : []),
             ...pinnedWarnings,
-            ...(configurationsWarning ? [configurationsWarning] : [])
+            ...(configurationsWarning ? [configurationsWarning] : []),
+            ...(referencesWarning ? [referencesWarning] : [])
           ]
         }
       }
