@@ -13,6 +13,7 @@ import { rollback } from './commands/rollback.js'
 import { status } from './commands/status.js'
 import { consumerFinder } from './steps/find-consumers.js'
 import { usageFinder } from './steps/find-usage.js'
+import { reportsByMode } from './steps/usage-reports.js'
 import type { Command, RunReport } from './model.js'
 import { outcomeOf } from './rules/outcome.js'
 import { renderBody } from './report/markdown.js'
@@ -92,8 +93,13 @@ export async function run(): Promise<void> {
         repository: process.env.GITHUB_REPOSITORY,
         retryDelayMs: githubRetryDelay(process.env.DISABLE_SUPERSEDED_AMI_GITHUB_RETRY_DELAY_MS)
       }))
+    const reports = reportsByMode(ec2, settings, {
+      now: () => Date.now(),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+    })
     const consumers = consumerFinder({
       ...(settings.consumerRole ? { consumerRole: settings.consumerRole } : {}),
+      ...(reports ? { accountsFromReports: reports } : {}),
       mask: (secret: string) => core.setSecret(secret),
       ...(runId ? { runId: `${runId}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}` } : {}),
       log

@@ -60,7 +60,7 @@ export interface ImageReferenceReader {
 
 function referenceReader(ec2: Ec2): ImageReferenceReader | undefined {
   const reader = ec2 as Ec2 & Partial<ImageReferenceReader>
-  return typeof reader.imageReferences === 'function' ? (reader as Ec2 & ImageReferenceReader) : undefined
+  return typeof reader.imageReferences === 'function' ? reader : undefined
 }
 
 export interface ConsumerSearchDeps {

@@ -4,10 +4,11 @@
  * then read their entries. Never rejects: what could not be known is an UsageUnknown, with why.
  * Which images get a report (`usage-report: auto|true`) is the caller's choice.
  */
+import type { AccountsFromReports } from './find-consumers.js'
 import type { Ec2 } from '../aws/ec2.js'
 import { AwsError, describeError } from '../aws/errors.js'
 import { mapLimit } from '../concurrency.js'
-import type { AccountUse, Image, UsageUnknown } from '../model.js'
+import type { AccountUse, Image, Sharing, UsageUnknown } from '../model.js'
 import {
   accountUses,
   chooseReport,
@@ -216,4 +217,41 @@ async function search(
  */
 export function clientToken(imageId: string, startMs: number): string {
   return `dsa-${imageId}-${Math.floor(startMs / 1000)}`.slice(0, 64)
+}
+
+/** Is an image shared beyond its account (accounts, organizations, OUs, public)? Unknown sharing counts as shared. */
+function isShared(image: Image, sharing: Sharing | undefined): boolean {
+  if (!sharing) return true
+  return (
+    image.public ||
+    sharing.public ||
+    sharing.userIds.length > 0 ||
+    sharing.organizationArns.length > 0 ||
+    sharing.organizationalUnitArns.length > 0
+  )
+}
+
+/**
+ * The usage-report step as the consumer finder takes it, for `usage-report`: `auto` reads the
+ * reports of the shared images, `true` of all, `false` none (undefined: no reports are read).
+ */
+export function reportsByMode(
+  ec2: (region: string) => Ec2,
+  settings: { usageReport: 'auto' | 'true' | 'false'; usageReportTimeoutSeconds: number },
+  clock: { now(): number; sleep(ms: number): Promise<void> }
+): AccountsFromReports | undefined {
+  if (settings.usageReport === 'false') return undefined
+  return async (region, images) => {
+    const chosen = images.filter((i) => settings.usageReport === 'true' || isShared(i.image, i.sharing))
+    if (chosen.length === 0) return { accounts: [], unknowns: [], checked: [], warnings: [] }
+    const ownerAccountId = chosen[0]?.image.ownerId ?? ''
+    const found = await findAccountUsage(
+      ec2(region),
+      region,
+      chosen.map((i) => i.image),
+      { ownerAccountId, timeoutSeconds: settings.usageReportTimeoutSeconds, ...clock }
+    )
+    const which = settings.usageReport === 'true' ? 'image' : 'shared image'
+    return { ...found, checked: [`usage reports of ${chosen.length} ${which}${chosen.length === 1 ? '' : 's'}`] }
+  }
 }
