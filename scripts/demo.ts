@@ -27,8 +27,13 @@ const day = (n: number) => new Date(Date.UTC(2026, 10, n, 9, 30)).toISOString()
 
 const ORG = 'arn:aws:organizations::111122223333:organization/o-demo1234ab'
 const OU = (n: number) => `arn:aws:organizations::111122223333:ou/o-demo1234ab/ou-demo-prod000${n}`
+/** The account of the shop team, which launches the golden images shared with it. */
+const CONSUMER = '222233334444'
 
-/** Two families (web, batch) in two regions, shared images, launch templates, Auto Scaling groups. */
+/**
+ * Two families (web, batch) in two regions, shared images, launch templates, Auto Scaling groups,
+ * an SSM parameter, and a consumer account using a shared image (its template, group, instances).
+ */
 function seedAccount(aws: AwsEmulator): { newImages: string[] } {
   const newImages: string[] = []
   for (const region of ['us-east-1', 'eu-west-1']) {
@@ -96,7 +101,33 @@ function seedAccount(aws: AwsEmulator): { newImages: string[] } {
         launchTemplate: { launchTemplateSpecification: { launchTemplateName: 'web-canary', version: '$Latest' } }
       }
     })
+    // A stale pointer in this account: the parameter still names an image this build supersedes.
+    aws.setSsmParameter(region, '/golden/web/latest', at(web, 3).imageId, 'aws:ec2:image')
+    aws.addInstances(region, 2, { imageId: at(web, 3).imageId })
+
+    // A consumer account (in the organization and OU the images are shared with): its own launch
+    // template, group and instances run on a shared image that this build supersedes.
+    const shop = aws.account(CONSUMER, { organizationArn: ORG, organizationalUnitArns: [OU(1)] })
+    const shopLt = shop.addLaunchTemplate(region, {
+      name: 'shop-web',
+      versions: [{ imageId: at(web, 1).imageId }, { imageId: at(web, 2).imageId }],
+      defaultVersion: 2
+    })
+    shop.addAutoScalingGroup(region, {
+      name: `shop-web-${region}`,
+      launchTemplate: { launchTemplateId: shopLt.launchTemplateId, version: '$Default' },
+      desiredCapacity: 3,
+      maxSize: 6
+    })
+    shop.addInstances(region, 3, {
+      imageId: at(web, 2).imageId,
+      launchTemplate: { launchTemplateId: shopLt.launchTemplateId, version: '2' },
+      autoScalingGroupName: `shop-web-${region}`
+    })
+    shop.addInstance(region, { imageId: at(web, 1).imageId, state: 'stopped' })
   }
+  // EC2 takes a moment to count who uses an image in other accounts.
+  aws.usageReportDelay = 1000
   return { newImages }
 }
 

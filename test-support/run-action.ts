@@ -21,7 +21,7 @@ export interface RunActionOptions {
   eventName?: string
   /** event payload written to GITHUB_EVENT_PATH (default {}) */
   event?: object
-  /** AWS emulator URL: AWS_ENDPOINT_URL_EC2 and AWS_ENDPOINT_URL_AUTO_SCALING */
+  /** AWS emulator URL: AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_AUTO_SCALING and AWS_ENDPOINT_URL_STS */
   ec2Url?: string
   /** GitHub fake URL: GITHUB_API_URL */
   githubUrl?: string
@@ -180,6 +180,7 @@ export async function runAction(opts: RunActionOptions): Promise<RunActionResult
   if (opts.ec2Url) {
     env['AWS_ENDPOINT_URL_EC2'] = opts.ec2Url
     env['AWS_ENDPOINT_URL_AUTO_SCALING'] = opts.ec2Url
+    env['AWS_ENDPOINT_URL_STS'] = opts.ec2Url
   }
   if (opts.region) env['AWS_REGION'] = opts.region
   const inputs = { ...defaults, ...opts.inputs }

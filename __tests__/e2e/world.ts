@@ -2,12 +2,20 @@
  * The end-to-end test world: a local EC2/Auto Scaling endpoint, a local GitHub API, and the
  * bundled action run as a runner runs it.
  */
-import { startAwsEmulator, type AwsEmulator, type EmuImage, type ImageInput } from '../../test-support/emulator/ec2.js'
+import {
+  startAwsEmulator,
+  type AccountState,
+  type AwsEmulator,
+  type EmuImage,
+  type ImageInput
+} from '../../test-support/emulator/ec2.js'
 import { startGitHubFake, type GitHubFake } from '../../test-support/github.js'
 import { runAction, type RunActionOptions, type RunActionResult } from '../../test-support/run-action.js'
 
 export const REGION = 'us-east-1'
 export const OTHER_ACCOUNT = '999988887777'
+/** A consumer account: images are shared with it, it has its own templates, groups and instances. */
+export const CONSUMER = '222233334444'
 export const MUTATING = ['DisableImage', 'EnableImage', 'CreateTags', 'ModifyImageAttribute']
 
 export interface World {
@@ -85,6 +93,19 @@ export function family<N extends number>(
   const fresh = image(aws, `${prefix}-${count + 1}`, day(count + 1), {}, region, role)
   // Array.from made exactly `count` of them.
   return { old: old as Tuple<EmuImage, N>, fresh }
+}
+
+/**
+ * A consumer account of the emulator (its own launch templates, groups, instances, SSM parameters),
+ * optionally declared in an organization and OUs. Calls signed with credentials from STS AssumeRole
+ * of `arn:aws:iam::<id>:role/<any>` act as it.
+ */
+export function consumer(
+  aws: AwsEmulator,
+  accountId = CONSUMER,
+  membership?: { organizationArn?: string; organizationalUnitArns?: string[] }
+): AccountState {
+  return aws.account(accountId, membership)
 }
 
 export function stateOf(aws: AwsEmulator, imageId: string, region = REGION): string | undefined {

@@ -5,10 +5,16 @@
  */
 import { ApiError } from './ec2-actions.js'
 import { accepting, list, unknownParameter, type Params } from './params.js'
-import type { EmulatorState, EmuAutoScalingGroup, EmuLaunchConfiguration, LaunchTemplateSpec } from './state.js'
+import type {
+  AccountState as EmulatorState,
+  EmuAutoScalingGroup,
+  EmuLaunchConfiguration,
+  LaunchTemplateSpec
+} from './state.js'
 import { el, fingerprint, makeToken, readToken, wrap, xmlEscape } from './util.js'
 
 export interface AsgContext {
+  /** the caller's account */
   state: EmulatorState
   region: string
   params: Params

@@ -2,7 +2,7 @@
  * Start the AWS emulator by hand:
  *   npx tsx test-support/emulator/cli.ts [--port N] [--seed file.json] [--latency MS] [--account ID] [--random N]
  * then point the SDK or the CLI at it, e.g.
- *   AWS_ENDPOINT_URL_EC2=<url> AWS_ENDPOINT_URL_AUTO_SCALING=<url> AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y AWS_REGION=us-east-1 ...
+ *   AWS_ENDPOINT_URL_EC2=<url> AWS_ENDPOINT_URL_AUTO_SCALING=<url> AWS_ENDPOINT_URL_STS=<url> AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y AWS_REGION=us-east-1 ...
  */
 import { readFileSync } from 'node:fs'
 import { readFlags } from '../cli-flags.js'
@@ -53,10 +53,10 @@ const summary = emu.state
       `${r}: ${emu.images(r).length} images, ${emu.launchTemplates(r).length} launch templates, ${emu.autoScalingGroups(r).length} groups`
   )
 console.log(emu.url)
-console.error(`AWS emulator (EC2 + Auto Scaling) for account ${emu.accountId} on ${emu.url}`)
+console.error(`AWS emulator (EC2 + Auto Scaling + STS) for account ${emu.accountId} on ${emu.url}`)
 for (const line of summary) console.error(`  ${line}`)
 console.error(
-  `  export AWS_ENDPOINT_URL_EC2=${emu.url} AWS_ENDPOINT_URL_AUTO_SCALING=${emu.url} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y AWS_REGION=us-east-1`
+  `  export AWS_ENDPOINT_URL_EC2=${emu.url} AWS_ENDPOINT_URL_AUTO_SCALING=${emu.url} AWS_ENDPOINT_URL_STS=${emu.url} AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y AWS_REGION=us-east-1`
 )
 console.error('  Ctrl-C to stop')
 

@@ -9,7 +9,15 @@
 import type { Faults } from './faults.js'
 import { accepting, bool, ec2Filters, list, structList, unknownParameter, type Filter, type Params } from './params.js'
 import {
+  DEFAULT_USAGE_VERSION_DEPTH,
+  INSTANCE_STATES,
   latestVersion,
+  newestVersions,
+  type AccountState,
+  type EmuUsageReport,
+  type InstanceState,
+  type UsageReportEntry,
+  type UsageResourceType,
   type EmuImage,
   type EmuLaunchTemplate,
   type EmuLaunchTemplateVersion,
@@ -31,9 +39,12 @@ export class ApiError extends Error {
 
 export interface Ec2Context {
   state: EmulatorState
+  /** the caller's account: its launch templates, instances, SSM parameters, reports */
+  account: AccountState
   region: string
   params: Params
   faults: Faults
+  /** the caller's account id */
   accountId: string
 }
 
@@ -71,19 +82,16 @@ function notFound(ids: string[]): ApiError {
   return new ApiError('InvalidAMIID.NotFound', `The image id '[${ids.join(', ')}]' does not exist`)
 }
 
-function visible(image: EmuImage, accountId: string): boolean {
-  return (
-    image.ownerId === accountId ||
-    image.public ||
-    image.launchPermissions.some((p) => 'userId' in p && p.userId === accountId)
-  )
+/** Own, public, or shared with the caller: its account id, or its declared organization or OU. */
+function visible(image: EmuImage, account: AccountState): boolean {
+  return account.canSee(image)
 }
 
 /** An image the caller can see, in any state (disabled included); NotFound otherwise. */
 function lookupImage(ctx: Ec2Context, id: string): EmuImage {
   checkAmiId(id)
   const image = ctx.state.image(ctx.region, id)
-  if (!image || !visible(image, ctx.accountId)) throw notFound([id])
+  if (!image || !visible(image, ctx.account)) throw notFound([id])
   return image
 }
 
@@ -283,7 +291,7 @@ const describeImages: Handler = (ctx) => {
       if (seen.has(id)) continue
       seen.add(id)
       const image = state.region(region).images.get(id)
-      if (!image || !visible(image, accountId)) missing.push(id)
+      if (!image || !visible(image, ctx.account)) missing.push(id)
       else if (image.state === 'disabled' && !includeDisabled && ctx.faults.disabledByIdNotFound) missing.push(id)
       else candidates.push(image)
     }
@@ -292,7 +300,7 @@ const describeImages: Handler = (ctx) => {
   } else {
     candidates = all.filter(
       (i) =>
-        visible(i, accountId) &&
+        visible(i, ctx.account) &&
         i.state !== 'deregistered' &&
         (i.state !== 'disabled' || includeDisabled) &&
         (!isDeprecated(i, now) || includeDeprecated || i.ownerId === accountId)
@@ -530,7 +538,11 @@ function ssmParameterName(imageId: string): string | undefined {
   return rest.split(':')[0]
 }
 
-export function resolveImageId(state: EmulatorState, region: string, imageId: string | undefined): string | undefined {
+export function resolveImageId(
+  state: Pick<AccountState, 'ssmParameter'>,
+  region: string,
+  imageId: string | undefined
+): string | undefined {
   if (imageId === undefined) return undefined
   const name = ssmParameterName(imageId)
   if (name === undefined) return imageId
@@ -553,7 +565,7 @@ function findTemplate(ctx: Ec2Context, id: string): EmuLaunchTemplate {
       'InvalidLaunchTemplateId.Malformed',
       `The specified ID (${id}) is not valid. Expecting "lt-...".`
     )
-  const t = ctx.state.region(ctx.region).launchTemplates.get(id)
+  const t = ctx.account.region(ctx.region).launchTemplates.get(id)
   if (!t)
     throw new ApiError(
       'InvalidLaunchTemplateId.NotFound',
@@ -563,7 +575,7 @@ function findTemplate(ctx: Ec2Context, id: string): EmuLaunchTemplate {
 }
 
 function findTemplateByName(ctx: Ec2Context, name: string): EmuLaunchTemplate {
-  const region = ctx.state.region(ctx.region)
+  const region = ctx.account.region(ctx.region)
   const id = region.templateIdByName.get(name)
   const t = id === undefined ? undefined : region.launchTemplates.get(id)
   if (!t)
@@ -601,7 +613,7 @@ function versionFilter(
   ctx: Ec2Context,
   filters: Filter[]
 ): (t: EmuLaunchTemplate, v: EmuLaunchTemplateVersion) => boolean {
-  const { state, region } = ctx
+  const { account: state, region } = ctx
   const resolved = ctx.faults.imageIdFilterMatchesResolved
   // image-id is the only filter accepted (checkFilterNames)
   const tests = filters.map((f): ((t: EmuLaunchTemplate, v: EmuLaunchTemplateVersion) => boolean) => {
@@ -619,7 +631,7 @@ function versionFilter(
 function imageIdCandidates(ctx: Ec2Context, filters: Filter[]): EmuLaunchTemplate[] | undefined {
   const f = filters.find((x) => x.name === 'image-id')
   if (!f || ctx.faults.imageIdFilterMatchesResolved) return undefined
-  const region = ctx.state.region(ctx.region)
+  const region = ctx.account.region(ctx.region)
   const found = new Set<EmuLaunchTemplate>()
   const add = (templates: EmuLaunchTemplate[] | undefined): void => templates?.forEach((t) => found.add(t))
   if (f.values.some((v) => /[*?\\]/.test(v))) {
@@ -687,7 +699,7 @@ const describeLaunchTemplateVersions: Handler = (ctx) => {
     const wantDefault = versions.includes('$Default')
     // one pass over every template's versions (a large account has thousands): the latest and the
     // default version, newest first, once if they are the same
-    for (const t of imageIdCandidates(ctx, filters) ?? ctx.state.region(ctx.region).launchTemplates.values()) {
+    for (const t of imageIdCandidates(ctx, filters) ?? ctx.account.region(ctx.region).launchTemplates.values()) {
       let latest: EmuLaunchTemplateVersion | undefined
       let byDefault: EmuLaunchTemplateVersion | undefined
       for (const v of t.versions) {
@@ -713,7 +725,7 @@ const describeLaunchTemplateVersions: Handler = (ctx) => {
     }
   }
 
-  const { state, region } = ctx
+  const { account: state, region } = ctx
   const { page, nextToken } = paginate(ctx, rows, size)
   const items = page
     .map(({ template: t, version: v }) => {
@@ -750,7 +762,7 @@ const describeLaunchTemplates: Handler = (ctx) => {
   accept(ctx, DESCRIBE_LAUNCH_TEMPLATES)
   const ids = list(ctx.params, 'LaunchTemplateId')
   const size = maxResults(ctx, 1, 200)
-  const templates = ids.length > 0 ? ids.map((id) => findTemplate(ctx, id)) : ctx.state.launchTemplates(ctx.region)
+  const templates = ids.length > 0 ? ids.map((id) => findTemplate(ctx, id)) : ctx.account.launchTemplates(ctx.region)
   dryRun(ctx)
   const { page, nextToken } = paginate(ctx, templates, size)
   return (
@@ -769,6 +781,369 @@ const describeLaunchTemplates: Handler = (ctx) => {
   )
 }
 
+// ---------------------------------------------------------------- who uses an image: references
+
+/** The resource types of DescribeImageReferences, in the order its answer lists them. */
+const REFERENCE_TYPES = [
+  'ec2:Instance',
+  'ec2:LaunchTemplate',
+  'ssm:Parameter',
+  'imagebuilder:ImageRecipe',
+  'imagebuilder:ContainerRecipe'
+] as const
+/** the options each resource type takes (DescribeImageReferences and CreateImageUsageReport alike) */
+const TYPE_OPTIONS: Record<string, string[]> = {
+  'ec2:Instance': ['state-name'],
+  'ec2:LaunchTemplate': ['version-depth']
+}
+const MAX_VERSION_DEPTH = 10000
+const DEFAULT_REFERENCE_VERSION_DEPTH = 10
+
+/** `ResourceType.N.ResourceType`, `ResourceType.N.ResourceTypeOption.N.OptionName` / `.OptionValue.N`. */
+function readResourceTypes(params: Params): UsageResourceType[] {
+  return structList(params, 'ResourceType').map((rec) => ({
+    resourceType: rec['ResourceType'] ?? '',
+    options: structList(rec, 'ResourceTypeOption').map((o) => ({
+      name: o['OptionName'] ?? '',
+      values: list(o, 'OptionValue')
+    }))
+  }))
+}
+
+function invalidValue(value: string, parameter: string): ApiError {
+  return new ApiError('InvalidParameterValue', `Value (${value}) for parameter ${parameter} is invalid.`)
+}
+
+/** Checks the types and options against what each type takes; `types` are those the action allows. */
+function checkResourceTypes(types: UsageResourceType[], allowed: readonly string[]): void {
+  for (const t of types) {
+    if (!allowed.includes(t.resourceType)) throw invalidValue(t.resourceType, 'ResourceType')
+    for (const o of t.options) {
+      if (!(TYPE_OPTIONS[t.resourceType] ?? []).includes(o.name)) throw invalidValue(o.name, 'OptionName')
+      if (o.values.length === 0)
+        throw new ApiError('MissingParameter', `The request must contain the parameter OptionValue`)
+      if (o.name === 'version-depth') {
+        const depth = Number(o.values[0])
+        if (o.values.length !== 1 || !Number.isInteger(depth) || depth < 1 || depth > MAX_VERSION_DEPTH)
+          throw invalidValue(o.values.join(','), 'version-depth')
+      }
+      if (o.name === 'state-name') {
+        for (const v of o.values) if (!INSTANCE_STATES.includes(v as InstanceState)) throw invalidValue(v, 'state-name')
+      }
+    }
+  }
+}
+
+function optionValues(t: UsageResourceType | undefined, name: string): string[] | undefined {
+  return t?.options.find((o) => o.name === name)?.values
+}
+
+function ssmParameterArn(region: string, accountId: string, name: string): string {
+  return `arn:aws:ssm:${region}:${accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`
+}
+
+interface Reference {
+  imageId: string
+  resourceType: string
+  arn: string
+}
+
+/** The caller's resources of one type that reference the image. */
+function referencesOf(
+  ctx: Ec2Context,
+  imageId: string,
+  type: string,
+  spec: UsageResourceType | undefined
+): Reference[] {
+  const { account, region, accountId } = ctx
+  const r = account.region(region)
+  const out: Reference[] = []
+  const add = (arn: string): void => void out.push({ imageId, resourceType: type, arn })
+  switch (type) {
+    case 'ec2:Instance': {
+      const states = new Set(optionValues(spec, 'state-name') ?? INSTANCE_STATES)
+      for (const i of r.instances.values())
+        if (i.imageId === imageId && states.has(i.state))
+          add(`arn:aws:ec2:${region}:${accountId}:instance/${i.instanceId}`)
+      break
+    }
+    case 'ec2:LaunchTemplate': {
+      const depth = Number(optionValues(spec, 'version-depth')?.[0] ?? DEFAULT_REFERENCE_VERSION_DEPTH)
+      for (const t of r.launchTemplates.values())
+        if (newestVersions(t, depth).some((v) => v.imageId === imageId))
+          add(`arn:aws:ec2:${region}:${accountId}:launch-template/${t.launchTemplateId}`)
+      break
+    }
+    case 'ssm:Parameter':
+      for (const [name, value] of r.ssm)
+        if (value === imageId && account.ssmDataType(region, name) === 'aws:ec2:image')
+          add(ssmParameterArn(region, accountId, name))
+      break
+    case 'imagebuilder:ImageRecipe':
+    case 'imagebuilder:ContainerRecipe': {
+      const kind = type === 'imagebuilder:ImageRecipe' ? 'image' : 'container'
+      for (const recipe of r.recipes) if (recipe.kind === kind && recipe.parentImage === imageId) add(recipe.arn)
+      break
+    }
+  }
+  return out
+}
+
+const DESCRIBE_IMAGE_REFERENCES = accepting(
+  'ImageId.N',
+  'IncludeAllResourceTypes',
+  'ResourceType.N.ResourceType',
+  'ResourceType.N.ResourceTypeOption.N.OptionName',
+  'ResourceType.N.ResourceTypeOption.N.OptionValue.N',
+  'MaxResults',
+  'NextToken'
+)
+
+/** The caller's own resources that reference the images (1..10 ids), per resource type, paginated. */
+const describeImageReferences: Handler = (ctx) => {
+  accept(ctx, DESCRIBE_IMAGE_REFERENCES)
+  const ids = [...new Set(list(ctx.params, 'ImageId'))]
+  if (ids.length === 0) throw new ApiError('MissingParameter', 'The request must contain the parameter ImageId')
+  if (ids.length > 10)
+    throw new ApiError(
+      'InvalidParameterValue',
+      `Value (${ids.length}) for parameter ImageId is invalid. Expecting at most 10 image IDs.`
+    )
+  for (const id of ids) checkAmiId(id)
+  const all = bool(ctx.params, 'IncludeAllResourceTypes')
+  const types = readResourceTypes(ctx.params)
+  if (!all && types.length === 0)
+    throw new ApiError(
+      'MissingParameter',
+      'The request must contain the parameter ResourceType or IncludeAllResourceTypes'
+    )
+  checkResourceTypes(types, REFERENCE_TYPES)
+  const size = maxResults(ctx, 5, 1000)
+  dryRun(ctx)
+  const asked = all ? [...REFERENCE_TYPES] : REFERENCE_TYPES.filter((t) => types.some((x) => x.resourceType === t))
+  const refs: Reference[] = []
+  for (const id of ids)
+    for (const type of asked)
+      refs.push(
+        ...referencesOf(
+          ctx,
+          id,
+          type,
+          types.find((x) => x.resourceType === type)
+        )
+      )
+  const { page, nextToken } = paginate(ctx, refs, size)
+  return (
+    wrap(
+      'imageReferenceSet',
+      page
+        .map((x) => wrap('item', el('imageId', x.imageId) + el('resourceType', x.resourceType) + el('arn', x.arn)))
+        .join('')
+    ) + el('nextToken', nextToken)
+  )
+}
+
+// ---------------------------------------------------------------- who uses an image: usage reports
+
+const USAGE_TYPES = ['ec2:Instance', 'ec2:LaunchTemplate'] as const
+
+function reportNotFound(id: string): ApiError {
+  return new ApiError('InvalidImageUsageReportId.NotFound', `The image usage report ID '${id}' does not exist`)
+}
+
+const CREATE_IMAGE_USAGE_REPORT = accepting(
+  'ImageId',
+  'ResourceType.N.ResourceType',
+  'ResourceType.N.ResourceTypeOption.N.OptionName',
+  'ResourceType.N.ResourceTypeOption.N.OptionValue.N',
+  'AccountId.N',
+  'ClientToken',
+  'TagSpecification.N.ResourceType',
+  'TagSpecification.N.Tag.N.Key',
+  'TagSpecification.N.Tag.N.Value'
+)
+
+/** Image owner only; one pending report per image; pending for `usageReportDelayMs`, then available (or error). */
+const createImageUsageReport: Handler = (ctx) => {
+  accept(ctx, CREATE_IMAGE_USAGE_REPORT)
+  const imageId = required(ctx, 'ImageId')
+  const types = readResourceTypes(ctx.params)
+  if (types.length === 0) throw new ApiError('MissingParameter', 'The request must contain the parameter ResourceType')
+  checkResourceTypes(types, USAGE_TYPES)
+  const accountIds = [...new Set(list(ctx.params, 'AccountId'))]
+  if (accountIds.length > 200)
+    throw new ApiError(
+      'InvalidParameterValue',
+      `Value (${accountIds.length}) for parameter AccountId is invalid. Expecting at most 200.`
+    )
+  for (const a of accountIds) if (!ACCOUNT_ID.test(a)) throw invalidValue(a, 'AccountId')
+  const tags: Tag[] = []
+  for (const spec of structList(ctx.params, 'TagSpecification')) {
+    if (spec['ResourceType'] !== 'image-usage-report') throw invalidValue(spec['ResourceType'] ?? '', 'ResourceType')
+    for (const t of structList(spec, 'Tag')) tags.push({ key: t['Key'] ?? '', value: t['Value'] ?? '' })
+  }
+  const image = lookupImage(ctx, imageId)
+  requireOwner(ctx, image)
+  const token = ctx.params['ClientToken']
+  const reports = ctx.account.usageReports(ctx.region)
+  const again = token === undefined ? undefined : reports.find((r) => r.clientToken === token)
+  if (again) {
+    if (again.imageId !== imageId)
+      throw new ApiError('IdempotentParameterMismatch', `The client token ${token} was used with other parameters.`)
+    dryRun(ctx)
+    return el('reportId', again.reportId)
+  }
+  if (reports.some((r) => r.imageId === imageId && r.state === 'pending'))
+    throw new ApiError(
+      'ResourceLimitExceeded',
+      `A usage report for image ${imageId} is already pending. Wait until it is available before you create another one.`
+    )
+  dryRun(ctx)
+  const reason = ctx.faults.usageReportErrors.get(imageId) ?? ctx.faults.usageReportErrors.get('*')
+  const report = ctx.account.addUsageReport(ctx.region, {
+    imageId,
+    availableAfterMs: ctx.state.usageReportDelayMs,
+    resourceTypes: types.map((t) =>
+      t.resourceType === 'ec2:LaunchTemplate' && !t.options.some((o) => o.name === 'version-depth')
+        ? { ...t, options: [...t.options, { name: 'version-depth', values: [String(DEFAULT_USAGE_VERSION_DEPTH)] }] }
+        : t
+    ),
+    accountIds,
+    tags,
+    ...(reason !== undefined ? { resolvesTo: 'error' as const, stateReason: reason } : {})
+  })
+  if (token !== undefined) report.clientToken = token
+  return el('reportId', report.reportId)
+}
+
+function isoTime(ms: number): string {
+  return new Date(ms).toISOString()
+}
+
+function renderReport(r: EmuUsageReport): string {
+  return (
+    el('imageId', r.imageId) +
+    el('reportId', r.reportId) +
+    itemSet(
+      'resourceTypeSet',
+      r.resourceTypes,
+      (t) =>
+        el('resourceType', t.resourceType) +
+        itemSet(
+          'resourceTypeOptionSet',
+          t.options,
+          (o) => el('optionName', o.name) + itemSet('optionValueSet', o.values, (v) => xmlEscape(v))
+        )
+    ) +
+    itemSet('accountIdSet', r.accountIds, (a) => xmlEscape(a)) +
+    el('state', r.state) +
+    el('stateReason', r.state === 'error' ? r.stateReason : undefined) +
+    el('creationTime', isoTime(r.creationTime)) +
+    el('expirationTime', isoTime(r.expirationTime)) +
+    renderTags(r.tags)
+  )
+}
+
+/** The caller's reports of the region, narrowed by ReportId.N (each must exist) and ImageId.N (at most 200 each). */
+function selectReports(ctx: Ec2Context): EmuUsageReport[] {
+  const reportIds = list(ctx.params, 'ReportId')
+  const imageIds = list(ctx.params, 'ImageId')
+  for (const [name, ids] of [
+    ['ReportId', reportIds],
+    ['ImageId', imageIds]
+  ] as const)
+    if (ids.length > 200)
+      throw new ApiError(
+        'InvalidParameterValue',
+        `Value (${ids.length}) for parameter ${name} is invalid. Expecting at most 200.`
+      )
+  for (const id of imageIds) checkAmiId(id)
+  let reports = ctx.account.usageReports(ctx.region).sort((a, b) => a.creationTime - b.creationTime)
+  if (reportIds.length > 0) {
+    const missing = reportIds.find((id) => !reports.some((r) => r.reportId === id))
+    if (missing !== undefined) throw reportNotFound(missing)
+    reports = reports.filter((r) => reportIds.includes(r.reportId))
+  }
+  if (imageIds.length > 0) reports = reports.filter((r) => imageIds.includes(r.imageId))
+  return reports
+}
+
+const REPORT_FILTERS: Record<string, (r: EmuUsageReport) => string[]> = {
+  state: (r) => [r.state],
+  'creation-time': (r) => [isoTime(r.creationTime)]
+}
+
+const DESCRIBE_IMAGE_USAGE_REPORTS = accepting(
+  'ImageId.N',
+  'ReportId.N',
+  'Filter.N.Name',
+  'Filter.N.Value.N',
+  'MaxResults',
+  'NextToken'
+)
+
+const describeImageUsageReports: Handler = (ctx) => {
+  accept(ctx, DESCRIBE_IMAGE_USAGE_REPORTS)
+  const filters = ec2Filters(ctx.params)
+  checkFilterNames(filters, (n) => n in REPORT_FILTERS)
+  const size = maxResults(ctx, 1, 1000)
+  const reports = selectReports(ctx).filter((r) => matchFilters(filters, r, (n, x) => REPORT_FILTERS[n]?.(x)))
+  dryRun(ctx)
+  const { page, nextToken } = paginate(ctx, reports, size)
+  return itemSet('imageUsageReportSet', page, renderReport) + el('nextToken', nextToken)
+}
+
+interface EntryRow {
+  report: EmuUsageReport
+  entry: UsageReportEntry
+}
+
+const ENTRY_FILTERS: Record<string, (x: EntryRow) => string[]> = {
+  'account-id': (x) => [x.entry.accountId],
+  'resource-type': (x) => [x.entry.resourceType],
+  'creation-time': (x) => [isoTime(x.report.creationTime)]
+}
+
+const DESCRIBE_IMAGE_USAGE_REPORT_ENTRIES = DESCRIBE_IMAGE_USAGE_REPORTS
+
+/** The entries of the caller's available reports: per account and resource type, a count. */
+const describeImageUsageReportEntries: Handler = (ctx) => {
+  accept(ctx, DESCRIBE_IMAGE_USAGE_REPORT_ENTRIES)
+  const filters = ec2Filters(ctx.params)
+  checkFilterNames(filters, (n) => n in ENTRY_FILTERS)
+  const size = maxResults(ctx, 1, 1000)
+  const rows: EntryRow[] = []
+  for (const report of selectReports(ctx))
+    if (report.state === 'available') for (const entry of report.entries ?? []) rows.push({ report, entry })
+  const kept = rows.filter((x) => matchFilters(filters, x, (n, row) => ENTRY_FILTERS[n]?.(row)))
+  dryRun(ctx)
+  const { page, nextToken } = paginate(ctx, kept, size)
+  return (
+    itemSet(
+      'imageUsageReportEntrySet',
+      page,
+      ({ report, entry }) =>
+        el('resourceType', entry.resourceType) +
+        el('reportId', report.reportId) +
+        el('usageCount', entry.usageCount) +
+        el('accountId', entry.accountId) +
+        el('imageId', report.imageId) +
+        el('reportCreationTime', isoTime(report.creationTime))
+    ) + el('nextToken', nextToken)
+  )
+}
+
+const deleteImageUsageReport: Handler = (ctx) => {
+  accept(ctx, accepting('ReportId'))
+  const id = required(ctx, 'ReportId')
+  const reports = ctx.account.region(ctx.region).usageReports
+  ctx.account.tickReports(ctx.region)
+  if (!reports.has(id)) throw reportNotFound(id)
+  dryRun(ctx)
+  reports.delete(id)
+  return el('return', true)
+}
+
 export const EC2_HANDLERS: Record<string, Handler> = {
   DescribeImages: describeImages,
   DescribeImageAttribute: describeImageAttribute,
@@ -777,5 +1152,10 @@ export const EC2_HANDLERS: Record<string, Handler> = {
   EnableImage: enableImage,
   CreateTags: createTags,
   DescribeLaunchTemplateVersions: describeLaunchTemplateVersions,
-  DescribeLaunchTemplates: describeLaunchTemplates
+  DescribeLaunchTemplates: describeLaunchTemplates,
+  DescribeImageReferences: describeImageReferences,
+  CreateImageUsageReport: createImageUsageReport,
+  DescribeImageUsageReports: describeImageUsageReports,
+  DescribeImageUsageReportEntries: describeImageUsageReportEntries,
+  DeleteImageUsageReport: deleteImageUsageReport
 }

@@ -1,16 +1,26 @@
 /**
- * A local AWS endpoint for tests: EC2 (ec2 query protocol, 2016-11-15) and Auto Scaling (awsQuery,
- * 2011-01-01) on one URL, state per region, a call log and fault switches. See test-support/README.md.
+ * A local AWS endpoint for tests: EC2 (ec2 query protocol, 2016-11-15), Auto Scaling (awsQuery,
+ * 2011-01-01) and STS (awsQuery, 2011-06-15) on one URL, several accounts (the caller's told by its
+ * access key), state per account and region, a call log and fault switches. See test-support/README.md.
  */
 import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { listenLocal } from '../listen.js'
 import { AUTOSCALING_HANDLERS } from './autoscaling-actions.js'
 import { ApiError, EC2_HANDLERS } from './ec2-actions.js'
+import { STS_HANDLERS, stsDenied, type Caller } from './sts-actions.js'
 import { actionClass, defaultFaults, listMatches, Throttler, type FailRule, type Faults } from './faults.js'
 import type { Params } from './params.js'
 import {
   EmulatorState,
+  type AccountState,
+  type Ec2InstanceInput,
+  type EmuEc2Instance,
+  type EmuImageRecipe,
+  type EmuUsageReport,
+  type ImageRecipeInput,
+  type Membership,
+  type UsageReportInput,
   type AutoScalingGroupInput,
   type EmuAutoScalingGroup,
   type EmuImage,
@@ -27,7 +37,9 @@ export * from './state.js'
 export type { Faults, FailRule, ThrottleConfig, DropConfig, BucketClass } from './faults.js'
 export { defaultFaults } from './faults.js'
 
-export type ServiceName = 'ec2' | 'autoscaling'
+export type { Caller } from './sts-actions.js'
+
+export type ServiceName = 'ec2' | 'autoscaling' | 'sts'
 
 export interface EmulatorOptions {
   /** 0 (default) = a free port */
@@ -44,7 +56,8 @@ export interface EmulatorOptions {
   faults?: Partial<Faults>
   /** clock for pending schedules, deprecation and throttling buckets (default Date.now) */
   now?: () => number
-  /** ARN of the caller, named in Auto Scaling's AccessDenied messages */
+  /** ARN of the owner account's caller (a key that is neither a static key of another account nor issued
+   *  by AssumeRole), named in AccessDenied messages and by GetCallerIdentity */
   principalArn?: string
   /** keep at most this many entries in `calls` (default 100000; oldest dropped) */
   maxCalls?: number
@@ -56,6 +69,8 @@ export interface CallRecord {
   time: number
   service: ServiceName
   region: string
+  /** the caller's account (told by the access key) */
+  accountId: string
   action: string
   /** the flat form fields, Action and Version included */
   params: Record<string, string>
@@ -86,7 +101,22 @@ export interface AwsEmulator {
   addAutoScalingGroup(region: string, group: AutoScalingGroupInput): EmuAutoScalingGroup
   launchConfigurations(region: string): EmuLaunchConfiguration[]
   addLaunchConfiguration(region: string, configuration: LaunchConfigurationInput): EmuLaunchConfiguration
-  setSsmParameter(region: string, name: string, value: string): void
+  setSsmParameter(region: string, name: string, value: string, dataType?: string): void
+  /** the owner account's EC2 instances */
+  instances(region: string): EmuEc2Instance[]
+  addInstance(region: string, instance: Ec2InstanceInput): EmuEc2Instance
+  addInstances(region: string, count: number, instance: Omit<Ec2InstanceInput, 'instanceId'>): EmuEc2Instance[]
+  addImageRecipe(region: string, recipe: ImageRecipeInput): EmuImageRecipe
+  /** the owner account's AMI usage reports (schedules applied) */
+  usageReports(region: string): EmuUsageReport[]
+  addUsageReport(region: string, report: UsageReportInput): EmuUsageReport
+  /**
+   * An account (created empty on first use; the owner's when `id` is the owner's): the same seeding
+   * methods as the emulator's, for that account. `membership` declares its organization and OUs.
+   */
+  account(id: string, membership?: Membership): AccountState
+  /** how long a created usage report stays pending, in emulator ms (default 0: available when next read) */
+  usageReportDelay: number
   seed(seed: Seed): void
   /** restore every fault switch to its default (and reset throttling buckets) */
   resetFaults(): void
@@ -97,6 +127,7 @@ export interface AwsEmulator {
 
 const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/'
 const ASG_NS = 'http://autoscaling.amazonaws.com/doc/2011-01-01/'
+const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/'
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 /** `Credential=AKID/20261125/us-east-1/ec2/aws4_request` -> region and service */
@@ -139,6 +170,39 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
   const principal = (): string =>
     options.principalArn ?? `arn:aws:sts::${state.accountId}:assumed-role/emulator-role/emulator-session`
 
+  /** The caller told by the request's access key, or the error the service answers for bad credentials. */
+  function callerOf(req: IncomingMessage, service: ServiceName): Caller | ApiError {
+    const auth = req.headers['authorization']
+    const key = auth ? /Credential=([^/,\s]+)\//.exec(auth)?.[1] : undefined
+    const session = key === undefined ? undefined : state.sessions.get(key)
+    if (session) {
+      const token = req.headers['x-amz-security-token']
+      if (token !== session.sessionToken)
+        return service === 'ec2'
+          ? new ApiError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401)
+          : new ApiError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403)
+      if (now() >= session.expiration)
+        return service === 'ec2'
+          ? new ApiError('RequestExpired', 'Request has expired.', 400)
+          : new ApiError('ExpiredToken', 'The security token included in the request is expired', 403)
+      return {
+        accountId: session.accountId,
+        arn: `arn:aws:sts::${session.accountId}:assumed-role/${session.roleName}/${session.sessionName}`,
+        userId: `${session.roleId}:${session.sessionName}`
+      }
+    }
+    const account = key === undefined ? undefined : state.accountOfStaticKey(key)
+    if (account !== undefined && account !== state.accountId)
+      return { accountId: account, arn: `arn:aws:iam::${account}:user/emulator`, userId: key ?? '' }
+    const arn = principal()
+    const sessionName = /assumed-role\/[^/]+\/(.+)$/.exec(arn)?.[1]
+    return {
+      accountId: state.accountId,
+      arn,
+      userId: sessionName !== undefined ? `AROAEMULATOROWNER0000:${sessionName}` : (key ?? 'AIDAEMULATOROWNER000')
+    }
+  }
+
   function requestId(n: number): string {
     const hex = n.toString(16).padStart(12, '0')
     return `00000000-0000-4000-8000-${hex}`
@@ -158,14 +222,14 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
       return `${XML_HEAD}<Response><Errors><Error>${el('Code', err.code)}${el('Message', err.message)}</Error></Errors>${el('RequestID', reqId)}</Response>`
     }
     const type = err.status >= 500 ? 'Receiver' : 'Sender'
-    return `${XML_HEAD}<ErrorResponse xmlns="${ASG_NS}"><Error>${el('Type', type)}${el('Code', err.code)}${el('Message', err.message)}</Error>${el('RequestId', reqId)}</ErrorResponse>`
+    return `${XML_HEAD}<ErrorResponse xmlns="${service === 'sts' ? STS_NS : ASG_NS}"><Error>${el('Type', type)}${el('Code', err.code)}${el('Message', err.message)}</Error>${el('RequestId', reqId)}</ErrorResponse>`
   }
 
   function successBody(service: ServiceName, action: string, inner: string, reqId: string): string {
     if (service === 'ec2') {
       return `${XML_HEAD}<${action}Response xmlns="${EC2_NS}">${el('requestId', reqId)}${inner}</${action}Response>`
     }
-    return `${XML_HEAD}<${action}Response xmlns="${ASG_NS}"><${action}Result>${inner}</${action}Result><ResponseMetadata>${el('RequestId', reqId)}</ResponseMetadata></${action}Response>`
+    return `${XML_HEAD}<${action}Response xmlns="${service === 'sts' ? STS_NS : ASG_NS}"><${action}Result>${inner}</${action}Result><ResponseMetadata>${el('RequestId', reqId)}</ResponseMetadata></${action}Response>`
   }
 
   /**
@@ -175,14 +239,15 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
    * so whoever reports the denial must know which IAM action it asked for. (Real Auto Scaling
    * adds `: autoscaling:<Action> because no identity-based policy allows …`; left out on purpose.)
    */
-  function denied(service: ServiceName, action: string, seq: number): ApiError {
+  function denied(service: ServiceName, action: string, seq: number, caller: Caller, params: Params): ApiError {
+    if (service === 'sts') return stsDenied(caller, action, params['RoleArn'] ?? '*')
     if (service === 'ec2') {
       const terse = 'You are not authorized to perform this operation.'
       if (actionClass(action) === 'describe') return new ApiError('UnauthorizedOperation', terse, 403)
       const encoded = createHash('sha256').update(`emulator-authorization-failure-${seq}`).digest('base64url')
       return new ApiError('UnauthorizedOperation', `${terse} Encoded authorization failure message: ${encoded}`, 403)
     }
-    return new ApiError('AccessDenied', `User: ${principal()} is not authorized to perform this operation`, 403)
+    return new ApiError('AccessDenied', `User: ${caller.arn} is not authorized to perform this operation`, 403)
   }
 
   function failRuleFor(service: ServiceName, action: string, params: Params): FailRule | undefined {
@@ -212,11 +277,27 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
     const scope = credentialScope(req.headers['authorization'])
     const region = scope?.region ?? (req.headers['x-emulator-region'] as string | undefined) ?? defaultRegion
     const service: ServiceName =
-      scope?.service === 'autoscaling' || (!scope && params['Version'] === '2011-01-01') ? 'autoscaling' : 'ec2'
+      scope?.service === 'autoscaling' || (!scope && params['Version'] === '2011-01-01')
+        ? 'autoscaling'
+        : scope?.service === 'sts' || (!scope && params['Version'] === '2011-06-15')
+          ? 'sts'
+          : 'ec2'
     const action = params['Action'] ?? ''
     const n = ++seq
     const reqId = requestId(n)
-    const record: CallRecord = { seq: n, time: started, service, region, action, params, status: 0, durationMs: 0 }
+    const caller = callerOf(req, service)
+    const accountId = caller instanceof ApiError ? state.accountId : caller.accountId
+    const record: CallRecord = {
+      seq: n,
+      time: started,
+      service,
+      region,
+      accountId,
+      action,
+      params,
+      status: 0,
+      durationMs: 0
+    }
     calls.push(record)
     if (calls.length > maxCalls) calls.splice(0, calls.length - maxCalls)
 
@@ -249,7 +330,7 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
         }
       }
 
-      if (throttler.shouldThrottle(faults.throttle, service, region, action, random, now())) {
+      if (throttler.shouldThrottle(faults.throttle, service, region, action, random, now(), accountId)) {
         return fail(
           service === 'ec2'
             ? new ApiError('RequestLimitExceeded', 'Request limit exceeded.', 503)
@@ -260,16 +341,26 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
       // an action the emulator does not serve is unknown to it, whatever IAM would say
       const ec2Handler = service === 'ec2' ? EC2_HANDLERS[action] : undefined
       const asgHandler = service === 'autoscaling' ? AUTOSCALING_HANDLERS[action] : undefined
-      if (!ec2Handler && !asgHandler) {
+      const stsHandler = service === 'sts' ? STS_HANDLERS[action] : undefined
+      if (!ec2Handler && !asgHandler && !stsHandler) {
         return fail(
           service === 'ec2'
             ? new ApiError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service.`)
-            : new ApiError('InvalidAction', `Could not find operation ${action || '(none)'} for version 2011-01-01`)
+            : new ApiError(
+                'InvalidAction',
+                `Could not find operation ${action || '(none)'} for version ${service === 'sts' ? '2011-06-15' : '2011-01-01'}`
+              )
         )
       }
 
-      if ([...faults.deny].some((pattern) => actionMatches(pattern, service, action))) {
-        return fail(denied(service, action, n))
+      if (caller instanceof ApiError) return fail(caller)
+
+      const deniedHere = faults.denyByAccount.get(accountId)
+      if (
+        [...faults.deny].some((pattern) => actionMatches(pattern, service, action)) ||
+        (deniedHere && [...deniedHere].some((pattern) => actionMatches(pattern, service, action)))
+      ) {
+        return fail(denied(service, action, n, caller, params))
       }
 
       const rule = failRuleFor(service, action, params)
@@ -283,9 +374,12 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
         )
       }
 
+      const account = state.account(accountId)
       const inner = ec2Handler
-        ? ec2Handler({ state, region, params, faults, accountId: state.accountId })
-        : asgHandler!({ state, region, params })
+        ? ec2Handler({ state, account, region, params, faults, accountId })
+        : asgHandler
+          ? asgHandler({ state: account, region, params })
+          : stsHandler!({ state, params, faults, caller })
       return finish(200, successBody(service, action, inner, reqId))
     } catch (e) {
       if (e instanceof ApiError) return fail(e)
@@ -333,7 +427,23 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
     addAutoScalingGroup: (region, g) => state.addAutoScalingGroup(region, g),
     launchConfigurations: (region) => state.launchConfigurations(region),
     addLaunchConfiguration: (region, c) => state.addLaunchConfiguration(region, c),
-    setSsmParameter: (region, name, value) => state.setSsmParameter(region, name, value),
+    setSsmParameter: (region, name, value, dataType) => state.setSsmParameter(region, name, value, dataType),
+    instances: (region) => state.account().instances(region),
+    addInstance: (region, i) => state.account().addInstance(region, i),
+    addInstances: (region, count, i) => state.account().addInstances(region, count, i),
+    addImageRecipe: (region, r) => state.account().addImageRecipe(region, r),
+    usageReports: (region) => state.account().usageReports(region),
+    addUsageReport: (region, r) => state.account().addUsageReport(region, r),
+    account: (id, membership) => {
+      const a = state.account(id)
+      return membership ? a.memberOf(membership) : a
+    },
+    get usageReportDelay() {
+      return state.usageReportDelayMs
+    },
+    set usageReportDelay(ms: number) {
+      state.usageReportDelayMs = ms
+    },
     seed: (seed) => state.seed(seed),
     resetFaults: () => {
       Object.assign(faults, defaultFaults())

@@ -14,17 +14,20 @@ export interface BucketClass {
  * - `burst`: the next `count` matching calls fail, then calls pass again;
  * - `bucket`: a token bucket per region and action class, like EC2's request rate limits
  *   (defaults: describe 100 burst / 20 per s, mutate 200 burst / 5 per s, other 50 / 10).
- * `actions` limits it to some actions (`ec2:DisableImage`, `DescribeImages`, `ec2:*`).
+ * `actions` limits it to some actions (`ec2:DisableImage`, `DescribeImages`, `ec2:*`), `accounts` to
+ * the calls of some accounts (the caller's account, told by its access key). Buckets are per account,
+ * as EC2's are.
  */
 export type ThrottleConfig =
-  | { mode: 'probability'; rate: number; actions?: string[] }
-  | { mode: 'burst'; count: number; actions?: string[] }
+  | { mode: 'probability'; rate: number; actions?: string[]; accounts?: string[] }
+  | { mode: 'burst'; count: number; actions?: string[]; accounts?: string[] }
   | {
       mode: 'bucket'
       describe?: Partial<BucketClass>
       mutate?: Partial<BucketClass>
       other?: Partial<BucketClass>
       actions?: string[]
+      accounts?: string[]
     }
 
 export interface FailRule {
@@ -53,6 +56,15 @@ export interface Faults {
   /** denied actions (`ec2:DisableImage`, `autoscaling:DescribeAutoScalingGroups`, `ec2:*`), answered
    *  UnauthorizedOperation (EC2, 403) / AccessDenied (Auto Scaling, 403), with or without DryRun */
   deny: Set<string>
+  /** denied actions of one caller account only: `{ '222233334444' => Set(['ec2:DescribeLaunchTemplateVersions']) }` */
+  denyByAccount: Map<string, Set<string>>
+  /**
+   * AssumeRole refused (STS AccessDenied) for the roles matching: an account id (`222233334444`),
+   * a role ARN, or a glob of role ARNs (`arn:aws:iam::*:role/reader`); `*` refuses every role
+   */
+  denyAssumeRole: Set<string>
+  /** usage reports of these images (`*`: any) end in state `error` with this StateReason instead of `available` */
+  usageReportErrors: Map<string, string>
   throttle: ThrottleConfig | null
   /** per image id: the calls that name it (ImageId, ImageId.N, ResourceId.N) fail with this error */
   failImages: Map<string, FailRule | FailRule[]>
@@ -72,6 +84,9 @@ export function defaultFaults(): Faults {
     latencyMs: 0,
     slowMs: {},
     deny: new Set(),
+    denyByAccount: new Map(),
+    denyAssumeRole: new Set(),
+    usageReportErrors: new Map(),
     throttle: null,
     failImages: new Map(),
     internalErrorRate: 0,
@@ -82,7 +97,14 @@ export function defaultFaults(): Faults {
   }
 }
 
-export const MUTATING_ACTIONS = new Set(['DisableImage', 'EnableImage', 'ModifyImageAttribute', 'CreateTags'])
+export const MUTATING_ACTIONS = new Set([
+  'DisableImage',
+  'EnableImage',
+  'ModifyImageAttribute',
+  'CreateTags',
+  'CreateImageUsageReport',
+  'DeleteImageUsageReport'
+])
 
 export function actionClass(action: string): 'describe' | 'mutate' | 'other' {
   if (MUTATING_ACTIONS.has(action)) return 'mutate'
@@ -117,13 +139,15 @@ export class Throttler {
     region: string,
     action: string,
     random: () => number,
-    now: number
+    now: number,
+    accountId = ''
   ): boolean {
     if (config !== this.lastConfig) {
       this.reset()
       this.lastConfig = config
     }
     if (!config || !listMatches(config.actions, service, action)) return false
+    if (config.accounts && config.accounts.length > 0 && !config.accounts.includes(accountId)) return false
     switch (config.mode) {
       case 'probability':
         return random() < config.rate
@@ -136,7 +160,7 @@ export class Throttler {
       case 'bucket': {
         const cls = actionClass(action)
         const spec = { ...BUCKET_DEFAULTS[cls], ...(config[cls] ?? {}) }
-        const key = `${service}:${region}:${cls}`
+        const key = `${accountId}:${service}:${region}:${cls}`
         let b = this.buckets.get(key)
         if (!b) this.buckets.set(key, (b = { tokens: spec.capacity, at: now }))
         b.tokens = Math.min(spec.capacity, b.tokens + ((now - b.at) / 1000) * spec.refillPerSec)
