@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { mockClient } from 'aws-sdk-client-mock'
 import { AssumeRoleCommand, STSClient, type AssumeRoleCommandInput } from '@aws-sdk/client-sts'
 import {
+  DescribeImageReferencesCommand,
   DescribeLaunchTemplatesCommand,
   DescribeLaunchTemplateVersionsCommand,
   EC2Client,
@@ -19,13 +20,7 @@ import {
   DescribeLaunchConfigurationsCommand
 } from '@aws-sdk/client-auto-scaling'
 import { refreshingCredentials, Sts, type AssumedCredentials } from '../src/aws/sts.js'
-import {
-  CHECKED_SSM,
-  limiter,
-  searchConsumers,
-  SSM_NOT_CHECKED,
-  type ConsumerSearchDeps
-} from '../src/steps/consumer-search.js'
+import { limiter, searchConsumers, type ConsumerSearchDeps } from '../src/steps/consumer-search.js'
 import { consumerFinder, NO_ACCOUNT, roleAssumer, type ReportsUsage } from '../src/steps/find-consumers.js'
 import { emptySharing, type Image, type Sharing } from '../src/model.js'
 
@@ -137,9 +132,13 @@ function deps(extra: Partial<ConsumerSearchDeps> = {}): ConsumerSearchDeps {
   return { ...assumer(REGION), log, ...extra }
 }
 
+/** What DescribeImageReferences names in every account (nothing, unless a test says). */
+const REFERENCES_LINE = 'SSM parameters, Image Builder recipes and instances (DescribeImageReferences)'
+
 beforeEach(() => {
   events = []
   logged = []
+  ec2Mock.on(DescribeImageReferencesCommand).resolves({ ImageReferences: [] })
 })
 afterEach(() => {
   stsMock.reset()
@@ -172,8 +171,7 @@ describe('consumer search', () => {
     expect(found.warnings).toEqual([])
     expect(found.unknowns).toEqual([])
     expect(found.checked).toEqual([
-      '2 other accounts by consumer-role: launch templates (default, latest and versions pinned by groups), Auto Scaling groups, launch configurations',
-      SSM_NOT_CHECKED
+      `2 other accounts by consumer-role: launch templates (default, latest and versions pinned by groups), Auto Scaling groups, launch configurations, ${REFERENCES_LINE}`
     ])
     // every request of an account was signed with that account's credentials
     expect(events.filter((e) => /^(ec2|autoscaling) /.test(e)).every((e) => e.endsWith(A) || e.endsWith(B))).toBe(true)
@@ -304,30 +302,20 @@ describe('consumer search', () => {
     ])
   })
 
-  test('with image references, the SSM parameters of each account are named, with their account', async () => {
+  test('the SSM parameters of each account (DescribeImageReferences there) are named, with their account', async () => {
     stsAnswers()
     accountsHoldTemplates()
-    const asked: Array<{ ids: string[]; types: string[] }> = []
-    const base = deps()
-    const withReferences: ConsumerSearchDeps = {
-      ...base,
-      assume: async (accountId) => {
-        const gateways = await base.assume(accountId)
-        const imageReferences = (ids: string[], types: string[]) => {
-          asked.push({ ids, types })
-          return Promise.resolve([
-            {
-              imageId: OLD,
-              resourceType: 'ssm:Parameter',
-              arn: `arn:aws:ssm:${REGION}:${accountId}:parameter/golden/web`
-            }
-          ])
-        }
-        return { ...gateways, ec2: Object.assign(gateways.ec2, { imageReferences }) }
+    ec2Mock.on(DescribeImageReferencesCommand).callsFake(async (input: { ImageIds?: string[] }, getClient) => {
+      const account = await accountOf(getClient())
+      return {
+        ImageReferences: (input.ImageIds ?? []).map((imageId) => ({
+          ImageId: imageId,
+          ResourceType: 'ssm:Parameter',
+          Arn: `arn:aws:ssm:${REGION}:${account}:parameter/golden/web`
+        }))
       }
-    }
-    const found = await searchConsumers(withReferences, REGION, [A], [OLD])
-    expect(asked).toEqual([{ ids: [OLD], types: ['ssm:Parameter'] }])
+    })
+    const found = await searchConsumers(deps(), REGION, [A], [OLD])
     expect(found.references).toEqual([
       {
         region: REGION,
@@ -337,8 +325,7 @@ describe('consumer search', () => {
         accountId: A
       }
     ])
-    expect(found.checked).toEqual([expect.stringContaining(`, ${CHECKED_SSM}`)])
-    expect(found.checked).not.toContain(SSM_NOT_CHECKED)
+    expect(found.checked).toEqual([expect.stringContaining(REFERENCES_LINE)])
   })
 })
 
@@ -446,8 +433,7 @@ describe('consumer finder', () => {
     expect(found?.templates.map((t) => t.accountId)).toEqual([A, B, C])
     expect(found?.checked).toEqual([
       'usage reports of 1 shared image',
-      expect.stringMatching(/^3 other accounts by consumer-role/),
-      SSM_NOT_CHECKED
+      expect.stringMatching(/^3 other accounts by consumer-role/)
     ])
     expect(found?.warnings).toEqual([])
   })

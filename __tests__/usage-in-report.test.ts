@@ -58,7 +58,8 @@ describe('the usage search in the region report', () => {
     expect(region.checked).toEqual([
       'launch templates (default, latest and versions pinned by groups)',
       'Auto Scaling groups',
-      'launch configurations'
+      'launch configurations',
+      'SSM parameters, Image Builder recipes and instances (DescribeImageReferences)'
     ])
     expect(region.warnings).toEqual([])
     // the new image was asked for in the same image-id query as the old ones
@@ -82,7 +83,11 @@ describe('the usage search in the region report', () => {
     const report = await disable(world.context({ 'image-id': fresh.imageId, 'family-tag': 'role' }).ctx)
 
     const region = at(report.regions, 0)
-    expect(region.checked).toEqual(['launch templates (default and latest versions)', 'launch configurations'])
+    expect(region.checked).toEqual([
+      'launch templates (default and latest versions)',
+      'launch configurations',
+      'SSM parameters, Image Builder recipes and instances (DescribeImageReferences)'
+    ])
     expect(region.warnings).toEqual([
       `Auto Scaling groups were not checked in ${REGION}: the role needs autoscaling:DescribeAutoScalingGroups`
     ])

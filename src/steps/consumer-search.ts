@@ -7,7 +7,6 @@
  * role, or the IAM action).
  */
 import type { AccountGateways } from '../aws/sts.js'
-import type { Ec2 } from '../aws/ec2.js'
 import { AwsError, describeError } from '../aws/errors.js'
 import type { ConsumerUsage, Logger } from '../context.js'
 import type {
@@ -15,7 +14,6 @@ import type {
   GroupUse,
   ImageReference,
   LaunchConfigurationUse,
-  ReferenceType,
   TemplateUse,
   Usage,
   UsageUnknown
@@ -24,9 +22,6 @@ import { usageFinder } from './find-usage.js'
 
 /** Accounts searched at once (each search sends a handful of paginated reads, spread over its own account's budget). */
 export const CONSUMER_CONCURRENCY = 8
-
-/** DescribeImageReferences takes at most 10 image ids per call. */
-const REFERENCE_IDS_MAX = 10
 
 /** Runs tasks with a bound on how many run at once; one limiter may be shared by several searches. */
 export type Limiter = <T>(task: () => Promise<T>) => Promise<T>
@@ -45,22 +40,6 @@ export function limiter(max: number): Limiter {
       else running--
     }
   }
-}
-
-/**
- * What the search needs of an EC2 gateway for the SSM parameters (DescribeImageReferences). The
- * EC2 gateway may not have it: the parameters are then not looked for, and `checked` says so.
- */
-export interface ImageReferenceReader {
-  imageReferences(
-    imageIds: string[],
-    types: ReferenceType[]
-  ): Promise<Array<{ imageId: string; resourceType: string; arn: string }>>
-}
-
-function referenceReader(ec2: Ec2): ImageReferenceReader | undefined {
-  const reader = ec2 as Ec2 & Partial<ImageReferenceReader>
-  return typeof reader.imageReferences === 'function' ? reader : undefined
 }
 
 export interface ConsumerSearchDeps {
@@ -86,9 +65,6 @@ export interface ConsumerSearchResult extends ConsumerUsage {
   launchConfigurations: AccountLaunchConfigurationUse[]
 }
 
-export const CHECKED_SSM = 'SSM parameters'
-export const SSM_NOT_CHECKED = 'SSM parameters in other accounts: not checked (image references cannot be read yet)'
-
 /** What one account gave. */
 export interface AccountResult {
   accountId: string
@@ -101,8 +77,6 @@ export interface AccountResult {
   unknowns: UsageUnknown[]
   /** What was checked in the account (the usage finder's words, and SSM parameters). */
   checked: string[]
-  /** Whether the SSM parameters could be looked for at all (the gateway reads image references). */
-  ssmReadable: boolean
   warnings: string[]
 }
 
@@ -120,23 +94,6 @@ function stsWhy(error: unknown): string {
   return `${error.code}${detail}`
 }
 
-async function references(
-  reader: ImageReferenceReader,
-  region: string,
-  accountId: string,
-  imageIds: string[]
-): Promise<ImageReference[]> {
-  const found: ImageReference[] = []
-  for (let i = 0; i < imageIds.length; i += REFERENCE_IDS_MAX) {
-    const ids = imageIds.slice(i, i + REFERENCE_IDS_MAX)
-    for (const r of await reader.imageReferences(ids, ['ssm:Parameter'])) {
-      if (r.resourceType !== 'ssm:Parameter' || !ids.includes(r.imageId)) continue
-      found.push({ region, imageId: r.imageId, resourceType: 'ssm:Parameter', arn: r.arn, accountId })
-    }
-  }
-  return found
-}
-
 function unassumed(accountId: string, warning: string, unknown: UsageUnknown): AccountResult {
   return {
     accountId,
@@ -147,7 +104,6 @@ function unassumed(accountId: string, warning: string, unknown: UsageUnknown): A
     references: [],
     unknowns: [unknown],
     checked: [],
-    ssmReadable: false,
     warnings: [warning]
   }
 }
@@ -174,23 +130,17 @@ export async function searchAccount(
   deps.log?.debug(`consumer-role: searching account ${accountId} in ${region} as ${roleArn}`)
   const prefix = `account ${accountId}: `
   const { ec2, autoscaling } = gateways
-  const reader = referenceReader(ec2)
-  const search = usageFinder(
+  // The same usage search as the owner account's: templates, groups, launch configurations, and
+  // (DescribeImageReferences) the SSM parameters, recipes and instances of that account.
+  const usage = await usageFinder(
     () => ec2,
     () => autoscaling
   )(region)
-  const [usage, refs] = await Promise.all([
-    search.find(imageIds).then(
+    .find(imageIds)
+    .then(
       (u): Usage | { error: unknown } => u,
       (error: unknown) => ({ error })
-    ),
-    reader
-      ? references(reader, region, accountId, imageIds).then(
-          (r): ImageReference[] | { error: unknown } => r,
-          (error: unknown) => ({ error })
-        )
-      : undefined
-  ])
+    )
   const result: AccountResult = {
     accountId,
     assumed: true,
@@ -200,7 +150,6 @@ export async function searchAccount(
     references: [],
     unknowns: [],
     checked: [],
-    ssmReadable: reader !== undefined,
     warnings: []
   }
   if ('error' in usage) {
@@ -211,17 +160,9 @@ export async function searchAccount(
     result.templates = usage.templates.map((t) => ({ ...t, accountId }))
     result.groups = usage.groups.map((g) => ({ ...g, accountId }))
     result.launchConfigurations = usage.launchConfigurations.map((c) => ({ ...c, accountId }))
-    // should the usage finder one day read image references itself, they are kept (and not doubled)
     result.references = usage.references.map((r) => ({ ...r, accountId }))
     result.checked.push(...usage.checked)
     result.warnings.push(...usage.warnings.map((w) => prefix + w))
-  }
-  if (refs && 'error' in refs) {
-    result.warnings.push(`${prefix}SSM parameters were not checked in ${region}: ${why(refs.error)}`)
-  } else if (refs) {
-    const seen = new Set(result.references.map((r) => `${r.imageId} ${r.arn}`))
-    result.references.push(...refs.filter((r) => !seen.has(`${r.imageId} ${r.arn}`)))
-    result.checked.push(CHECKED_SSM)
   }
   return result
 }
@@ -262,7 +203,6 @@ export function summarize(region: string, results: AccountResult[], imageIds: st
     const everywhere = (searched[0]?.checked ?? []).filter((c) => searched.every((r) => r.checked.includes(c)))
     const list = everywhere.length ? `: ${everywhere.join(', ')}` : ''
     checked.push(`${plural(searched.length, 'other account')} by consumer-role${list}`)
-    if (searched.some((r) => !r.ssmReadable)) checked.push(SSM_NOT_CHECKED)
   }
   return {
     accounts: results.flatMap((r) => accountUses(region, r, imageIds)),
