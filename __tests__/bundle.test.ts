@@ -16,8 +16,12 @@ const definedCommands = (code: string): string[] =>
 describe('the bundle', () => {
   test('the start-up chunk defines the EC2 commands the action sends, and no others', () => {
     expect(definedCommands(main)).toEqual([
+      'CreateImageUsageReportCommand',
       'CreateTagsCommand',
       'DescribeImageAttributeCommand',
+      'DescribeImageReferencesCommand',
+      'DescribeImageUsageReportEntriesCommand',
+      'DescribeImageUsageReportsCommand',
       'DescribeImagesCommand',
       'DescribeLaunchTemplateVersionsCommand',
       'DescribeLaunchTemplatesCommand',

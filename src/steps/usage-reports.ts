@@ -157,7 +157,8 @@ async function search(
   for (let attempt = 0; waiting.length > 0; attempt++) {
     const remaining = deadline - options.now()
     if (remaining <= 0) break
-    await options.sleep(pollDelay(attempt, random(), remaining))
+    // The first poll goes at once (a report can be ready in seconds); then the backoff.
+    if (attempt > 0) await options.sleep(pollDelay(attempt - 1, random(), remaining))
     let reports: UsageReport[]
     try {
       reports = await ec2.usageReportsById(waiting.map((w) => w.reportId))
