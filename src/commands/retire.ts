@@ -117,12 +117,10 @@ async function sharedSnapshots(
   try {
     for (let i = 0; i < ids.length; i += FILTER_VALUES_MAX) {
       const values = ids.slice(i, i + FILTER_VALUES_MAX)
-      const users = await ctx
-        .ec2(region)
-        .images([{ Name: 'block-device-mapping.snapshot-id', Values: values }], {
-          owners: ['self'],
-          includeDisabled: true
-        })
+      const users = await ctx.ec2(region).images([{ Name: 'block-device-mapping.snapshot-id', Values: values }], {
+        owners: ['self'],
+        includeDisabled: true
+      })
       for (const user of users) {
         for (const s of user.snapshots ?? [])
           if (mine.has(s.snapshotId) && mine.get(s.snapshotId) !== user.imageId) shared.add(s.snapshotId)
