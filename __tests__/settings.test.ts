@@ -95,7 +95,10 @@ describe('parseSettings: defaults', () => {
       pullRequest: undefined,
       githubToken: '',
       usageReport: 'auto',
-      usageReportTimeoutSeconds: 300
+      usageReportTimeoutSeconds: 300,
+      regions: [],
+      retireAfterDays: 30,
+      snapshots: 'delete'
     })
   })
 
@@ -140,7 +143,10 @@ describe('parseSettings: defaults', () => {
       githubToken: 'ghs_token',
       usageReport: 'true',
       usageReportTimeoutSeconds: 120,
-      consumerRole: 'arn:aws:iam::{account}:role/ami-usage-reader'
+      consumerRole: 'arn:aws:iam::{account}:role/ami-usage-reader',
+      regions: [],
+      retireAfterDays: 30,
+      snapshots: 'delete'
     })
   })
 

@@ -9,6 +9,7 @@ import { Ec2 } from './aws/ec2.js'
 import type { Context } from './context.js'
 import { disable } from './commands/disable.js'
 import { enable } from './commands/enable.js'
+import { retire } from './commands/retire.js'
 import { rollback } from './commands/rollback.js'
 import { status } from './commands/status.js'
 import { consumerFinder } from './steps/find-consumers.js'
@@ -21,7 +22,13 @@ import { startComment, type PendingComment } from './github/comment.js'
 import { outputsOf } from './report/outputs.js'
 import { parseSettings } from './settings.js'
 
-const COMMANDS: Record<Command, (ctx: Context) => Promise<RunReport>> = { disable, enable, rollback, status }
+const COMMANDS: Record<Command, (ctx: Context) => Promise<RunReport>> = {
+  disable,
+  enable,
+  rollback,
+  status,
+  retire
+}
 
 function maskCredentials(): void {
   const token = core.getInput('github-token')

@@ -3,7 +3,9 @@
  * reports speak only these shapes.
  */
 
-export type Command = 'disable' | 'enable' | 'rollback' | 'status'
+export type Command = 'disable' | 'enable' | 'rollback' | 'status' | 'retire'
+/** `retire`: what happens to a retired image's snapshots. */
+export type SnapshotsMode = 'delete' | 'keep' | 'archive'
 export type InUsePolicy = 'report' | 'skip' | 'fail'
 
 export const IMAGE_STATES = [
@@ -50,6 +52,17 @@ export interface Image {
   tags: Tag[]
   deprecationTime?: string
   lastLaunchedTime?: string
+  /** `disabled`, or a value starting with `enabled` (DeregisterImage then fails for everyone). */
+  deregistrationProtection?: string
+  /** The EBS snapshots of its block device mappings, with the volume size they were registered with. */
+  snapshots?: ImageSnapshot[]
+}
+
+/** One EBS snapshot of an image's block device mappings. */
+export interface ImageSnapshot {
+  snapshotId: string
+  /** The volume size of the mapping (GiB): what the snapshot is billed for at most. */
+  sizeGiB?: number
 }
 
 /** Who may launch an image: exactly what DisableImage removes. */
@@ -244,6 +257,49 @@ export interface Change {
   warnings?: string[]
 }
 
+/**
+ * What `retire` did (or would do) to one snapshot of an image. `result` is EC2's own code for a
+ * deleted snapshot (`success`, `skipped`: used by another image, never deleted,
+ * `missing-permissions`, `internal-error`, `client-error`), or the action's word: `would-delete`,
+ * `would-skip` (dry run), `kept` (`snapshots: keep`), `archived`, `would-archive`,
+ * `already-archived`, `failed` (`snapshots: archive`), `unknown` (EC2 named no result for it).
+ */
+export interface RetiredSnapshot {
+  snapshotId: string
+  sizeGiB?: number
+  /** Its storage tier before the run (DescribeSnapshots), when known. */
+  tier?: 'standard' | 'archive'
+  result: string
+  /** Why it failed, or a remark. */
+  message?: string
+}
+
+export type RetireOutcome = 'retired' | 'would-retire' | 'failed'
+
+/** One image `retire` set out to retire: what became of it and its snapshots, and what it frees. */
+export interface RetiredImage {
+  region: string
+  imageId: string
+  name: string
+  /** When this action disabled it (its record). */
+  disabledAt: string
+  /** `delete`/`keep`: deregistered (or would be); `archive`: kept registered and disabled, its snapshots archived. */
+  snapshotsMode: SnapshotsMode
+  outcome: RetireOutcome
+  snapshots: RetiredSnapshot[]
+  /** GiB of snapshots deleted (`delete`) or moved to the archive tier (`archive`). */
+  freedGiB: number
+  /** GiB of snapshots still billed after the run (kept, skipped, not deleted, not archived). */
+  keptGiB: number
+  /** USD a month of snapshot storage that stops (archive: the difference between the two tiers). */
+  monthlySaving: number
+  /** Until when the deregistered image can be restored from the Recycle Bin (a retention rule caught it). */
+  recycleBinExitTime?: string
+  /** Why it failed, or a remark. */
+  message?: string
+  warnings?: string[]
+}
+
 export interface RegionReport {
   region: string
   /** The new images (disable), the named images (enable/rollback/status). */
@@ -275,6 +331,19 @@ export interface RegionReport {
   warnings: string[]
   /** A region-level failure (an image not found, a wait that failed): nothing was changed in any region. */
   error?: string
+  /**
+   * `retire`: the images it retired (or would, or failed to), in the order found. The images it
+   * left alone are its `decisions`, each a `skip` with why.
+   */
+  retired?: RetiredImage[]
+}
+
+/** Snapshot storage held by images: how many snapshots, their size, what they cost a month (standard tier). */
+export interface SnapshotStorage {
+  images: number
+  snapshots: number
+  sizeGiB: number
+  monthlyCost: number
 }
 
 /** One named image's state, for `status`. */
@@ -306,6 +375,8 @@ export interface RunReport {
   commentKey: string
   regions: RegionReport[]
   status?: StatusReport
+  /** `retire`: the settings that decided it, for the report. */
+  retire?: { retireAfterDays: number; snapshots: SnapshotsMode }
   /** Why a guard refused the whole run (nothing was changed in any region), when one did. */
   refusal?: string
 }

@@ -3,7 +3,14 @@
  * the input and what was expected.
  */
 import { InputError } from './errors.js'
-import { IMAGE_STATES, type Command, type ImageState, type InUsePolicy, type Target } from './model.js'
+import {
+  IMAGE_STATES,
+  type Command,
+  type ImageState,
+  type InUsePolicy,
+  type SnapshotsMode,
+  type Target
+} from './model.js'
 import type { TagMatcher } from './rules/family.js'
 import { checkRegion, parseImageIds, parsePackerManifest, type RegionChoice } from './targets.js'
 
@@ -32,6 +39,12 @@ export interface Settings {
    * (`arn:aws:iam::{account}:role/ami-usage-reader`). Absent: other accounts are not searched by name.
    */
   consumerRole?: string
+  /** `retire`: the regions to retire images in (the `region` list, else AWS_REGION, else AWS_DEFAULT_REGION); empty for the other commands. */
+  regions: string[]
+  /** `retire`: images disabled by this action fewer days ago than this are left alone. */
+  retireAfterDays: number
+  /** `retire`: what happens to the snapshots. */
+  snapshots: SnapshotsMode
 }
 
 export type UsageReportMode = 'auto' | 'true' | 'false'
@@ -225,6 +238,43 @@ export function defaultRegion(source: SettingsSource): RegionChoice | undefined 
   return undefined
 }
 
+/**
+ * `retire`'s regions: the `region` input as a list (newline- or comma-separated), each checked;
+ * else AWS_REGION, else AWS_DEFAULT_REGION. Retire takes no image ids: it finds the images.
+ */
+export function retireRegions(source: SettingsSource): string[] {
+  for (const input of ['image-id', 'packer-manifest']) {
+    if (source.input(input).trim() !== '') {
+      throw new InputError(
+        input,
+        `retire takes no ${input}: it finds, in each region of 'region', the images this action disabled long enough ago`
+      )
+    }
+  }
+  const given = source.input('region')
+  if (given.trim() !== '') {
+    const items = given
+      // as image-id: a comma that ends a line separates like the line break
+      .split(/\s*,\s*\r?\n|\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'))
+      .flatMap((line) => line.split(','))
+      .map((item) => item.trim())
+    const regions = items.map((r, index) => {
+      if (r === '') throw new InputError('region', `item ${index + 1} is empty (check for a doubled or trailing comma)`)
+      return checkRegion('region', r)
+    })
+    return [...new Set(regions)]
+  }
+  const fallback = defaultRegion(source)
+  if (!fallback)
+    throw new InputError(
+      'region',
+      'retire needs the regions to look in: set region (one or more, newline- or comma-separated) or AWS_REGION'
+    )
+  return [fallback.region]
+}
+
 function targetsOf(source: SettingsSource, region: RegionChoice | undefined): Target[] {
   const ids = source.input('image-id')
   if (ids.trim() !== '') return parseImageIds(ids, region)
@@ -256,7 +306,7 @@ export function parseSettings(source: SettingsSource): Settings {
   const command = oneOf<Command>(
     'command',
     source.input('command'),
-    ['disable', 'enable', 'rollback', 'status'],
+    ['disable', 'enable', 'rollback', 'status', 'retire'],
     'disable'
   )
   const familyTag = source.input('family-tag').trim() || undefined
@@ -286,7 +336,9 @@ export function parseSettings(source: SettingsSource): Settings {
     comment: boolean('comment', source.input('comment'), true),
     githubToken: source.input('github-token').trim(),
     usageReport: usageReportMode(source.input('usage-report')),
-    usageReportTimeoutSeconds: wholeNumber('usage-report-timeout', source.input('usage-report-timeout'), 300, 3600)
+    usageReportTimeoutSeconds: wholeNumber('usage-report-timeout', source.input('usage-report-timeout'), 300, 3600),
+    retireAfterDays: wholeNumber('retire-after-days', source.input('retire-after-days'), 30, 36_500),
+    snapshots: oneOf<SnapshotsMode>('snapshots', source.input('snapshots'), ['delete', 'keep', 'archive'], 'delete')
   }
   const consumerRole = parseConsumerRole(source.input('consumer-role'))
   return {
@@ -295,6 +347,8 @@ export function parseSettings(source: SettingsSource): Settings {
     ...(namePattern !== undefined ? { namePattern } : {}),
     ...(prText !== '' ? { pullRequest: Number(prText) } : {}),
     ...(consumerRole !== undefined ? { consumerRole } : {}),
-    targets: targetsOf(source, defaultRegion(source))
+    ...(command === 'retire'
+      ? { targets: [], regions: retireRegions(source) }
+      : { targets: targetsOf(source, defaultRegion(source)), regions: [] })
   }
 }

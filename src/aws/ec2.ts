@@ -47,6 +47,11 @@ export function ec2Client(region: string): EC2Client {
 }
 
 export function toImage(region: string, image: Ec2Image): Image {
+  const snapshots = (image.BlockDeviceMappings ?? []).flatMap((m) =>
+    m.Ebs?.SnapshotId
+      ? [{ snapshotId: m.Ebs.SnapshotId, ...(m.Ebs.VolumeSize !== undefined ? { sizeGiB: m.Ebs.VolumeSize } : {}) }]
+      : []
+  )
   return {
     region,
     imageId: image.ImageId ?? '',
@@ -57,7 +62,9 @@ export function toImage(region: string, image: Ec2Image): Image {
     public: image.Public ?? false,
     tags: (image.Tags ?? []).map((t) => ({ key: t.Key ?? '', value: t.Value ?? '' })),
     ...(image.DeprecationTime ? { deprecationTime: image.DeprecationTime } : {}),
-    ...(image.LastLaunchedTime ? { lastLaunchedTime: image.LastLaunchedTime } : {})
+    ...(image.LastLaunchedTime ? { lastLaunchedTime: image.LastLaunchedTime } : {}),
+    ...(image.DeregistrationProtection ? { deregistrationProtection: image.DeregistrationProtection } : {}),
+    ...(snapshots.length > 0 ? { snapshots } : {})
   }
 }
 

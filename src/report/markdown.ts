@@ -9,6 +9,7 @@ import {
   type GroupUse,
   type Image,
   type ImageReference,
+  type RetiredImage,
   type LaunchConfigurationUse,
   type RunReport,
   type Sharing,
@@ -16,7 +17,8 @@ import {
   type TemplateUse
 } from '../model.js'
 import { whichVersion } from '../rules/usage.js'
-import { outcomeOf, type Mark, type Outcome } from '../rules/outcome.js'
+import { outcomeOf, type Mark, type Outcome, type RetireSummary } from '../rules/outcome.js'
+import { ARCHIVE_PRICE, dollars, gibibytes, STANDARD_PRICE, storageOf } from '../rules/retire.js'
 import { code, md } from './escape.js'
 import { launchConfigurationFix, templateFix, type Fix } from './fixes.js'
 
@@ -139,7 +141,7 @@ export function verdict(report: RunReport, outcome: Outcome = outcomeOf(report))
 
 /** The title says what the run did: `AMI rollback of ami-…: re-enabled 3, disabled 1`. */
 export function title(report: RunReport, outcome: Outcome = outcomeOf(report)): string {
-  const subject = report.subject ? ` of ${report.subject}` : ''
+  const subject = report.subject ? `${report.command === 'retire' ? '' : ' of'} ${report.subject}` : ''
   const name = TITLES[report.command]
   if (report.status) {
     const { entries, requireState } = report.status
@@ -153,6 +155,14 @@ export function title(report: RunReport, outcome: Outcome = outcomeOf(report)): 
   }
   if (outcome.mark === 'failure') return `${name}${subject}: ${report.refusal ? 'refused' : 'failed'}, nothing changed`
   const would = report.dryRun ? 'would ' : ''
+  if (outcome.retire) {
+    const { retired, failed } = outcome.retire
+    const counts = [
+      `${would}retire${report.dryRun ? '' : 'd'} ${retired.length}`,
+      failed.length ? `${failed.length} failed` : ''
+    ]
+    return `${name}${subject}: ${counts.filter(Boolean).join(', ')}${report.dryRun ? ' (dry run)' : ''}`
+  }
   const counts = [
     outcome.enabled.length || report.command !== 'disable'
       ? `${would}re-enable${report.dryRun ? '' : 'd'} ${outcome.enabled.length}`
@@ -335,7 +345,8 @@ const TITLES: Record<RunReport['command'], string> = {
   disable: 'Superseded AMIs',
   enable: 'AMI re-enable',
   rollback: 'AMI rollback',
-  status: 'AMI status'
+  status: 'AMI status',
+  retire: 'AMI retirement in'
 }
 
 /** The title, the dry-run note, the verdict and the warnings. */
@@ -546,13 +557,126 @@ function checkedLine(report: RunReport): string {
   return `\n*Checked in ${md(where)}: ${md(what)}. Not checked: ${md(NOT_CHECKED.join(', '))}.*\n`
 }
 
+/**
+ * `disable`: the snapshot storage the images it disabled (or would) keep, still billed, and what
+ * ends it (`retire`). From the images' block device mappings; nothing when none is known.
+ */
+function storageLine(report: RunReport, outcome: Outcome): string {
+  if (report.command !== 'disable' || outcome.disabled.length === 0) return ''
+  const images = imagesOf(report)
+  const disabled = outcome.disabled.flatMap((c) => images.get(c.imageId) ?? [])
+  const storage = storageOf(disabled)
+  if (storage.snapshots === 0) return ''
+  const keep = report.dryRun ? 'would keep' : 'keep'
+  const them = plainCount(storage.images, report.dryRun ? 'image to disable' : 'disabled image')
+  return `\n*Storage: the ${them} ${keep} ${plainCount(storage.snapshots, 'EBS snapshot')}, ${gibibytes(storage.sizeGiB)}, about ${dollars(storage.monthlyCost)} a month (standard tier, $${STANDARD_PRICE} per GB-month): a disabled image stays billed. A scheduled \`command: retire\` deregisters the images disabled \`retire-after-days\` ago (default 30) and deletes or archives their snapshots.*\n`
+}
+
+const RESULT_WORDS: Record<string, string> = {
+  success: 'deleted (success)',
+  skipped: 'kept: another image uses it (skipped)',
+  'would-delete': 'would be deleted',
+  'would-skip': 'would be kept: another image uses it',
+  kept: 'kept',
+  archived: 'archived',
+  'would-archive': 'would be archived',
+  'already-archived': 'already archived'
+}
+
+function snapshotCell(image: RetiredImage): string {
+  if (image.snapshots.length === 0) return 'none'
+  return image.snapshots
+    .map((s) => {
+      const size = s.sizeGiB !== undefined ? ` ${gibibytes(s.sizeGiB)}` : ''
+      const result = RESULT_WORDS[s.result] ?? `**${md(s.result)}**`
+      return `${code(s.snapshotId)}${size}: ${result}${s.message && !RESULT_WORDS[s.result] ? ` (${md(s.message)})` : ''}`
+    })
+    .join('<br>')
+}
+
+function retiredRows(list: RetiredImage[], options: RenderOptions): string {
+  return table(
+    ['Region', 'Image', 'Name', 'Disabled', 'Snapshots', 'Freed', 'Saved a month', 'Recycle Bin', 'Note'],
+    list.map((i) => [
+      md(i.region),
+      imageLink(i),
+      md(i.name),
+      date(i.disabledAt),
+      snapshotCell(i),
+      i.outcome === 'failed' ? '' : gibibytes(i.freedGiB),
+      i.outcome === 'failed' ? '' : dollars(i.monthlySaving),
+      i.recycleBinExitTime ? `restorable until ${date(i.recycleBinExitTime)}` : '',
+      md([i.message, ...(i.warnings ?? [])].filter(Boolean).join('; '))
+    ]),
+    options
+  )
+}
+
+function totalsRows(r: RetireSummary, report: RunReport, options: RenderOptions): string {
+  if (r.retired.length === 0) return ''
+  const row = (where: string, t: RetireSummary['totals']): string[] => [
+    where,
+    String(t.images),
+    String(t.snapshots),
+    gibibytes(t.freedGiB),
+    gibibytes(t.keptGiB),
+    dollars(t.monthlySaving)
+  ]
+  const freed = report.retire?.snapshots === 'archive' ? 'Archived' : 'Deleted'
+  const rows = [...r.byRegion].filter(([, t]) => t.images > 0).map(([region, t]) => row(md(region), t))
+  if (rows.length > 1) rows.push(row('**all regions**', r.totals))
+  return table(['Region', 'Images', 'Snapshots', freed, 'Still billed', 'Saved a month'], rows, options)
+}
+
+/** `retire`: what was retired (or would be), the totals, what failed, what was left alone and why. */
+function retireSections(report: RunReport, outcome: Outcome, options: RenderOptions): string[] {
+  const r = outcome.retire
+  if (!r) return []
+  const would = report.dryRun
+  const archive = report.retire?.snapshots === 'archive'
+  const notes: string[] = []
+  if (archive && r.retired.length > 0) {
+    notes.push(
+      `> [!NOTE]\n> The archived images stay registered and disabled, their snapshots in the EBS archive tier ($${ARCHIVE_PRICE} per GB-month instead of $${STANDARD_PRICE}, billed for 90 days at least). **Re-enabling one needs a permanent restore of its snapshots first** (\`RestoreSnapshotTier\` with \`PermanentRestore\`, up to 72 hours, $0.03 per GB); until then \`enable\` and \`rollback\` of it fail and say so.`
+    )
+  }
+  if (r.retired.some((i) => i.recycleBinExitTime)) {
+    notes.push(
+      '> [!TIP]\n> A Recycle Bin retention rule holds the deregistered images marked *restorable until*: until then, `command: enable` with their ids restores them from the bin (snapshots first), re-enables them and shares them again as their record says. Snapshots in the bin stay billed while they are there.'
+    )
+  }
+  const refused = report.refusal ? r.leftAlone.filter((d) => d.reason.includes('the run was refused')) : []
+  const leftAlone = r.leftAlone.filter((d) => !refused.includes(d))
+  const basis = `*Costs at $${STANDARD_PRICE} per GB-month (standard tier) and $${ARCHIVE_PRICE} (archive tier), from the snapshots' volume sizes: EBS bills the blocks a snapshot holds, so this is at most what stops.*`
+  return [
+    section(would ? 'Would be retired' : 'Retired', retiredRows(r.retired, options)),
+    section('Totals', totalsRows(r, report, options)),
+    ...notes.map((n) => `\n${n}\n`),
+    section('Failed', retiredRows(r.failed, options)),
+    section('Not retired: the run was refused', decisionRows(refused, options)),
+    section('Left alone', decisionRows(leftAlone, options)),
+    r.retired.length + r.failed.length > 0 ? `\n${basis}\n` : ''
+  ]
+}
+
 export function renderBody(report: RunReport, options: RenderOptions = {}): string {
   const outcome = outcomeOf(report)
+  if (outcome.retire) {
+    const retireParts = [...head(report, outcome), ...retireSections(report, outcome, options), checkedLine(report)]
+    return (
+      retireParts
+        .filter((p) => p !== '')
+        .join('\n')
+        .replace(/\n{3,}/g, '\n\n')
+        .trim() + '\n'
+    )
+  }
   const parts = [
     ...head(report, outcome),
     ...(report.status ? [imagesSection(report, options)] : []),
     ...changeSections(report, outcome, options),
     ...usageSections(report, outcome, options),
+    storageLine(report, outcome),
     ...leftAloneSections(report, options),
     ...(report.status ? [] : [imagesSection(report, options)]),
     section('Excluded', decisionRows(decisions(report, 'exclude'), options)),

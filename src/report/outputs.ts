@@ -1,6 +1,7 @@
 /** RunReport -> the step's outputs (all JSON but `state` and `comment-url`). Pure. */
 import type { RunReport } from '../model.js'
 import { outcomeOf, type Outcome } from '../rules/outcome.js'
+import { retireTotals } from '../rules/retire.js'
 
 export function outputsOf(report: RunReport, outcome: Outcome = outcomeOf(report)): Record<string, string> {
   const changes = report.regions.flatMap((r) => r.changes)
@@ -20,6 +21,10 @@ export function outputsOf(report: RunReport, outcome: Outcome = outcomeOf(report
   const outputs: Record<string, string> = {
     'disabled-image-ids': ids('disabled'),
     'enabled-image-ids': ids('enabled'),
+    // deregistered, or whose snapshots were archived ([] in a dry run)
+    'retired-image-ids': JSON.stringify(
+      report.regions.flatMap((r) => (r.retired ?? []).filter((i) => i.outcome === 'retired').map((i) => i.imageId))
+    ),
     'affected-launch-templates': JSON.stringify(templates),
     'affected-accounts': JSON.stringify(
       report.regions.flatMap((r) =>
@@ -73,8 +78,10 @@ export function reportJson(report: RunReport, outcome: Outcome = outcomeOf(repor
       ...(r.pointTo ? { pointTo: r.pointTo } : {}),
       checked: r.checked,
       warnings: r.warnings,
-      ...(r.error ? { error: r.error } : {})
+      ...(r.error ? { error: r.error } : {}),
+      ...(r.retired ? { retired: r.retired, totals: outcome.retire?.byRegion.get(r.region) ?? retireTotals([]) } : {})
     })),
-    ...(report.status ? { requireState: report.status.requireState, status: report.status.entries } : {})
+    ...(report.status ? { requireState: report.status.requireState, status: report.status.entries } : {}),
+    ...(report.retire && outcome.retire ? { ...report.retire, totals: outcome.retire.totals } : {})
   }
 }

@@ -7,13 +7,17 @@
 import type {
   AccountUse,
   Change,
+  Decision,
   GroupUse,
   ImageReference,
   LaunchConfigurationUse,
+  RetiredImage,
+  RetiredSnapshot,
   RunReport,
   TemplateUse,
   UsageUnknown
 } from '../model.js'
+import { dollars, gibibytes, monthlyCost, retireTotals, totalsByRegion, type RetireTotals } from './retire.js'
 
 /** The verdict's mark: ✅ success, ⚠️ warning, ❌ failure, 🧪 a dry run with nothing to warn about. */
 export type Mark = 'success' | 'warning' | 'failure' | 'dry-run'
@@ -40,7 +44,21 @@ export interface Instances {
   others: Map<string, number>
 }
 
+/** What `retire` did, for the renderers. */
+export interface RetireSummary {
+  /** Retired (or that would be, in a dry run). */
+  retired: RetiredImage[]
+  failed: RetiredImage[]
+  /** Snapshots of retired images that EC2 did not delete or archive (not `skipped`: that one another image uses). */
+  snapshotFailures: Array<{ image: RetiredImage; snapshot: RetiredSnapshot }>
+  leftAlone: Decision[]
+  totals: RetireTotals
+  byRegion: Map<string, RetireTotals>
+}
+
 export interface Outcome {
+  /** `retire` only. */
+  retire?: RetireSummary
   /** Set when the step must fail: the reason in one line. */
   failure?: string
   mark: Mark
@@ -252,7 +270,116 @@ function headlineOf(
   return `${report.dryRun ? 'Dry run: ' : ''}${doneWords(report, o.enabled, o.disabled)}${failed}`
 }
 
+/** Snapshot results that leave a snapshot no image uses, still billed: the step fails, naming each. */
+const SNAPSHOT_FAILURES = new Set(['missing-permissions', 'internal-error', 'client-error', 'failed'])
+
+function retireSummaryOf(report: RunReport): RetireSummary {
+  const all = report.regions.flatMap((r) => r.retired ?? [])
+  const retired = all.filter((i) => i.outcome !== 'failed')
+  return {
+    retired,
+    failed: all.filter((i) => i.outcome === 'failed'),
+    snapshotFailures: retired.flatMap((image) =>
+      image.snapshots.filter((s) => SNAPSHOT_FAILURES.has(s.result)).map((snapshot) => ({ image, snapshot }))
+    ),
+    leftAlone: report.regions.flatMap((r) => r.decisions.filter((d) => d.kind === 'skip')),
+    totals: retireTotals(all),
+    byRegion: totalsByRegion(all)
+  }
+}
+
+function retireFailure(report: RunReport, r: RetireSummary): string | undefined {
+  const parts: string[] = []
+  if (r.failed.length > 0) {
+    const verb = report.dryRun ? 'checked' : 'retired'
+    parts.push(
+      `${r.failed.length} image(s) could not be ${verb}: ${r.failed.map((i) => `${i.imageId} (${i.message ?? 'failed'})`).join('; ')}`
+    )
+  }
+  if (r.snapshotFailures.length > 0) {
+    const what = r.snapshotFailures
+      .map(
+        ({ image, snapshot }) =>
+          `${snapshot.snapshotId} of ${image.imageId} (${snapshot.result}${snapshot.message ? `: ${snapshot.message}` : ''})`
+      )
+      .join('; ')
+    const verb = r.snapshotFailures.every((f) => f.image.snapshotsMode === 'archive') ? 'archived' : 'deleted'
+    parts.push(`${r.snapshotFailures.length} snapshot(s) not ${verb}, still billed: ${what}`)
+  }
+  return parts.length ? parts.join('; ') : undefined
+}
+
+function regionsWord(regions: string[]): string {
+  return regions.length > 1 ? ` in ${regions.length} regions` : regions[0] ? ` in ${regions[0]}` : ''
+}
+
+/** `3 images retired in 2 regions: 120 GiB of snapshots deleted, $6.00 a month saved`, or why nothing was. */
+function retireWords(report: RunReport, r: RetireSummary): string {
+  const would = report.dryRun ? 'would be ' : ''
+  const left = r.leftAlone.length ? `; ${plural(r.leftAlone.length, 'image')} left alone` : ''
+  const failed = r.failed.length ? `; ${plural(r.failed.length, 'image')} failed` : ''
+  if (r.retired.length === 0) {
+    if (r.failed.length > 0) return `Nothing ${would}retired${left}${failed}`
+    return r.leftAlone.length ? `Nothing ${would}retired${left}` : 'Nothing to retire: no image disabled by this action'
+  }
+  const { freedGiB, keptGiB, monthlySaving } = r.totals
+  const where = regionsWord([...new Set(r.retired.map((i) => i.region))])
+  const n = plural(r.retired.length, 'image')
+  const mode = r.retired[0]?.snapshotsMode ?? 'delete'
+  const saved = `${dollars(monthlySaving)} a month ${would}saved`
+  const still = keptGiB > 0 ? `, ${gibibytes(keptGiB)} still billed` : ''
+  const what =
+    mode === 'keep'
+      ? `${n} ${would}deregistered${where}, snapshots kept: ${gibibytes(keptGiB)} still billed (${dollars(monthlyCost(keptGiB))} a month)`
+      : mode === 'archive'
+        ? `${n} ${would}retired to the archive tier${where}: ${gibibytes(freedGiB)} of snapshots ${would}archived, ${saved}${still}`
+        : `${n} ${would}retired${where}: ${gibibytes(freedGiB)} of snapshots ${would}deleted, ${saved}${still}`
+  return `${what}${left}${failed}`
+}
+
+function retireOutcome(report: RunReport): Outcome {
+  const r = retireSummaryOf(report)
+  const failure = regionFailure(report) ?? report.refusal ?? retireFailure(report, r)
+  let headline: string
+  if (failure && r.retired.length === 0) {
+    const reason = failure.replace(/\.$/, '')
+    if (report.refusal) headline = `Nothing was changed: ${reason}`
+    else if (r.failed.length > 0 && !report.regions.some((x) => x.error)) {
+      const none = report.dryRun ? 'Dry run: nothing would change' : 'Nothing was changed'
+      headline = `${none}: ${plural(r.failed.length, 'image')} could not be ${report.dryRun ? 'checked' : 'retired'} (see Failed)`
+    } else headline = reason
+  } else headline = `${report.dryRun ? 'Dry run: ' : ''}${retireWords(report, r)}`
+  const unknowns = report.regions.flatMap((x) => x.unknowns)
+  const warned = failure || r.failed.length > 0 || unknowns.length > 0 || report.regions.some((x) => x.warnings.length)
+  const mark: Mark =
+    failure && r.retired.length === 0
+      ? 'failure'
+      : warned
+        ? 'warning'
+        : report.dryRun && r.retired.length > 0
+          ? 'dry-run'
+          : 'success'
+  const breaking = { templates: [], groups: [], launchConfigurations: [], references: [], accounts: [] }
+  return {
+    retire: r,
+    ...(failure ? { failure } : {}),
+    mark,
+    done: [],
+    enabled: [],
+    disabled: [],
+    failed: [],
+    unchanged: [],
+    breaking,
+    instances: { own: 0, others: new Map() },
+    unknowns,
+    templates: [],
+    headline,
+    summary: `${headline}.`
+  }
+}
+
 export function outcomeOf(report: RunReport): Outcome {
+  if (report.command === 'retire') return retireOutcome(report)
   const changes = report.regions.flatMap((r) => r.changes)
   const done = changes.filter((c) => DONE.has(c.outcome))
   const disabled = done.filter((c) => c.action === 'disable')

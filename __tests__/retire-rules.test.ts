@@ -1,0 +1,345 @@
+/** rules/retire.ts, pure: which images retire may retire (each other one with why), the guards, the cost math. */
+import { describe, expect, test } from '@jest/globals'
+import { emptySharing, emptyUsage, type Image, type RetiredSnapshot, type Usage } from '../src/model.js'
+import { recordTags, reenabledLineageTag } from '../src/rules/lineage.js'
+import {
+  ARCHIVED_TAG,
+  chooseRetirements,
+  dollars,
+  guardRetirements,
+  retireRefusal,
+  retireTotals,
+  savingsOf,
+  storageOf,
+  totalsByRegion,
+  type RetireRules
+} from '../src/rules/retire.js'
+
+const NOW = new Date('2026-12-31T12:00:00Z')
+const DAY = 86_400_000
+const RULES: RetireRules = { retireAfterDays: 30, snapshots: 'delete', excludeTags: [] }
+
+function ago(days: number): string {
+  return new Date(NOW.getTime() - days * DAY).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+function image(id: string, extra: Partial<Image> & { disabledDaysAgo?: number; shared?: boolean } = {}): Image {
+  const { disabledDaysAgo = 40, shared = false, ...rest } = extra
+  const sharing = { ...emptySharing(), userIds: shared ? ['222233334444'] : [] }
+  return {
+    region: 'us-east-1',
+    imageId: id,
+    name: `golden-${id}`,
+    ownerId: '111122223333',
+    state: 'disabled',
+    creationDate: '2026-01-01T00:00:00.000Z',
+    public: false,
+    tags: [
+      { key: 'Family', value: 'web' },
+      ...recordTags({
+        lineage: { supersededBy: 'ami-0000000000000000f', reason: 'superseded', disabledAt: ago(disabledDaysAgo) },
+        sharing
+      })
+    ],
+    snapshots: [{ snapshotId: `snap-${id.slice(4)}`, sizeGiB: 8 }],
+    ...rest
+  }
+}
+
+describe('chooseRetirements', () => {
+  test('a disabled image with the record, old enough, is a candidate; its age in whole days', () => {
+    const { candidates, leftAlone } = chooseRetirements([image('ami-00000001')], NOW, RULES)
+    expect(leftAlone).toEqual([])
+    expect(candidates.map((c) => [c.image.imageId, c.ageDays])).toEqual([['ami-00000001', 40]])
+  })
+
+  test('the age boundary: exactly retire-after-days old is retired, a second less is too young', () => {
+    const exactly = image('ami-00000001', { disabledDaysAgo: 30 })
+    const younger = image('ami-00000002', { disabledDaysAgo: 30 - 1 / 86_400 })
+    const { candidates, leftAlone } = chooseRetirements([exactly, younger], NOW, RULES)
+    expect(candidates.map((c) => c.image.imageId)).toEqual(['ami-00000001'])
+    expect(leftAlone[0]?.reason).toBe(
+      'too young: disabled 29 days ago (on 2026-12-01), fewer than retire-after-days (30)'
+    )
+    expect(
+      chooseRetirements([image('ami-00000003', { disabledDaysAgo: 0 })], NOW, { ...RULES, retireAfterDays: 0 })
+        .candidates
+    ).toHaveLength(1)
+  })
+
+  test('every image left alone says why', () => {
+    const noRecord = { ...image('ami-00000001'), tags: [{ key: 'Family', value: 'web' }] }
+    const base = image('ami-00000002')
+    const record = {
+      lineage: { supersededBy: 'ami-0000000000000000f', reason: 'superseded' as const, disabledAt: ago(40) },
+      sharing: emptySharing()
+    }
+    const reenabled = {
+      ...base,
+      tags: [...base.tags.filter((t) => !t.key.endsWith(':lineage')), reenabledLineageTag(record, ago(35))]
+    }
+    const protectedImage = image('ami-00000003', { deregistrationProtection: 'enabled-with-cooldown' })
+    const available = image('ami-00000004', { state: 'available' })
+    const otherFamily = { ...image('ami-00000005'), tags: image('ami-00000005').tags.filter((t) => t.key !== 'Family') }
+    const otherName = image('ami-00000006', { name: 'base-6' })
+    const excluded = {
+      ...image('ami-00000007'),
+      tags: [...image('ami-00000007').tags, { key: 'Pinned', value: 'yes' }]
+    }
+    const rules: RetireRules = {
+      ...RULES,
+      familyTag: 'Family',
+      namePattern: 'golden-*',
+      excludeTags: [{ key: 'Pinned' }]
+    }
+    const { candidates, leftAlone } = chooseRetirements(
+      [noRecord, reenabled, protectedImage, available, otherFamily, otherName, excluded],
+      NOW,
+      rules
+    )
+    expect(candidates).toEqual([])
+    expect(leftAlone.map((d) => [d.image.imageId, d.kind, d.reason])).toEqual([
+      ['ami-00000001', 'skip', 'no record of this action: disabled by hand or by another tool'],
+      [
+        'ami-00000002',
+        'skip',
+        're-enabled on 2026-11-26 since this action disabled it (on 2026-11-21), then disabled otherwise'
+      ],
+      [
+        'ami-00000003',
+        'skip',
+        'deregistration protection is on (enabled-with-cooldown): turn it off (DisableImageDeregistrationProtection) to retire it'
+      ],
+      ['ami-00000004', 'skip', 'not disabled (its state is available)'],
+      ['ami-00000005', 'skip', "not this family (no 'Family' tag)"],
+      ['ami-00000006', 'skip', "not this family (its name does not match 'golden-*')"],
+      ['ami-00000007', 'skip', 'excluded by exclude-tags (Pinned)']
+    ])
+  })
+
+  test('archive: an image already archived, or with no snapshot, is left alone; delete takes an archived one', () => {
+    const archived = {
+      ...image('ami-00000001'),
+      tags: [...image('ami-00000001').tags, { key: ARCHIVED_TAG, value: ago(10) }]
+    }
+    const bare = { ...image('ami-00000002'), snapshots: [] }
+    const archive = chooseRetirements([archived, bare], NOW, { ...RULES, snapshots: 'archive' })
+    expect(archive.leftAlone.map((d) => d.reason)).toEqual([
+      'already retired to the archive tier: its snapshots were archived on 2026-12-21',
+      'no EBS snapshot to archive (snapshots: archive)'
+    ])
+    expect(chooseRetirements([archived], NOW, RULES).candidates).toHaveLength(1)
+  })
+})
+
+describe('guardRetirements', () => {
+  const settings = { inUse: 'report' as const, maxImages: 10 }
+  const candidatesOf = (...images: Image[]) => chooseRetirements(images, NOW, RULES).candidates
+
+  test('an image in use is left alone with what uses it, whatever in-use says (report, skip)', () => {
+    const usage: Usage = {
+      ...emptyUsage(),
+      templates: [
+        {
+          region: 'us-east-1',
+          launchTemplateId: 'lt-1',
+          launchTemplateName: 'web',
+          versionNumber: 3,
+          imageId: 'ami-00000001',
+          isDefault: true,
+          isLatest: true
+        }
+      ],
+      references: [
+        {
+          region: 'us-east-1',
+          imageId: 'ami-00000002',
+          resourceType: 'ssm:Parameter',
+          arn: 'arn:aws:ssm:us-east-1:111122223333:parameter/golden/web'
+        },
+        {
+          region: 'us-east-1',
+          imageId: 'ami-00000003',
+          resourceType: 'ec2:Instance',
+          arn: 'arn:aws:ec2:us-east-1:111122223333:instance/i-1'
+        }
+      ],
+      accounts: [
+        {
+          region: 'us-east-1',
+          imageId: 'ami-00000004',
+          accountId: '222233334444',
+          launchTemplates: 2,
+          instances: 0,
+          source: 'usage-report'
+        }
+      ]
+    }
+    for (const inUse of ['report', 'skip'] as const) {
+      const policy = guardRetirements(
+        'us-east-1',
+        candidatesOf(image('ami-00000001'), image('ami-00000002'), image('ami-00000003'), image('ami-00000004')),
+        usage,
+        { ...settings, inUse }
+      )
+      expect(policy.refusals).toEqual([])
+      // an instance never makes an image in use
+      expect(policy.retire.map((c) => c.image.imageId)).toEqual(['ami-00000003'])
+      expect(policy.leftAlone.map((d) => [d.image.imageId, d.inUse, d.reason])).toEqual([
+        [
+          'ami-00000001',
+          true,
+          expect.stringMatching(
+            /^in use by launch template web \(lt-1\) version 3.*: an image in use is never retired$/
+          )
+        ],
+        ['ami-00000002', true, 'in use by SSM parameter /golden/web: an image in use is never retired'],
+        [
+          'ami-00000004',
+          true,
+          'in use by 2 launch template(s) in account 222233334444 (usage report): an image in use is never retired'
+        ]
+      ])
+    }
+  })
+
+  test('in-use: fail refuses the whole run when one is in use', () => {
+    const usage = {
+      ...emptyUsage(),
+      launchConfigurations: [
+        { region: 'us-east-1', launchConfigurationName: 'old-lc', imageId: 'ami-00000001', groups: [] }
+      ]
+    }
+    const policy = guardRetirements('us-east-1', candidatesOf(image('ami-00000001')), usage, {
+      ...settings,
+      inUse: 'fail'
+    })
+    expect(retireRefusal([policy])).toBe(
+      'refusing to retire anything: in us-east-1, ami-00000001 is in use by launch configuration old-lc (in-use: fail)'
+    )
+  })
+
+  test('what is not known about other accounts: a shared image is left alone, an unshared one is not', () => {
+    const usage = { ...emptyUsage(), unknowns: [{ region: 'us-east-1', why: 'usage report still pending' }] }
+    const policy = guardRetirements(
+      'us-east-1',
+      candidatesOf(image('ami-00000001', { shared: true }), image('ami-00000002')),
+      usage,
+      settings
+    )
+    expect(policy.retire.map((c) => c.image.imageId)).toEqual(['ami-00000002'])
+    expect(policy.leftAlone[0]?.reason).toBe(
+      'its use in other accounts is not known: usage report still pending: an image in use is never retired'
+    )
+  })
+
+  test('a usage search that failed leaves every candidate alone (and refuses under fail)', () => {
+    const unknown = {
+      unknown: 'not authorized: the role needs ec2:DescribeLaunchTemplateVersions (UnauthorizedOperation)'
+    }
+    const policy = guardRetirements('us-east-1', candidatesOf(image('ami-00000001')), unknown, settings)
+    expect(policy.retire).toEqual([])
+    expect(policy.leftAlone[0]?.reason).toMatch(/^what uses it could not be checked: not authorized/)
+    expect(policy.warnings).toHaveLength(1)
+    expect(
+      guardRetirements('us-east-1', candidatesOf(image('ami-00000001')), unknown, { ...settings, inUse: 'fail' })
+        .refusals
+    ).toHaveLength(1)
+  })
+
+  test('max-images refuses the whole run, naming the region and the images', () => {
+    const policy = guardRetirements(
+      'us-east-1',
+      candidatesOf(image('ami-00000001'), image('ami-00000002')),
+      emptyUsage(),
+      {
+        ...settings,
+        maxImages: 1
+      }
+    )
+    expect(retireRefusal([policy])).toBe(
+      'refusing to retire anything: 2 images would be retired in us-east-1, more than max-images (1): ami-00000001, ami-00000002'
+    )
+    expect(retireRefusal([{ refusals: [] }])).toBeUndefined()
+  })
+})
+
+describe('cost', () => {
+  const snap = (result: string, sizeGiB?: number, tier?: 'standard' | 'archive'): RetiredSnapshot => ({
+    snapshotId: 'snap-1',
+    result,
+    ...(sizeGiB !== undefined ? { sizeGiB } : {}),
+    ...(tier ? { tier } : {})
+  })
+
+  test('delete: what EC2 deleted stops at $0.05 per GB-month ($0.0125 when it was archived); skipped and failed stay billed', () => {
+    expect(
+      savingsOf('delete', [
+        snap('success', 100),
+        snap('success', 20, 'archive'),
+        snap('skipped', 8),
+        snap('missing-permissions', 2)
+      ])
+    ).toEqual({
+      freedGiB: 120,
+      keptGiB: 10,
+      monthlySaving: 5.25
+    })
+    expect(savingsOf('delete', [snap('would-delete', 40), snap('would-skip', 8), snap('success')])).toEqual({
+      freedGiB: 40,
+      keptGiB: 8,
+      monthlySaving: 2
+    })
+  })
+
+  test('archive saves the difference to $0.0125; keep saves nothing', () => {
+    expect(savingsOf('archive', [snap('archived', 100), snap('already-archived', 8), snap('failed', 2)])).toEqual({
+      freedGiB: 100,
+      keptGiB: 10,
+      monthlySaving: 3.75
+    })
+    expect(savingsOf('keep', [snap('kept', 100)])).toEqual({ freedGiB: 0, keptGiB: 100, monthlySaving: 0 })
+  })
+
+  test('totals per region and overall; failed images count for nothing', () => {
+    const retired = (region: string, freedGiB: number, outcome: 'retired' | 'failed' = 'retired') => ({
+      region,
+      imageId: 'ami-1',
+      name: 'n',
+      disabledAt: ago(40),
+      snapshotsMode: 'delete' as const,
+      outcome,
+      snapshots: [snap('success', freedGiB)],
+      freedGiB,
+      keptGiB: 0,
+      monthlySaving: freedGiB * 0.05
+    })
+    const list = [
+      retired('us-east-1', 100),
+      retired('us-east-1', 10),
+      retired('eu-west-1', 10),
+      retired('eu-west-1', 50, 'failed')
+    ]
+    expect(retireTotals(list)).toEqual({ images: 3, snapshots: 3, freedGiB: 120, keptGiB: 0, monthlySaving: 6 })
+    expect(totalsByRegion(list).get('eu-west-1')).toEqual({
+      images: 1,
+      snapshots: 1,
+      freedGiB: 10,
+      keptGiB: 0,
+      monthlySaving: 0.5
+    })
+    expect(dollars(6)).toBe('$6.00')
+    expect(dollars(0.0025)).toBe('$0.0025')
+  })
+
+  test('storageOf: each snapshot once, at the standard price', () => {
+    const a = image('ami-00000001', {
+      snapshots: [
+        { snapshotId: 'snap-a', sizeGiB: 30 },
+        { snapshotId: 'snap-b', sizeGiB: 10 }
+      ]
+    })
+    const b = image('ami-00000002', { snapshots: [{ snapshotId: 'snap-b', sizeGiB: 10 }] })
+    expect(storageOf([a, b])).toEqual({ images: 2, snapshots: 2, sizeGiB: 40, monthlyCost: 2 })
+  })
+})
