@@ -3,7 +3,18 @@ import tseslint from 'typescript-eslint'
 import prettier from 'eslint-config-prettier'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'coverage/**', '.scratch/**', '.bench-tmp/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'build/**',
+      'node_modules/**',
+      'coverage/**',
+      '.scratch/**',
+      '.bench-tmp/**',
+      '.stryker-tmp/**',
+      'reports/**'
+    ]
+  },
   js.configs.recommended,
   // Every .ts file gets the type-checked rules (floating promises, unsafe any, needless assertions…),
   // with the types of the tsconfig.json nearest to it.

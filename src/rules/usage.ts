@@ -103,11 +103,6 @@ export function pinnedLookups(groups: GroupTemplateRef[]): PinnedLookup[] {
   }))
 }
 
-/** The template of a lookup in words: its id, else its name. */
-export function lookupTemplate(lookup: PinnedLookup): string {
-  return lookup.launchTemplateId ?? lookup.launchTemplateName ?? ''
-}
-
 /**
  * The launch configurations whose image is one of `imageIds`, each with the groups that launch
  * from it (and their desired capacity), sorted by name.
