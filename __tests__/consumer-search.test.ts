@@ -186,6 +186,25 @@ describe('consumer search', () => {
     expect(found.checked[0]).toMatch(/^1 other account by consumer-role/)
   })
 
+  test("an account's instances of an image (DescribeImageReferences) are counted in its AccountUse", async () => {
+    stsAnswers()
+    accountsHoldTemplates()
+    ec2Mock.on(DescribeImageReferencesCommand).callsFake(async (_input, getClient) => {
+      const account = await accountOf(getClient())
+      const instance = (n: number) => ({
+        ImageId: OLD,
+        ResourceType: 'ec2:Instance',
+        Arn: `arn:aws:ec2:${REGION}:${account}:instance/i-000000000000000${n}`
+      })
+      return { ImageReferences: account === A ? [instance(1), instance(2), instance(2)] : [] }
+    })
+    const found = await searchConsumers(deps(), REGION, [A, B], [OLD])
+    expect(found.accounts.map((a) => [a.accountId, a.launchTemplates, a.instances])).toEqual([
+      [A, 1, 2],
+      [B, 1, 0]
+    ])
+  })
+
   test('accounts are searched at once, never more than the bound', async () => {
     let inFlight = 0
     let peak = 0
@@ -400,6 +419,22 @@ describe('consumer finder', () => {
     })),
     unknowns: [],
     checked: ['usage reports of 1 shared image']
+  })
+
+  test('a role not assumed is unknown about the images that account may use, not about an image it cannot launch', async () => {
+    stsMock.on(AssumeRoleCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }))
+    const finder = consumerFinder({ mask, consumerRole: ROLE, runId: '4242', sts: () => new Sts(REGION) })
+    const theirs = image('ami-0000000000000000b', { ...emptySharing(), userIds: [A] })
+    const ours = image('ami-0000000000000000c', emptySharing())
+    const org = image('ami-0000000000000000d', {
+      ...emptySharing(),
+      organizationArns: ['arn:aws:organizations::1:organization/o-1']
+    })
+    const found = await finder?.(REGION).find([theirs, ours, org])
+    expect(found?.unknowns.map((u) => [u.accountId, u.imageId])).toEqual([
+      [A, 'ami-0000000000000000b'],
+      [A, 'ami-0000000000000000d']
+    ])
   })
 
   test('nothing to look for: no finder', () => {

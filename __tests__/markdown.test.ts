@@ -533,6 +533,40 @@ describe.each(HOSTILE.map((h, i) => [i, JSON.stringify(h.slice(0, 40)), h] as co
   }
 )
 
+describe('the checked line', () => {
+  const line = (checked: string[]): string =>
+    shownText(renderBody(report({ regions: [region({ checked })] })))
+      .trim()
+      .split('\n')
+      .pop() ?? ''
+  const OWN = [
+    'launch templates (default, latest and versions pinned by groups)',
+    'Auto Scaling groups',
+    'launch configurations',
+    'SSM parameters, Image Builder recipes and instances (DescribeImageReferences)'
+  ]
+  const ROLE = `1 other account by consumer-role: ${OWN.join(', ')}`
+
+  test('is never cut short, however long what was checked', () => {
+    const checked = [...OWN, 'usage reports of 2 shared images', ROLE]
+    expect(line(checked)).toContain(`${checked.join(', ')}. Not checked: `)
+  })
+
+  test('does not say "not checked" of what was checked: references, other accounts by name', () => {
+    expect(line([...OWN, 'usage reports of 2 shared images', ROLE])).toMatch(
+      /Not checked: EC2 Fleet and Spot Fleet requests, AWS Batch compute environments and other services that name the image\.$/
+    )
+    expect(line(OWN)).toMatch(/Not checked: .*, other accounts the images are shared with\.$/)
+    expect(line(OWN)).not.toContain('Not checked: SSM parameters')
+    expect(line([...OWN, 'usage reports of 1 shared image'])).toMatch(
+      /Not checked: .*, other accounts' Auto Scaling groups, SSM parameters and recipes \(usage reports count only launch templates and instances\)\.$/
+    )
+    expect(line(['launch templates'])).toMatch(
+      /Not checked: .*SSM parameters and Image Builder recipes, other accounts the images are shared with\.$/
+    )
+  })
+})
+
 describe('renderComment', () => {
   test('a small report is the marker and the body', () => {
     const r = report()

@@ -361,6 +361,18 @@ describe('in-use: references, other accounts, and what is unknown', () => {
     ])
     expect(policy.refusals).toEqual([])
   })
+
+  test("report: one account's unknown about several images is one warning", () => {
+    const why = 'the role arn:aws:iam::444455556666:role/reader could not be assumed in account 444455556666'
+    const unknowns = [OLD, OLDER].map((imageId): UsageUnknown => ({
+      region: R,
+      imageId,
+      accountId: '444455556666',
+      why
+    }))
+    const policy = applyPolicy(R, decisions, { ...emptyUsage(), unknowns }, settings())
+    expect(policy.warnings).toEqual([`usage in other accounts is unknown in ${R}: ${why}`])
+  })
 })
 
 describe('max-images', () => {

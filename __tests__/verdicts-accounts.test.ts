@@ -166,6 +166,24 @@ describe('many accounts stay readable', () => {
     expect(table?.rows.map((r) => r[0])).toEqual([OTHER, THIRD])
   })
 
+  test('a comment shortened for its many templates still names every account (up to 200 rows)', () => {
+    const accounts = Array.from({ length: 30 }, (_, i) => String(600000000000 + i))
+    const templates = accounts.flatMap((accountId) =>
+      Array.from({ length: 8 }, (_, t) =>
+        use({ accountId, launchTemplateName: `app-${accountId}-${t}`, launchTemplateId: `lt-0${accountId}${t}` })
+      )
+    )
+    const uses = accounts.flatMap((id) => [account(id), account(id, { source: 'consumer-role', launchTemplates: 8 })])
+    const body = renderComment(run({ templates, accounts: uses }))
+    expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT)
+    // the template table was shortened...
+    const lt = tables(body).find((t) => t.header.includes('Launch template'))
+    expect(lt?.rows.length).toBeLessThan(templates.length)
+    // ...the accounts' table was not
+    const table = tables(body).find((t) => t.header.includes('Found by'))
+    expect(new Set(table?.rows.map((r) => r[0]))).toEqual(new Set(accounts))
+  })
+
   test('2,000 accounts still fit in one comment', () => {
     const huge = Array.from({ length: 2000 }, (_, i) => account(String(500000000000 + i)))
     expect(renderComment(run({ accounts: huge })).length).toBeLessThanOrEqual(COMMENT_LIMIT)

@@ -541,6 +541,7 @@ async function main(): Promise<void> {
     }
   }
 
+  const others = await (await import('./accounts.js')).benchAccounts({ latencyMs: LATENCY, runs: RUNS, log })
   // ------------------------------------------------------------ budgets
   const by = (templates: number, regions: number, throttle = false) =>
     scenarios.find(
@@ -827,6 +828,7 @@ async function main(): Promise<void> {
     `Observed critical path, 5,000 templates, 3 regions (${big.observed.length} round trips; the design needs ${big.designRoundTrips}):`,
     chain,
     '',
+    (await import('./accounts.js')).accountsLines(others) + '\n',
     `bench took ${fmt(elapsed)} s`
   ].join('\n')
   console.log(console_)

@@ -507,6 +507,9 @@ function referenceRows(report: RunReport, list: ImageReference[], options: Rende
   )
 }
 
+/** Rows of the other accounts' table shown however short the comment must be (about 130 characters each). */
+const ACCOUNT_ROWS = 200
+
 /** Who else uses the images, per account (usage reports, consumer-role); folded past a few rows. */
 function accountsSection(report: RunReport, outcome: Outcome, options: RenderOptions): string {
   const disabled = new Set(outcome.disabled.map((c) => `${c.region} ${c.imageId}`))
@@ -522,7 +525,10 @@ function accountsSection(report: RunReport, outcome: Outcome, options: RenderOpt
     String(a.instances),
     a.source === 'usage-report' ? 'usage report' : 'consumer-role'
   ])
-  const body = table(['Account', 'Region', 'Image', 'Launch templates', 'Instances', 'Found by'], rows, options)
+  // the one list a long comment does not shorten to a few rows: it names every other account
+  const maxRows = Math.max(options.maxRows ?? Number.POSITIVE_INFINITY, ACCOUNT_ROWS)
+  const headers = ['Account', 'Region', 'Image', 'Launch templates', 'Instances', 'Found by']
+  const body = table(headers, rows, { ...options, maxRows })
   const accounts = new Set(list.map((a) => a.accountId)).size
   const title = `Other accounts that use ${report.dryRun ? 'the images to disable' : 'the disabled images'} (${accounts})`
   if (rows.length <= 5) return section(title, body)
@@ -554,7 +560,33 @@ function checkedLine(report: RunReport): string {
   const where = searched.map((r) => r.region).join(', ')
   const what =
     lists.length === 1 ? (lists[0] ?? '') : searched.map((r) => `${r.region}: ${r.checked.join(', ')}`).join('; ')
-  return `\n*Checked in ${md(where)}: ${md(what)}. Not checked: ${md(NOT_CHECKED.join(', '))}.*\n`
+  // a line, not a table cell: never cut short (md's default bound would cut what was checked)
+  return `\n*Checked in ${md(where, LINE_MAX)}: ${md(what, LINE_MAX)}. Not checked: ${md(notChecked(searched).join(', '), LINE_MAX)}.*\n`
+}
+
+const LINE_MAX = 4000
+const REFERENCES_NOT_CHECKED = 'SSM parameters and Image Builder recipes'
+const OTHERS_NOT_CHECKED = 'other accounts the images are shared with'
+
+/**
+ * NOT_CHECKED, less what every region searched did check: DescribeImageReferences (SSM parameters,
+ * recipes); other accounts by consumer-role (by name), or only counted by usage reports.
+ */
+function notChecked(searched: Array<{ checked: string[] }>): string[] {
+  const everywhere = (test: (c: string) => boolean): boolean => searched.every((r) => r.checked.some(test))
+  const references = everywhere((c) => c.includes('(DescribeImageReferences)'))
+  const byRole = everywhere((c) => /^\d+ other accounts? by consumer-role/.test(c))
+  const byReports = everywhere((c) => c.startsWith('usage reports of'))
+  return NOT_CHECKED.flatMap((n): string[] => {
+    if (n === REFERENCES_NOT_CHECKED && references) return []
+    if (n === OTHERS_NOT_CHECKED && byRole) return []
+    if (n === OTHERS_NOT_CHECKED && byReports) {
+      return [
+        "other accounts' Auto Scaling groups, SSM parameters and recipes (usage reports count only launch templates and instances)"
+      ]
+    }
+    return [n]
+  })
 }
 
 /**

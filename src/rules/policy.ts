@@ -233,9 +233,12 @@ export function applyPolicy(
     accounts: usage.accounts.filter((a) => ids.has(a.imageId)),
     unknowns,
     checked: usage.checked,
+    // one warning per reason (an account's unknown is said once, whatever the number of its images)
     warnings: [
-      ...usage.warnings,
-      ...(settings.inUse === 'report' ? unknowns.map((u) => unknownWarning(region, u)) : [])
+      ...new Set([
+        ...usage.warnings,
+        ...(settings.inUse === 'report' ? unknowns.map((u) => unknownWarning(region, u)) : [])
+      ])
     ],
     refusals
   }

@@ -175,6 +175,10 @@ function plural(n: number, one: string, many = `${one}s`): string {
 function accountUses(region: string, r: AccountResult, imageIds: string[]): AccountUse[] {
   return imageIds.flatMap((imageId) => {
     const templates = new Set(r.templates.filter((t) => t.imageId === imageId).map((t) => t.launchTemplateId))
+    // the account's instances of the image, as DescribeImageReferences named them there
+    const instances = new Set(
+      r.references.filter((x) => x.imageId === imageId && x.resourceType === 'ec2:Instance').map((x) => x.arn)
+    )
     const used =
       templates.size > 0 ||
       r.groups.some((g) => g.imageId === imageId) ||
@@ -187,7 +191,7 @@ function accountUses(region: string, r: AccountResult, imageIds: string[]): Acco
         imageId,
         accountId: r.accountId,
         launchTemplates: templates.size,
-        instances: 0,
+        instances: instances.size,
         source: 'consumer-role' as const
       }
     ]

@@ -116,6 +116,28 @@ function sharedBeyondAccounts(sharing: Sharing): boolean {
 }
 
 /**
+ * What is unknown about an account (its role not assumed, a read denied there) is unknown about the
+ * images that account may use: those shared with it, those a usage report names it for, and those
+ * whose sharing goes beyond accounts or could not be read. Not about an image it cannot launch.
+ */
+function perImage(unknown: UsageUnknown, images: ConsumerImages, reported: AccountUse[]): UsageUnknown[] {
+  const { accountId } = unknown
+  if (accountId === undefined || unknown.imageId !== undefined) return [unknown]
+  const ids = images
+    .filter(
+      ({ image, sharing }) =>
+        !sharing ||
+        image.public ||
+        sharing.userIds.includes(accountId) ||
+        sharedBeyondAccounts(sharing) ||
+        reported.some((a) => a.accountId === accountId && a.imageId === image.imageId)
+    )
+    .map(({ image }) => image.imageId)
+  if (ids.length === 0) return [unknown]
+  return [...new Set(ids)].map((imageId) => ({ ...unknown, imageId }))
+}
+
+/**
  * The ConsumerFinder of the run, or undefined when nothing would be looked for (neither
  * `consumer-role` nor usage reports). Without `consumer-role` only the reports are read; with it,
  * the accounts the images are shared with are searched at once, and the accounts that only the
@@ -160,6 +182,7 @@ export function consumerFinder(options: ConsumerFinderOptions): ConsumerFinder |
         : Promise.resolve([])
       const [r, results] = await Promise.all([reports, Promise.all([first, later]).then(([a, b]) => [...a, ...b])])
       const found = summarize(region, results, imageIds)
+      found.unknowns = found.unknowns.flatMap((u) => perImage(u, images, r?.accounts ?? []))
       if (results.length === 0) found.checked.push(NO_ACCOUNT)
       const gaps = images.flatMap(({ image, sharing }) => {
         if (!sharing) {
