@@ -68,7 +68,7 @@ test('the defaults over images still launched from: ⚠️ first, in the title, 
   expect(text).toMatch(
     /a launch configuration cannot be changed: create a launch template .* and point legacy-asg at it/
   )
-  expect(text).toMatch(/Checked in us-east-1: .*launch configurations\. Not checked: /)
+  expect(text).toMatch(/Checked in us-east-1: .*launch configurations, .*\. Not checked: /)
 })
 
 test('a dry run says "would" in the comment and the log, and warns of what would fail', async () => {
