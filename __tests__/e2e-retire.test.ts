@@ -310,6 +310,23 @@ describe('the Recycle Bin', () => {
     const order = aws.calls.filter((c) => c.action.startsWith('Restore') && c.status === 200).map((c) => c.action)
     expect(order).toEqual(['RestoreSnapshotFromRecycleBin', 'RestoreImageFromRecycleBin'])
   })
+  test('enable in a dry run of an image in the bin: would be restored (snapshots first), nothing changes', async () => {
+    const { aws } = world
+    aws.recycleBinRule(REGION, { images: 7, snapshots: 7 })
+    const old = disabledImage(aws, 'golden-web-1', 60, { sharedWith: ['210987654321'] })
+    const [snap] = snapshotIds(old)
+    aws.state.deregisterImage(REGION, old.imageId)
+    aws.state.deleteSnapshot(REGION, snap!)
+
+    const result = await world.run({ command: 'enable', 'image-id': old.imageId, 'dry-run': 'true' })
+
+    expect(result.exitCode).toBe(0)
+    expect(retireChangesMade(aws)).toEqual([])
+    expect(aws.imagesInBin(REGION).map((e) => e.item.imageId)).toEqual([old.imageId])
+    expect(result.stdout).toMatch(
+      new RegExp(`would re-enable ${old.imageId}.*would be restored from the Recycle Bin with its snapshots ${snap}`)
+    )
+  })
 })
 
 describe('bad input is refused before any AWS call', () => {
