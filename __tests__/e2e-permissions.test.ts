@@ -13,7 +13,20 @@ import { readRecord, recordTags } from '../src/rules/lineage.js'
 import { AUTOSCALING_HANDLERS } from '../test-support/emulator/autoscaling-actions.js'
 import { EC2_HANDLERS } from '../test-support/emulator/ec2-actions.js'
 import { REPO_ROOT } from '../test-support/run-action.js'
-import { changesMade, day, family, image, json, REGION, startWorld, stateOf, type World } from './e2e/world.js'
+import {
+  changesMade,
+  day,
+  disabledImage,
+  family,
+  image,
+  json,
+  REGION,
+  retireChangesMade,
+  snapshotIds,
+  startWorld,
+  stateOf,
+  type World
+} from './e2e/world.js'
 import { commandLines, imagesNamed } from './e2e/faults-world.js'
 
 let world: World
@@ -24,7 +37,7 @@ afterEach(async () => {
   await world.close()
 })
 
-type CommandName = 'disable' | 'enable' | 'rollback' | 'status'
+type CommandName = 'disable' | 'enable' | 'rollback' | 'status' | 'retire'
 
 /** The actions the README's IAM table gives a command (`rollback` = enable's plus its own). */
 function readmeActions(command: CommandName): string[] {
@@ -78,7 +91,10 @@ function disabledScene(w: World) {
   return { fresh, disabled }
 }
 
-const SCENES: Record<CommandName, (w: World) => { inputs: Record<string, string>; check: (w: World) => void }> = {
+const SCENES: Record<
+  Exclude<CommandName, 'retire'>,
+  (w: World) => { inputs: Record<string, string>; check: (w: World) => void }
+> = {
   disable: (w) => {
     const s = disableScene(w)
     return {
@@ -124,7 +140,7 @@ const SCENES: Record<CommandName, (w: World) => { inputs: Record<string, string>
   }
 }
 
-const COMMANDS: CommandName[] = ['disable', 'enable', 'rollback', 'status']
+const COMMANDS: Array<Exclude<CommandName, 'retire'>> = ['disable', 'enable', 'rollback', 'status']
 
 describe('least privilege: the README lists exactly what each command needs', () => {
   test.each(COMMANDS)("%s works with only the README's actions allowed", async (command) => {
@@ -176,6 +192,112 @@ describe('least privilege: the README lists exactly what each command needs', ()
       expect(result.exitCode).toBe(1)
       expect(commandLines(result.stdout, 'error').join('\n')).toMatch(new RegExp(`ec2:${action}(?![A-Za-z])`))
       expect(changesMade(aws)).toEqual([])
+    }
+  )
+})
+
+/**
+ * `retire`: its IAM row holds the actions of three runs: `snapshots: delete` (the default), `snapshots:
+ * archive`, and `enable` of a retired image that the Recycle Bin holds (with enable's own row too).
+ * Each action of the row is proven needed in the run that uses it: in a dry run when EC2's DryRun
+ * checks it, else in a real run whose output names it (DeleteSnapshot is checked by EC2 inside
+ * DeregisterImage; ListImagesInRecycleBin is asked only after a real deregistration).
+ */
+type RetireScene = 'delete' | 'archive' | 'restore'
+
+function retireScene(w: World, scene: RetireScene): { inputs: Record<string, string>; check: (w: World) => void } {
+  const { aws } = w
+  // what uses images is read in full: a template and a group on another candidate (left alone: in use)
+  const used = disabledImage(aws, 'golden-web-2', 60)
+  const lt = aws.addLaunchTemplate(REGION, { name: 'web-prod', versions: [{ imageId: used.imageId }] })
+  aws.addAutoScalingGroup(REGION, {
+    name: 'web-asg',
+    launchTemplate: { launchTemplateId: lt.launchTemplateId, version: '$Default' }
+  })
+  aws.recycleBinRule(REGION, { images: 7, snapshots: 7 })
+  const old = disabledImage(aws, 'golden-web-1', 60, { sharedWith: [] })
+  const [snap] = snapshotIds(old)
+  if (scene === 'delete')
+    return {
+      inputs: { command: 'retire', region: REGION },
+      check: ({ aws: a }) => {
+        expect(a.image(REGION, old.imageId)).toBeUndefined()
+        expect(a.snapshot(REGION, snap!)).toBeUndefined()
+      }
+    }
+  if (scene === 'archive')
+    return {
+      inputs: { command: 'retire', region: REGION, snapshots: 'archive' },
+      check: ({ aws: a }) => {
+        expect(stateOf(a, old.imageId)).toBe('disabled')
+        expect(a.snapshot(REGION, snap!)?.storageTier).toBe('archive')
+      }
+    }
+  aws.state.deregisterImage(REGION, old.imageId)
+  aws.state.deleteSnapshot(REGION, snap!)
+  return {
+    inputs: { command: 'enable', 'image-id': old.imageId },
+    check: ({ aws: a }) => {
+      expect(stateOf(a, old.imageId)).toBe('available')
+      expect(a.snapshot(REGION, snap!)).toBeDefined()
+    }
+  }
+}
+
+/** Where each action of retire's row is needed, and whether a dry run proves it. */
+const RETIRE_NEEDS: Record<string, { scene: RetireScene; dryRun: boolean }> = {
+  'ec2:DescribeImages': { scene: 'delete', dryRun: true },
+  'ec2:DescribeSnapshots': { scene: 'delete', dryRun: true },
+  'ec2:DeregisterImage': { scene: 'delete', dryRun: true },
+  'ec2:DeleteSnapshot': { scene: 'delete', dryRun: false },
+  'ec2:ListImagesInRecycleBin': { scene: 'delete', dryRun: false },
+  'ec2:DescribeLaunchTemplateVersions': { scene: 'delete', dryRun: true },
+  'ec2:DescribeLaunchTemplates': { scene: 'delete', dryRun: true },
+  'autoscaling:DescribeAutoScalingGroups': { scene: 'delete', dryRun: true },
+  'autoscaling:DescribeLaunchConfigurations': { scene: 'delete', dryRun: true },
+  'ec2:DescribeImageReferences': { scene: 'delete', dryRun: true },
+  'ec2:ModifySnapshotTier': { scene: 'archive', dryRun: true },
+  'ec2:CreateTags': { scene: 'archive', dryRun: true },
+  'ec2:ListSnapshotsInRecycleBin': { scene: 'restore', dryRun: true },
+  'ec2:RestoreSnapshotFromRecycleBin': { scene: 'restore', dryRun: true },
+  'ec2:RestoreImageFromRecycleBin': { scene: 'restore', dryRun: true }
+}
+
+describe("least privilege: retire's README row", () => {
+  test('the row holds exactly the actions proven below', () => {
+    expect(readmeActions('retire')).toEqual(Object.keys(RETIRE_NEEDS).sort())
+  })
+
+  test.each<RetireScene>(['delete', 'archive', 'restore'])(
+    "%s works with only the README's actions allowed",
+    async (sceneName) => {
+      const scene = retireScene(world, sceneName)
+      const allowed = [...readmeActions('retire'), ...(sceneName === 'restore' ? readmeActions('enable') : [])]
+      for (const action of ALL_ACTIONS.filter((a) => !allowed.includes(a))) world.aws.faults.deny.add(action)
+
+      const result = await world.run(scene.inputs)
+
+      expect(commandLines(result.stdout, 'error')).toEqual([])
+      expect(commandLines(result.stdout, 'warning')).toEqual([])
+      expect(result.exitCode).toBe(0)
+      scene.check(world)
+      expect(
+        world.aws.calls.filter((c) => c.errorCode === 'UnauthorizedOperation' || c.errorCode === 'AccessDenied')
+      ).toEqual([])
+    }
+  )
+
+  test.each(Object.entries(RETIRE_NEEDS).map(([action, need]) => [action, need.scene, need.dryRun] as const))(
+    'needs %s (%s, dry run: %s): denied, the output names it',
+    async (action, sceneName, dryRun) => {
+      const scene = retireScene(world, sceneName)
+      world.aws.faults.deny.add(action)
+
+      const result = await world.run({ ...scene.inputs, ...(dryRun ? { 'dry-run': 'true' } : {}) })
+
+      const said = [...commandLines(result.stdout, 'error'), ...commandLines(result.stdout, 'warning')].join('\n')
+      expect(said).toMatch(new RegExp(`${action}(?![A-Za-z])`))
+      if (dryRun) expect(retireChangesMade(world.aws)).toEqual([])
     }
   )
 })

@@ -6,21 +6,30 @@
  *   npm run demo                 disable the images a new build supersedes
  *   npm run demo -- --dry-run    the same, changing nothing
  *   npm run demo -- --rollback   then roll the new build back (re-enable, restore sharing)
+ *   npm run demo -- --retire     the scheduled retire: an account with images disabled 10 and 60
+ *                                days ago, what retiring them frees (add --dry-run to change nothing)
  *   npm run demo -- --help       this usage
  */
+import { recordTags } from '../src/rules/lineage.js'
 import { at } from '../test-support/at.js'
+import { buildBundle } from '../test-support/jest-global-setup.js'
 import { readFlags } from '../test-support/cli-flags.js'
 import { startAwsEmulator, type AwsEmulator } from '../test-support/emulator/ec2.js'
 import { startGitHubFake } from '../test-support/github.js'
-import { runAction, type RunActionResult } from '../test-support/run-action.js'
+import { REPO_ROOT, runAction, type RunActionResult } from '../test-support/run-action.js'
 
-const USAGE = `usage: npm run demo -- [--dry-run] [--rollback] [--help]
+const USAGE = `usage: npm run demo -- [--dry-run] [--rollback | --retire] [--help]
   --dry-run    disable nothing: report what would happen
-  --rollback   after the disable, roll the new build back (skipped with --dry-run)`
+  --rollback   after the disable, roll the new build back (skipped with --dry-run)
+  --retire     instead: the scheduled retire of images disabled long ago (10 and 60 days)`
 
 /** The flags; a mistyped one is an error with the usage line (exit code 2), not ignored. */
-const { values } = readFlags('demo', USAGE, { 'dry-run': { type: 'boolean' }, rollback: { type: 'boolean' } })
-const flags = { dryRun: values['dry-run'] ?? false, rollback: values.rollback ?? false }
+const { values } = readFlags('demo', USAGE, {
+  'dry-run': { type: 'boolean' },
+  rollback: { type: 'boolean' },
+  retire: { type: 'boolean' }
+})
+const flags = { dryRun: values['dry-run'] ?? false, rollback: values.rollback ?? false, retire: values.retire ?? false }
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s)
 const rule = (title: string) => console.log(`\n${bold(`━━━ ${title} ${'━'.repeat(Math.max(0, 70 - title.length))}`)}\n`)
 const day = (n: number) => new Date(Date.UTC(2026, 10, n, 9, 30)).toISOString()
@@ -178,7 +187,113 @@ function show(result: RunActionResult, comment?: string): void {
   }
 }
 
+const DAY_MS = 86_400_000
+/** `days` before now (the action reads the real clock), as this action writes times. */
+const ago = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString().replace(/\.\d{3}Z$/, 'Z')
+
+/**
+ * The account a month or two after some releases: in each region, images this action disabled 60
+ * and 45 days ago (one shares a snapshot with a younger image), one disabled 10 days ago, one
+ * disabled by hand, one protected from deregistration; a Recycle Bin retention rule in us-east-1.
+ */
+function seedRetireAccount(aws: AwsEmulator): void {
+  const disabled = (
+    region: string,
+    name: string,
+    days: number | undefined,
+    snapshots: Array<[string, number]>,
+    extra: Record<string, unknown> = {}
+  ) =>
+    aws.addImage(region, {
+      name,
+      state: 'disabled',
+      creationDate: new Date(Date.now() - ((days ?? 30) + 7) * DAY_MS).toISOString(),
+      tags: [
+        { key: 'image-family', value: 'web' },
+        ...(days === undefined
+          ? []
+          : recordTags({
+              lineage: { supersededBy: 'ami-0d1e2f3a4b5c6d7e8', reason: 'superseded', disabledAt: ago(days) },
+              sharing: { public: false, userIds: ['222233334444'], organizationArns: [], organizationalUnitArns: [] }
+            }))
+      ],
+      blockDeviceMappings: snapshots.map(([snapshotId, volumeSize], i) => ({
+        deviceName: i === 0 ? '/dev/xvda' : `/dev/xvd${'bcdef'[i - 1]}`,
+        ebs: { snapshotId, volumeSize, volumeType: 'gp3', deleteOnTermination: true, encrypted: true }
+      })),
+      ...extra
+    })
+  for (const [region, r] of [
+    ['us-east-1', '1'],
+    ['eu-west-1', '2']
+  ] as const) {
+    disabled(region, 'golden-web-2026.09.01', 60, [
+      [`snap-0${r}00000000000000a1`, 30],
+      [`snap-0${r}00000000000000a2`, 100]
+    ])
+    disabled(region, 'golden-web-2026.09.15', 45, [[`snap-0${r}00000000000000b1`, 30]])
+    disabled(region, 'golden-web-2026.11.20', 10, [[`snap-0${r}00000000000000b1`, 30]])
+    disabled(region, 'golden-web-2026.08.01-by-hand', undefined, [[`snap-0${r}00000000000000c1`, 30]])
+    disabled(region, 'golden-web-2026.07.01-audit', 90, [[`snap-0${r}00000000000000d1`, 50]], {
+      deregistrationProtection: 'enabled-with-cooldown'
+    })
+  }
+  aws.recycleBinRule('us-east-1', { images: 14, snapshots: 14 })
+}
+
+function showSnapshots(aws: AwsEmulator): void {
+  for (const region of ['us-east-1', 'eu-west-1']) {
+    const live = aws.snapshots(region).map((x) => `${x.snapshotId} ${x.volumeSize} GiB ${x.storageTier}`)
+    const binned = aws.snapshotsInBin(region).map((e) => e.item.snapshotId)
+    console.log(
+      `${region}: ${aws.images(region).length} image(s) registered, ${aws.imagesInBin(region).length} in the Recycle Bin`
+    )
+    console.log(`  snapshots: ${live.join(', ') || 'none'}`)
+    if (binned.length > 0) console.log(`  in the Recycle Bin (restorable with enable): ${binned.join(', ')}`)
+  }
+}
+
+/** `--retire`: the scheduled workflow's step, on an account with images disabled 10 and 60 days ago. */
+async function retireDemo(): Promise<void> {
+  // dist/ is the released bundle; retire is newer than it may be: run a bundle of src/.
+  process.env.ACTION_BUNDLE ??= buildBundle(REPO_ROOT)
+  const aws = await startAwsEmulator()
+  try {
+    seedRetireAccount(aws)
+    console.log(bold('disable-superseded-ami demo: the scheduled retire'))
+    console.log(`Local EC2 endpoint ${aws.url} (account ${aws.accountId}). Before:`)
+    showSnapshots(aws)
+    const inputs = {
+      command: 'retire',
+      region: 'us-east-1,eu-west-1',
+      'retire-after-days': '30',
+      snapshots: 'delete',
+      'family-tag': 'image-family',
+      comment: 'false',
+      'dry-run': String(flags.dryRun)
+    }
+    rule(`Inputs (retire${flags.dryRun ? ', dry run: change nothing' : ''}, on: schedule)`)
+    showInputs(inputs)
+    const result = await runAction({
+      ec2Url: aws.url,
+      region: 'us-east-1',
+      eventName: 'schedule',
+      event: { schedule: '17 4 * * 1' },
+      inputs
+    })
+    show(result)
+    rule('After')
+    showSnapshots(aws)
+    rule('AWS calls made (the local endpoints log)')
+    showCalls(aws)
+    process.exitCode = result.exitCode ?? 1
+  } finally {
+    await aws.close()
+  }
+}
+
 async function main(): Promise<void> {
+  if (flags.retire) return retireDemo()
   const aws = await startAwsEmulator()
   const github = await startGitHubFake()
   try {

@@ -9,6 +9,7 @@ import {
   type EmuImage,
   type ImageInput
 } from '../../test-support/emulator/ec2.js'
+import { recordTags } from '../../src/rules/lineage.js'
 import { startGitHubFake, type GitHubFake } from '../../test-support/github.js'
 import { runAction, type RunActionOptions, type RunActionResult } from '../../test-support/run-action.js'
 
@@ -119,4 +120,80 @@ export function changesMade(aws: AwsEmulator): string[] {
 
 export function json<T = unknown>(text: string | undefined): T {
   return JSON.parse(text ?? 'null') as T
+}
+
+// ---- retire: images this action disabled N days ago, snapshots, the Recycle Bin ----
+
+/** The calls that change images, snapshots or the Recycle Bin (retire's and enable's). */
+export const RETIRE_MUTATING = [
+  ...MUTATING,
+  'DeregisterImage',
+  'DeleteSnapshot',
+  'ModifySnapshotTier',
+  'RestoreImageFromRecycleBin',
+  'RestoreSnapshotFromRecycleBin'
+]
+
+/** `days` days before the real now (the bundled action reads the real clock), ISO 8601 UTC without milliseconds. */
+export function daysAgo(days: number): string {
+  return new Date(Date.now() - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+export interface DisabledImageOptions {
+  /** the record of this action (default true): without it, the image was disabled by hand */
+  record?: boolean
+  /** the accounts it was shared with when this action disabled it */
+  sharedWith?: string[]
+  /** re-enabled this many days ago (after the disable), then disabled again by hand */
+  reenabledDaysAgo?: number
+  /** its snapshots: [id, GiB] each (default one 8 GiB root snapshot) */
+  snapshots?: Array<[string, number]>
+  role?: string
+  extra?: ImageInput
+}
+
+/** A disabled image of the calling account that this action disabled `days` days ago (its record as the action writes it). */
+export function disabledImage(
+  aws: AwsEmulator,
+  name: string,
+  days: number,
+  options: DisabledImageOptions = {},
+  region = REGION
+): EmuImage {
+  const { record = true, sharedWith = [], reenabledDaysAgo, snapshots, role = 'web', extra = {} } = options
+  const lineage = {
+    supersededBy: 'ami-0fffffffffffffff0',
+    reason: 'superseded' as const,
+    disabledAt: daysAgo(days),
+    ...(reenabledDaysAgo !== undefined ? { reenabledAt: daysAgo(reenabledDaysAgo) } : {})
+  }
+  const sharing = { public: false, userIds: sharedWith, organizationArns: [], organizationalUnitArns: [] }
+  const tags = [{ key: 'role', value: role }, ...(record ? recordTags({ lineage, sharing }) : [])]
+  return aws.addImage(region, {
+    name,
+    creationDate: new Date(Date.now() - (days + 1) * 86_400_000).toISOString(),
+    state: 'disabled',
+    tags,
+    ...(snapshots
+      ? {
+          blockDeviceMappings: snapshots.map(([snapshotId, size], i) => ({
+            deviceName: i === 0 ? '/dev/xvda' : `/dev/xvd${String.fromCharCode(98 + i - 1)}`,
+            ebs: { snapshotId, volumeSize: size, volumeType: 'gp3', deleteOnTermination: true, encrypted: false }
+          }))
+        }
+      : {}),
+    ...extra
+  })
+}
+
+/** The snapshot ids of an image's block device mappings. */
+export function snapshotIds(image: EmuImage): string[] {
+  return image.blockDeviceMappings.flatMap((b) => (b.ebs?.snapshotId ? [b.ebs.snapshotId] : []))
+}
+
+/** The retire/enable changes that EC2 carried out (not DryRun, not failed). */
+export function retireChangesMade(aws: AwsEmulator): string[] {
+  return aws.calls
+    .filter((c) => RETIRE_MUTATING.includes(c.action) && c.status === 200)
+    .map((c) => `${c.action} ${c.region}`)
 }

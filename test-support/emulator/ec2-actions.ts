@@ -23,9 +23,10 @@ import {
   type EmuLaunchTemplateVersion,
   type EmulatorState,
   type LaunchPermission,
+  type EmuSnapshot,
   type Tag
 } from './state.js'
-import { el, fingerprint, globToRegExp, itemSet, makeToken, readToken, wrap, xmlEscape } from './util.js'
+import { actionMatches, el, fingerprint, globToRegExp, itemSet, makeToken, readToken, wrap, xmlEscape } from './util.js'
 
 export class ApiError extends Error {
   constructor(
@@ -175,7 +176,10 @@ function renderTags(tags: Tag[]): string {
 /** The filters the action sends: the family (a tag, the name pattern) and the lookup by id. */
 const IMAGE_FILTERS: Record<string, (i: EmuImage) => Array<string | undefined>> = {
   name: (i) => [i.name],
-  'image-id': (i) => [i.imageId]
+  'image-id': (i) => [i.imageId],
+  state: (i) => [i.state],
+  'tag-key': (i) => i.tags.map((t) => t.key),
+  'block-device-mapping.snapshot-id': (i) => i.blockDeviceMappings.map((b) => b.ebs?.snapshotId)
 }
 
 function imageFilterValues(name: string, i: EmuImage): Array<string | undefined> | undefined {
@@ -468,6 +472,14 @@ const enableImage: Handler = (ctx) => {
     throw new ApiError(
       'IncorrectState',
       `The image '${image.imageId}' is in state '${image.state}' and cannot be enabled.`
+    )
+  }
+  const archived = snapshotsOf(ctx, image).filter((x) => x.storageTier === 'archive' || x.restoreExpiryTime)
+  if (archived.length > 0) {
+    // EC2's own code and words for this are not documented: plausible ones
+    throw new ApiError(
+      'IncorrectState',
+      `The image '${image.imageId}' can't be enabled because its snapshot(s) ${archived.map((x) => x.snapshotId).join(', ')} are in the archive tier or only temporarily restored. Permanently restore them first.`
     )
   }
   dryRun(ctx)
@@ -1144,6 +1156,322 @@ const deleteImageUsageReport: Handler = (ctx) => {
   return el('return', true)
 }
 
+// ---------------------------------------------------------------- snapshots, deregistration, Recycle Bin
+
+const SNAP_ID = /^snap-([0-9a-f]{8}|[0-9a-f]{17})$/
+
+function checkSnapshotId(id: string): void {
+  if (!SNAP_ID.test(id)) throw new ApiError('InvalidSnapshotID.Malformed', `Invalid id: "${id}" (expecting "snap-...")`)
+}
+
+function snapshotNotFound(id: string): ApiError {
+  return new ApiError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`)
+}
+
+/** The snapshots of an image's block device mappings that still exist (each once). */
+function snapshotsOf(ctx: Ec2Context, image: EmuImage): EmuSnapshot[] {
+  const ids = [...new Set(image.blockDeviceMappings.flatMap((b) => (b.ebs?.snapshotId ? [b.ebs.snapshotId] : [])))]
+  return ids.flatMap((id) => {
+    const x = ctx.state.snapshot(ctx.region, id)
+    return x ? [x] : []
+  })
+}
+
+/** A snapshot the caller owns (snapshots shared with it are not modelled). */
+function ownSnapshot(ctx: Ec2Context, id: string): EmuSnapshot {
+  checkSnapshotId(id)
+  const snapshot = ctx.state.snapshot(ctx.region, id)
+  if (!snapshot || snapshot.ownerId !== ctx.accountId) throw snapshotNotFound(id)
+  return snapshot
+}
+
+/** Whether IAM (the deny switches) refuses the caller an action that EC2 performs inside another call. */
+function deniedInside(ctx: Ec2Context, action: string): boolean {
+  const mine = ctx.faults.denyByAccount.get(ctx.accountId)
+  return [...ctx.faults.deny, ...(mine ?? [])].some((p) => actionMatches(p, 'ec2', action))
+}
+
+const DEREGISTER_IMAGE = accepting('ImageId', 'DeleteAssociatedSnapshots')
+
+/**
+ * Works in any state but `deregistered` (disabled included); refused while deregistration
+ * protection is on. With DeleteAssociatedSnapshots, each snapshot: `skipped` when another
+ * registered image uses it (never deleted), `missing-permissions` when the caller may not
+ * ec2:DeleteSnapshot, else `success` (deleted, or into the Recycle Bin under an EBS_SNAPSHOT
+ * rule). The image leaves DescribeImages, or goes to the Recycle Bin under an EC2_IMAGE rule.
+ */
+const deregisterImage: Handler = (ctx) => {
+  accept(ctx, DEREGISTER_IMAGE)
+  const image = lookupImage(ctx, required(ctx, 'ImageId'))
+  requireOwner(ctx, image)
+  if (image.deregistrationProtection?.startsWith('enabled')) {
+    // the code is a guess (not documented); the rule is EC2's: nobody deregisters a protected image
+    throw new ApiError(
+      'OperationNotPermitted',
+      `The image '${image.imageId}' can't be deregistered because deregistration protection is enabled. Disable deregistration protection first.`
+    )
+  }
+  dryRun(ctx)
+  const deleteSnapshots = bool(ctx.params, 'DeleteAssociatedSnapshots')
+  const snapshots = snapshotsOf(ctx, image)
+  ctx.state.deregisterImage(ctx.region, image.imageId)
+  if (!deleteSnapshots) return el('return', true)
+  const results = snapshots.map((x) => {
+    if (ctx.state.imagesUsingSnapshot(ctx.region, x.snapshotId).length > 0)
+      return { snapshotId: x.snapshotId, returnCode: 'skipped' }
+    if (deniedInside(ctx, 'DeleteSnapshot')) return { snapshotId: x.snapshotId, returnCode: 'missing-permissions' }
+    ctx.state.deleteSnapshot(ctx.region, x.snapshotId)
+    return { snapshotId: x.snapshotId, returnCode: 'success' }
+  })
+  return (
+    el('return', true) +
+    itemSet('deleteSnapshotResultSet', results, (r) => el('snapshotId', r.snapshotId) + el('returnCode', r.returnCode))
+  )
+}
+
+const deleteSnapshot: Handler = (ctx) => {
+  accept(ctx, accepting('SnapshotId'))
+  const snapshot = ownSnapshot(ctx, required(ctx, 'SnapshotId'))
+  const users = ctx.state.imagesUsingSnapshot(ctx.region, snapshot.snapshotId)
+  if (users.length > 0)
+    throw new ApiError(
+      'InvalidSnapshot.InUse',
+      `The snapshot ${snapshot.snapshotId} is currently in use by ${users[0]!.imageId}`
+    )
+  dryRun(ctx)
+  ctx.state.deleteSnapshot(ctx.region, snapshot.snapshotId)
+  return el('return', true)
+}
+
+function renderSnapshot(x: EmuSnapshot): string {
+  return (
+    el('snapshotId', x.snapshotId) +
+    el('volumeId', x.volumeId) +
+    el('status', x.state) +
+    el('startTime', x.startTime) +
+    el('progress', '100%') +
+    el('ownerId', x.ownerId) +
+    el('description', x.description) +
+    el('volumeSize', x.volumeSize) +
+    el('encrypted', x.encrypted) +
+    renderTags(x.tags) +
+    el('storageTier', x.storageTier) +
+    el('restoreExpiryTime', x.restoreExpiryTime)
+  )
+}
+
+const SNAPSHOT_FILTERS: Record<string, (x: EmuSnapshot) => string[]> = {
+  'snapshot-id': (x) => [x.snapshotId],
+  'owner-id': (x) => [x.ownerId],
+  status: (x) => [x.state],
+  'storage-tier': (x) => [x.storageTier],
+  'volume-size': (x) => [String(x.volumeSize)]
+}
+
+const DESCRIBE_SNAPSHOTS = accepting(
+  'SnapshotId.N',
+  'Owner.N',
+  'Filter.N.Name',
+  'Filter.N.Value.N',
+  'MaxResults',
+  'NextToken'
+)
+
+/** The caller's own snapshots (not those in the Recycle Bin), by id, owner (`self`) and filters; paginated. */
+const describeSnapshots: Handler = (ctx) => {
+  accept(ctx, DESCRIBE_SNAPSHOTS)
+  const ids = list(ctx.params, 'SnapshotId')
+  const owners = list(ctx.params, 'Owner')
+  const filters = ec2Filters(ctx.params)
+  if (ctx.params['MaxResults'] !== undefined && ids.length > 0)
+    throw new ApiError(
+      'InvalidParameterCombination',
+      'The parameter snapshotSet cannot be used with the parameter maxResults'
+    )
+  const size = maxResults(ctx, 5, 1000)
+  for (const id of ids) checkSnapshotId(id)
+  checkFilterNames(filters, (n) => n.startsWith('tag:') || n in SNAPSHOT_FILTERS)
+  dryRun(ctx)
+  let found = ctx.state.snapshots(ctx.region).filter((x) => x.ownerId === ctx.accountId)
+  if (ids.length > 0) {
+    const missing = ids.find((id) => !found.some((x) => x.snapshotId === id))
+    if (missing !== undefined) throw snapshotNotFound(missing)
+    found = found.filter((x) => ids.includes(x.snapshotId))
+  }
+  if (owners.length > 0)
+    found = found.filter((x) => owners.some((o) => x.ownerId === (o === 'self' ? ctx.accountId : o)))
+  found = found.filter((x) =>
+    matchFilters(filters, x, (n, y) =>
+      n.startsWith('tag:') ? y.tags.filter((t) => t.key === n.slice(4)).map((t) => t.value) : SNAPSHOT_FILTERS[n]?.(y)
+    )
+  )
+  const { page, nextToken } = paginate(ctx, found, size)
+  return itemSet('snapshotSet', page, renderSnapshot) + el('nextToken', nextToken)
+}
+
+const MODIFY_SNAPSHOT_TIER = accepting('SnapshotId', 'StorageTier')
+
+/** To the archive tier, only while every image that uses the snapshot is disabled. */
+const modifySnapshotTier: Handler = (ctx) => {
+  accept(ctx, MODIFY_SNAPSHOT_TIER)
+  const snapshot = ownSnapshot(ctx, required(ctx, 'SnapshotId'))
+  const tier = ctx.params['StorageTier']
+  if (tier !== undefined && tier !== 'archive') throw invalidValue(tier, 'StorageTier')
+  // the codes and words below are plausible, not EC2's documented ones
+  if (snapshot.storageTier === 'archive')
+    throw new ApiError('IncorrectState', `The snapshot '${snapshot.snapshotId}' is already in the archive tier.`)
+  if (snapshot.state !== 'completed')
+    throw new ApiError('IncorrectState', `The snapshot '${snapshot.snapshotId}' is in state '${snapshot.state}'.`)
+  const enabled = ctx.state.imagesUsingSnapshot(ctx.region, snapshot.snapshotId).find((i) => i.state !== 'disabled')
+  if (enabled)
+    throw new ApiError(
+      'IncorrectState',
+      `The snapshot '${snapshot.snapshotId}' is associated with the AMI '${enabled.imageId}', which is not disabled. Disable the AMI before you archive its snapshots.`
+    )
+  dryRun(ctx)
+  const now = new Date(ctx.state.now()).toISOString()
+  snapshot.storageTier = 'archive'
+  snapshot.tieringStartTime = now
+  return el('snapshotId', snapshot.snapshotId) + el('tieringStartTime', now)
+}
+
+function binIds(ctx: Ec2Context, key: string, max: number): string[] {
+  const ids = [...new Set(list(ctx.params, key))]
+  if (ids.length > max)
+    throw new ApiError(
+      'InvalidParameterValue',
+      `Value (${ids.length}) for parameter ${key} is invalid. Expecting at most ${max}.`
+    )
+  if (ids.length > 0 && ctx.params['MaxResults'] !== undefined)
+    throw new ApiError(
+      'InvalidParameterCombination',
+      `The parameter ${key} cannot be used with the parameter MaxResults`
+    )
+  return ids
+}
+
+const LIST_IMAGES_IN_RECYCLE_BIN = accepting('ImageId.N', 'MaxResults', 'NextToken')
+
+const listImagesInRecycleBin: Handler = (ctx) => {
+  accept(ctx, LIST_IMAGES_IN_RECYCLE_BIN)
+  const ids = binIds(ctx, 'ImageId', 20)
+  for (const id of ids) checkAmiId(id)
+  const size = maxResults(ctx, 1, 1000)
+  dryRun(ctx)
+  const entries = [...ctx.state.imageBin(ctx.region).values()].filter(
+    (e) => e.item.ownerId === ctx.accountId && (ids.length === 0 || ids.includes(e.item.imageId))
+  )
+  const { page, nextToken } = paginate(ctx, entries, size)
+  return (
+    itemSet(
+      'imageSet',
+      page,
+      (e) =>
+        el('imageId', e.item.imageId) +
+        el('name', e.item.name) +
+        el('description', e.item.description) +
+        el('recycleBinEnterTime', isoTime(e.enterTime)) +
+        el('recycleBinExitTime', isoTime(e.exitTime))
+    ) + el('nextToken', nextToken)
+  )
+}
+
+const LIST_SNAPSHOTS_IN_RECYCLE_BIN = accepting('SnapshotId.N', 'MaxResults', 'NextToken')
+
+const listSnapshotsInRecycleBin: Handler = (ctx) => {
+  accept(ctx, LIST_SNAPSHOTS_IN_RECYCLE_BIN)
+  const ids = binIds(ctx, 'SnapshotId', 1000)
+  for (const id of ids) checkSnapshotId(id)
+  const size = maxResults(ctx, 5, 1000)
+  dryRun(ctx)
+  const entries = [...ctx.state.snapshotBin(ctx.region).values()].filter(
+    (e) => e.item.ownerId === ctx.accountId && (ids.length === 0 || ids.includes(e.item.snapshotId))
+  )
+  const { page, nextToken } = paginate(ctx, entries, size)
+  return (
+    itemSet(
+      'snapshotSet',
+      page,
+      (e) =>
+        el('snapshotId', e.item.snapshotId) +
+        el('recycleBinEnterTime', isoTime(e.enterTime)) +
+        el('recycleBinExitTime', isoTime(e.exitTime)) +
+        el('description', e.item.description) +
+        el('volumeId', e.item.volumeId)
+    ) + el('nextToken', nextToken)
+  )
+}
+
+/**
+ * Restores an image as it went in (its state, disabled included, and its tags; sharing was
+ * already gone if it was disabled). Its snapshots must be out of the bin first.
+ */
+const restoreImageFromRecycleBin: Handler = (ctx) => {
+  accept(ctx, IMAGE_ID_ONLY)
+  const imageId = required(ctx, 'ImageId')
+  checkAmiId(imageId)
+  const entry = ctx.state.imageBin(ctx.region).get(imageId)
+  if (!entry || entry.item.ownerId !== ctx.accountId) throw notFound([imageId])
+  const missing = entry.item.blockDeviceMappings
+    .flatMap((b) => (b.ebs?.snapshotId ? [b.ebs.snapshotId] : []))
+    .filter((id) => !ctx.state.snapshot(ctx.region, id))
+  if (missing.length > 0) {
+    // plausible code and words: EC2 documents the rule (snapshots first), not the error
+    const inBin = missing.filter((id) => ctx.state.snapshotBin(ctx.region).has(id))
+    throw new ApiError(
+      'IncorrectState',
+      inBin.length > 0
+        ? `The AMI '${imageId}' can't be restored because its snapshot(s) ${inBin.join(', ')} are in the Recycle Bin. Restore the snapshots first.`
+        : `The AMI '${imageId}' can't be restored because its snapshot(s) ${missing.join(', ')} no longer exist.`
+    )
+  }
+  dryRun(ctx)
+  ctx.state.restoreImage(ctx.region, imageId)
+  return el('return', true)
+}
+
+const restoreSnapshotFromRecycleBin: Handler = (ctx) => {
+  accept(ctx, accepting('SnapshotId'))
+  const id = required(ctx, 'SnapshotId')
+  checkSnapshotId(id)
+  const entry = ctx.state.snapshotBin(ctx.region).get(id)
+  if (!entry || entry.item.ownerId !== ctx.accountId) throw snapshotNotFound(id)
+  dryRun(ctx)
+  const x = ctx.state.restoreSnapshot(ctx.region, id)!
+  return (
+    el('snapshotId', x.snapshotId) +
+    el('description', x.description) +
+    el('encrypted', x.encrypted) +
+    el('ownerId', x.ownerId) +
+    el('progress', '100%') +
+    el('startTime', x.startTime) +
+    el('status', x.state) +
+    el('volumeId', x.volumeId) +
+    el('volumeSize', x.volumeSize)
+  )
+}
+
+const enableImageDeregistrationProtection: Handler = (ctx) => {
+  accept(ctx, accepting('ImageId', 'WithCooldown'))
+  const image = lookupImage(ctx, required(ctx, 'ImageId'))
+  requireOwner(ctx, image)
+  dryRun(ctx)
+  image.deregistrationProtection = bool(ctx.params, 'WithCooldown')
+    ? 'enabled-with-cooldown'
+    : 'enabled-without-cooldown'
+  return el('return', image.deregistrationProtection)
+}
+
+/** Turns protection off at once (the 24-hour cooldown of `enabled-with-cooldown` is not modelled). */
+const disableImageDeregistrationProtection: Handler = (ctx) => {
+  accept(ctx, IMAGE_ID_ONLY)
+  const image = lookupImage(ctx, required(ctx, 'ImageId'))
+  requireOwner(ctx, image)
+  dryRun(ctx)
+  image.deregistrationProtection = 'disabled'
+  return el('return', image.deregistrationProtection)
+}
+
 export const EC2_HANDLERS: Record<string, Handler> = {
   DescribeImages: describeImages,
   DescribeImageAttribute: describeImageAttribute,
@@ -1157,5 +1485,15 @@ export const EC2_HANDLERS: Record<string, Handler> = {
   CreateImageUsageReport: createImageUsageReport,
   DescribeImageUsageReports: describeImageUsageReports,
   DescribeImageUsageReportEntries: describeImageUsageReportEntries,
-  DeleteImageUsageReport: deleteImageUsageReport
+  DeleteImageUsageReport: deleteImageUsageReport,
+  DeregisterImage: deregisterImage,
+  DeleteSnapshot: deleteSnapshot,
+  DescribeSnapshots: describeSnapshots,
+  ModifySnapshotTier: modifySnapshotTier,
+  ListImagesInRecycleBin: listImagesInRecycleBin,
+  ListSnapshotsInRecycleBin: listSnapshotsInRecycleBin,
+  RestoreImageFromRecycleBin: restoreImageFromRecycleBin,
+  RestoreSnapshotFromRecycleBin: restoreSnapshotFromRecycleBin,
+  EnableImageDeregistrationProtection: enableImageDeregistrationProtection,
+  DisableImageDeregistrationProtection: disableImageDeregistrationProtection
 }

@@ -29,7 +29,11 @@ import {
   type ImageInput,
   type LaunchConfigurationInput,
   type LaunchTemplateInput,
-  type Seed
+  type BinEntry,
+  type EmuSnapshot,
+  type RecycleBinRule,
+  type Seed,
+  type SnapshotInput
 } from './state.js'
 import { actionMatches, el, makeRandom, sleep, xmlEscape } from './util.js'
 
@@ -110,6 +114,17 @@ export interface AwsEmulator {
   /** the owner account's AMI usage reports (schedules applied) */
   usageReports(region: string): EmuUsageReport[]
   addUsageReport(region: string, report: UsageReportInput): EmuUsageReport
+  /** the region's snapshots (of every owner; not those in the Recycle Bin) */
+  snapshots(region: string): EmuSnapshot[]
+  snapshot(region: string, snapshotId: string): EmuSnapshot | undefined
+  /** a snapshot on its own (an image's snapshots are made from its block device mappings) */
+  addSnapshot(region: string, snapshot?: SnapshotInput): EmuSnapshot
+  /** the region's Recycle Bin retention rules, in days (`undefined`: none); e.g. `{ images: 7, snapshots: 7 }` */
+  recycleBinRule(region: string, rule: RecycleBinRule | undefined): void
+  /** the images in the region's Recycle Bin */
+  imagesInBin(region: string): Array<BinEntry<EmuImage>>
+  /** the snapshots in the region's Recycle Bin */
+  snapshotsInBin(region: string): Array<BinEntry<EmuSnapshot>>
   /**
    * An account (created empty on first use; the owner's when `id` is the owner's): the same seeding
    * methods as the emulator's, for that account. `membership` declares its organization and OUs.
@@ -434,6 +449,12 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
     addImageRecipe: (region, r) => state.account().addImageRecipe(region, r),
     usageReports: (region) => state.account().usageReports(region),
     addUsageReport: (region, r) => state.account().addUsageReport(region, r),
+    snapshots: (region) => state.snapshots(region),
+    snapshot: (region, id) => state.snapshot(region, id),
+    addSnapshot: (region, x) => state.addSnapshot(region, x),
+    recycleBinRule: (region, rule) => state.setRecycleBinRule(region, rule),
+    imagesInBin: (region) => [...state.imageBin(region).values()],
+    snapshotsInBin: (region) => [...state.snapshotBin(region).values()],
     account: (id, membership) => {
       const a = state.account(id)
       return membership ? a.memberOf(membership) : a

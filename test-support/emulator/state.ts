@@ -95,6 +95,47 @@ export type ImageInput = Partial<EmuImage> & {
   availableAfterDescribes?: number
 }
 
+/** An EBS snapshot (of an image's block device mapping, or seeded alone). Owned by `ownerId`. */
+export interface EmuSnapshot {
+  snapshotId: string
+  ownerId: string
+  volumeId: string
+  /** GiB */
+  volumeSize: number
+  state: 'pending' | 'completed' | 'error' | 'recoverable' | 'recovering'
+  /** ISO 8601 with milliseconds */
+  startTime: string
+  /** EC2 writes `Created by CreateImage(i-…) for ami-… ` on the snapshots it makes for an image */
+  description: string
+  encrypted: boolean
+  storageTier: 'standard' | 'archive'
+  /** set while an archived snapshot is only temporarily restored (ISO 8601) */
+  restoreExpiryTime?: string
+  /** set when ModifySnapshotTier started (ISO 8601) */
+  tieringStartTime?: string
+  tags: Tag[]
+}
+
+export type SnapshotInput = Partial<EmuSnapshot> & { snapshotId?: string }
+
+/** A Recycle Bin retention rule of a region: retention days per resource type (absent = no rule). */
+export interface RecycleBinRule {
+  /** EC2_IMAGE retention, in days */
+  images?: number
+  /** EBS_SNAPSHOT retention, in days */
+  snapshots?: number
+}
+
+/** A resource in the Recycle Bin: what it was, when it went in, until when it can be restored (epoch ms). */
+export interface BinEntry<T> {
+  item: T
+  enterTime: number
+  exitTime: number
+}
+
+/** The tag Recycle Bin puts on what it holds (removed on restore). */
+export const IN_BIN_TAG = 'aws:recycle-bin:resource-in-bin'
+
 export interface EmuLaunchTemplateVersion {
   versionNumber: number
   versionDescription?: string
@@ -332,6 +373,10 @@ export interface RegionSeed {
   ssmParameters?: Record<string, string | SsmParameterInput>
   instances?: Ec2InstanceInput[]
   imageRecipes?: ImageRecipeInput[]
+  /** snapshots on their own (an image's snapshots are made from its block device mappings) */
+  snapshots?: SnapshotInput[]
+  /** the region's Recycle Bin retention rules */
+  recycleBin?: RecycleBinRule
 }
 
 /** Where an account sits in AWS Organizations (for images shared with an organization or an OU). */
@@ -465,6 +510,16 @@ export class AccountState {
 
   addImage(region: string, input: ImageInput = {}): EmuImage {
     return this.world.addImageOf(this.accountId, region, input)
+  }
+
+  /** A snapshot of this account (unless ownerId says otherwise). */
+  addSnapshot(region: string, input: SnapshotInput = {}): EmuSnapshot {
+    return this.world.addSnapshot(region, { ownerId: this.accountId, ...input })
+  }
+
+  /** The region's Recycle Bin rules (the bin is per region here: the owner's and other accounts' alike). */
+  setRecycleBinRule(region: string, rule: RecycleBinRule | undefined): void {
+    this.world.setRecycleBinRule(region, rule)
   }
 
   /** Whether this account can see the image: its own, public, or shared with it (account, organization, OU). */
@@ -738,6 +793,11 @@ export class EmulatorState {
   /** the credentials AssumeRole issued, by access key id */
   readonly sessions = new Map<string, EmuSession>()
   private readonly imageTables = new Map<string, Map<string, EmuImage>>()
+  private readonly snapshotTables = new Map<string, Map<string, EmuSnapshot>>()
+  private readonly imageBins = new Map<string, Map<string, BinEntry<EmuImage>>>()
+  private readonly snapshotBins = new Map<string, Map<string, BinEntry<EmuSnapshot>>>()
+  /** Recycle Bin retention rules per region */
+  readonly recycleBinRules = new Map<string, RecycleBinRule>()
   private readonly owner: AccountState
   private readonly others = new Map<string, AccountState>()
   private idRandom: () => number
@@ -801,6 +861,10 @@ export class EmulatorState {
 
   reset(): void {
     this.imageTables.clear()
+    this.snapshotTables.clear()
+    this.imageBins.clear()
+    this.snapshotBins.clear()
+    this.recycleBinRules.clear()
     this.others.clear()
     this.sessions.clear()
     this.owner.clear()
@@ -891,7 +955,130 @@ export class EmulatorState {
       image.pendingDescribeCalls = availableAfterDescribes
     }
     table.set(imageId, image)
+    for (const b of image.blockDeviceMappings) {
+      const id = b.ebs?.snapshotId
+      if (id === undefined || this.snapshotTable(region).has(id)) continue
+      this.addSnapshot(region, {
+        snapshotId: id,
+        ownerId,
+        volumeSize: b.ebs?.volumeSize ?? 8,
+        encrypted: b.ebs?.encrypted ?? false,
+        startTime: image.creationDate,
+        description: `Created by CreateImage(i-${imageId.slice(4)}) for ${imageId} `
+      })
+    }
     return image
+  }
+
+  // ---- snapshots and the Recycle Bin ----
+
+  snapshotTable(region: string): Map<string, EmuSnapshot> {
+    let t = this.snapshotTables.get(region)
+    if (!t) this.snapshotTables.set(region, (t = new Map<string, EmuSnapshot>()))
+    return t
+  }
+
+  /** The region's snapshots (not those in the Recycle Bin). */
+  snapshots(region: string): EmuSnapshot[] {
+    return [...this.snapshotTable(region).values()]
+  }
+
+  snapshot(region: string, snapshotId: string): EmuSnapshot | undefined {
+    return this.snapshotTable(region).get(snapshotId)
+  }
+
+  /** A snapshot (8 GiB, standard tier, completed, of the owner account unless told). Ids need no randomness. */
+  addSnapshot(region: string, input: SnapshotInput = {}): EmuSnapshot {
+    const table = this.snapshotTable(region)
+    const snapshotId = input.snapshotId ?? this.newId('snap', (id) => table.has(id))
+    const snapshot: EmuSnapshot = {
+      ownerId: this.accountId,
+      volumeId: `vol-${snapshotId.slice(5)}`,
+      volumeSize: 8,
+      state: 'completed',
+      startTime: DEFAULT_DATE,
+      description: '',
+      encrypted: false,
+      storageTier: 'standard',
+      ...input,
+      tags: [...(input.tags ?? [])],
+      snapshotId
+    }
+    table.set(snapshotId, snapshot)
+    return snapshot
+  }
+
+  /** The registered images (any state) whose block device mappings name the snapshot. */
+  imagesUsingSnapshot(region: string, snapshotId: string): EmuImage[] {
+    return this.images(region).filter(
+      (i) => i.state !== 'deregistered' && i.blockDeviceMappings.some((b) => b.ebs?.snapshotId === snapshotId)
+    )
+  }
+
+  /** Sets (or, with `undefined`, removes) the region's Recycle Bin retention rules. */
+  setRecycleBinRule(region: string, rule: RecycleBinRule | undefined): void {
+    if (rule === undefined) this.recycleBinRules.delete(region)
+    else this.recycleBinRules.set(region, { ...rule })
+  }
+
+  private bin<T>(bins: Map<string, Map<string, BinEntry<T>>>, region: string): Map<string, BinEntry<T>> {
+    let b = bins.get(region)
+    if (!b) bins.set(region, (b = new Map<string, BinEntry<T>>()))
+    const now = this.now()
+    for (const [id, entry] of b) if (entry.exitTime <= now) b.delete(id)
+    return b
+  }
+
+  /** The images in the region's Recycle Bin (expired ones are gone for good). */
+  imageBin(region: string): Map<string, BinEntry<EmuImage>> {
+    return this.bin(this.imageBins, region)
+  }
+
+  snapshotBin(region: string): Map<string, BinEntry<EmuSnapshot>> {
+    return this.bin(this.snapshotBins, region)
+  }
+
+  private toBin<T extends { tags: Tag[] }>(bin: Map<string, BinEntry<T>>, id: string, item: T, days: number): void {
+    item.tags = [...item.tags.filter((t) => t.key !== IN_BIN_TAG), { key: IN_BIN_TAG, value: 'true' }]
+    const enterTime = this.now()
+    bin.set(id, { item, enterTime, exitTime: enterTime + days * DAY_MS })
+  }
+
+  /** Deletes a snapshot: into the Recycle Bin when an EBS_SNAPSHOT rule holds in the region, else gone. */
+  deleteSnapshot(region: string, snapshotId: string): void {
+    const snapshot = this.snapshotTable(region).get(snapshotId)
+    if (!snapshot) return
+    this.snapshotTable(region).delete(snapshotId)
+    const days = this.recycleBinRules.get(region)?.snapshots
+    if (days !== undefined) this.toBin(this.snapshotBin(region), snapshotId, snapshot, days)
+  }
+
+  /** Deregisters an image: into the Recycle Bin when an EC2_IMAGE rule holds in the region, else gone. */
+  deregisterImage(region: string, imageId: string): void {
+    const image = this.imageTable(region).get(imageId)
+    if (!image) return
+    this.imageTable(region).delete(imageId)
+    const days = this.recycleBinRules.get(region)?.images
+    if (days !== undefined) this.toBin(this.imageBin(region), imageId, image, days)
+  }
+
+  /** Restores a binned image as it was (its state, tags; the bin's tag removed). */
+  restoreImage(region: string, imageId: string): EmuImage | undefined {
+    const entry = this.imageBin(region).get(imageId)
+    if (!entry) return undefined
+    this.imageBin(region).delete(imageId)
+    entry.item.tags = entry.item.tags.filter((t) => t.key !== IN_BIN_TAG)
+    this.imageTable(region).set(imageId, entry.item)
+    return entry.item
+  }
+
+  restoreSnapshot(region: string, snapshotId: string): EmuSnapshot | undefined {
+    const entry = this.snapshotBin(region).get(snapshotId)
+    if (!entry) return undefined
+    this.snapshotBin(region).delete(snapshotId)
+    entry.item.tags = entry.item.tags.filter((t) => t.key !== IN_BIN_TAG)
+    this.snapshotTable(region).set(snapshotId, entry.item)
+    return entry.item
   }
 
   /** Apply time-based pending schedules. */
@@ -1042,6 +1229,8 @@ function seedRegions(account: AccountState, regions: Record<string, RegionSeed>)
     }
     for (const i of rs.instances ?? []) account.addInstance(region, i)
     for (const r of rs.imageRecipes ?? []) account.addImageRecipe(region, r)
+    for (const x of rs.snapshots ?? []) account.addSnapshot(region, x)
+    if (rs.recycleBin) account.setRecycleBinRule(region, rs.recycleBin)
   }
 }
 
