@@ -313,6 +313,7 @@ async function main(): Promise<void> {
       'image-id': newImages.join(','),
       'family-tag': 'image-family',
       'exclude-tags': 'retain=audit',
+      'consumer-role': 'golden-image-reader',
       'dry-run': String(flags.dryRun)
     }
     rule(`Inputs (${flags.dryRun ? 'dry run: disable nothing' : 'disable'}, on pull request #42)`)
