@@ -27,6 +27,8 @@ export interface Account {
   seed: Seed
   regions: string[]
   templates: number
+  /** images superseded per region (the new image's older siblings) */
+  supersededPerRegion: number
   /** `region:ami-…` of the new image, per region */
   newImages: string[]
   /** the superseded images, per region */
@@ -43,7 +45,11 @@ const created = (family: number, n: number): string =>
 /** A small deterministic PRNG, so every run builds the same account. */
 const prng = makeRandom
 
-export function buildAccount(templates: number, regionCount: number): Account {
+/**
+ * `familySize`: the images of `family-000` (default 10): a backlog account (one that never cleaned
+ * up) has hundreds; the newest is the new image, all the others are superseded.
+ */
+export function buildAccount(templates: number, regionCount: number, familySize = PER_FAMILY): Account {
   const regions = REGIONS.slice(0, regionCount)
   const seed: Seed = { regions: {} }
   const newImages: string[] = []
@@ -52,8 +58,10 @@ export function buildAccount(templates: number, regionCount: number): Account {
     const random = prng(1000 + r)
     const images: ImageInput[] = []
     for (let f = 0; f < FAMILIES; f++) {
-      for (let n = 0; n < PER_FAMILY; n++) {
-        const shared = f === 0 && n >= 6
+      const size = f === 0 ? familySize : PER_FAMILY
+      for (let n = 0; n < size; n++) {
+        // in family-000, the three before the newest (and the newest) are shared
+        const shared = f === 0 && n >= size - 4
         images.push({
           imageId: imageId(r, f, n),
           name: `golden-family-${String(f).padStart(3, '0')}-${created(f, n).slice(0, 10)}`,
@@ -74,8 +82,8 @@ export function buildAccount(templates: number, regionCount: number): Account {
         })
       }
     }
-    newImages.push(`${region}:${imageId(r, 0, PER_FAMILY - 1)}`)
-    superseded[region] = Array.from({ length: SUPERSEDED }, (_, n) => imageId(r, 0, n))
+    newImages.push(`${region}:${imageId(r, 0, familySize - 1)}`)
+    superseded[region] = Array.from({ length: familySize - 1 }, (_, n) => imageId(r, 0, n))
 
     const other = (): string => imageId(r, 1 + Math.floor(random() * (FAMILIES - 1)), Math.floor(random() * PER_FAMILY))
     const ssmParameters: Record<string, string> = {}
@@ -136,5 +144,5 @@ export function buildAccount(templates: number, regionCount: number): Account {
     }
     seed.regions[region] = { images, launchTemplates, autoScalingGroups, ssmParameters }
   })
-  return { seed, regions: [...regions], templates, newImages, superseded }
+  return { seed, regions: [...regions], templates, supersededPerRegion: familySize - 1, newImages, superseded }
 }

@@ -8,7 +8,7 @@
  */
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { startAwsEmulator, type CallRecord } from '../test-support/emulator/ec2.js'
+import { startAwsEmulator, type CallRecord, type ThrottleConfig } from '../test-support/emulator/ec2.js'
 import type { Account } from './account.js'
 
 export interface LoadOptions {
@@ -17,8 +17,12 @@ export interface LoadOptions {
   /** one extra image, for the bare-SDK probe */
   image?: { region: string; imageId: string }
   latencyMs: number
-  /** EC2's request-rate limits: a token bucket per region and action class */
-  throttle: boolean
+  /**
+   * EC2's request-rate limits: `true` = EC2's buckets per account, region and action class, full
+   * (test-support/emulator/throttle.ts); or any throttle switch of the emulator, e.g.
+   * `{ mode: 'ec2', level: 0.05, background: 0.5 }` (nearly empty, half of each refill spent by others)
+   */
+  throttle: boolean | ThrottleConfig
 }
 
 export interface Endpoint {
@@ -46,7 +50,7 @@ export async function startEndpoint(defaultRegion: string): Promise<Endpoint> {
       if (image) emu.addImage(image.region, { imageId: image.imageId })
       emu.resetFaults()
       emu.faults.latencyMs = latencyMs
-      if (throttle) emu.faults.throttle = { mode: 'bucket' }
+      if (throttle) emu.faults.throttle = throttle === true ? { mode: 'ec2' } : throttle
       emu.clearCalls()
       collectGarbage()
     },

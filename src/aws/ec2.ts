@@ -28,10 +28,11 @@ import { emptySharing, type Image, type ImageReference, type ReferenceType, type
 import type { UsageReport, UsageReportEntry } from '../rules/usage-reports.js'
 import type { PinnedLookup, TemplateNumbers, TemplateVersion } from '../rules/usage.js'
 import { AwsError, awsCall, isCode } from './errors.js'
+import { Pace } from './pace.js'
 
 /**
  * What every client of the action is built with: the SDK's adaptive retry (it backs off and
- * rate-limits itself under throttling); timeouts, so that no call hangs (one that has not answered
+ * rate-limits itself under throttling; the changes are paced before it, see `Ec2.pace`); timeouts, so that no call hangs (one that has not answered
  * in 15 s is retried, at most 8 attempts); and the middleware resolved once per command class
  * instead of on every call (no command here adds middleware of its own).
  */
@@ -76,9 +77,14 @@ const WAIT_MIN_DELAY = 2
 const WAIT_MAX_DELAY = 15
 
 export class Ec2 {
+  /**
+   * @param pace the client-side rate limit of the region's changes (aws/pace.ts): every change of
+   *   the run in this region (`change`, and `Lifecycle`'s) waits for its token.
+   */
   constructor(
     readonly region: string,
-    readonly client: EC2Client = ec2Client(region)
+    readonly client: EC2Client = ec2Client(region),
+    readonly pace: Pace = new Pace()
   ) {}
 
   /** Images by id, disabled ones included; ids that do not exist (or are not visible) are absent. */
@@ -207,7 +213,7 @@ export class Ec2 {
   /**
    * Runs a change, or with `dryRun` asks EC2 whether it would be allowed: `DryRunOperation`
    * means yes; any other error (e.g. `UnauthorizedOperation`) is the answer no. A failed change
-   * throws an AwsError naming `action`.
+   * throws an AwsError naming `action`. Either waits for the region's pace first.
    */
   private async change(
     action: string,
@@ -215,11 +221,11 @@ export class Ec2 {
     send: (dryRun: boolean | undefined) => Promise<unknown>
   ): Promise<DryRunAnswer> {
     if (!dryRun) {
-      await awsCall(action, () => send(undefined))
+      await awsCall(action, () => this.pace.run(action, () => send(undefined)))
       return { allowed: true }
     }
     try {
-      await send(true)
+      await this.pace.run(action, () => send(true))
       return { allowed: true }
     } catch (error) {
       if (isCode(error, 'DryRunOperation')) return { allowed: true }

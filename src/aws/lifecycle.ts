@@ -59,15 +59,23 @@ export const RECYCLE_BIN_IDS_MAX = 20
 /** DescribeSnapshots filter values per call. */
 const SNAPSHOT_FILTER_MAX = 200
 
-/** A change (`DryRun` when asked): its answer, or in a dry run whether EC2 allows it. */
+/**
+ * A change (`DryRun` when asked): its answer, or in a dry run whether EC2 allows it. Paced like
+ * the gateway's own changes (`Ec2.pace`: the region's client-side rate limit).
+ */
 async function change<T>(
+  ec2: Ec2,
   action: string,
   dryRun: boolean,
   send: (dryRun: true | undefined) => Promise<T>
 ): Promise<{ answer: DryRunAnswer; value?: T }> {
-  if (!dryRun) return { answer: { allowed: true }, value: await awsCall(action, () => send(undefined)) }
+  if (!dryRun)
+    return {
+      answer: { allowed: true },
+      value: await awsCall(action, () => ec2.pace.run(action, () => send(undefined)))
+    }
   try {
-    await send(true)
+    await ec2.pace.run(action, () => send(true))
     return { answer: { allowed: true } }
   } catch (error) {
     if (isCode(error, 'DryRunOperation')) return { answer: { allowed: true } }
@@ -101,7 +109,7 @@ export class Lifecycle {
     deleteSnapshots: boolean,
     dryRun = false
   ): Promise<{ answer: DryRunAnswer; snapshots: SnapshotReturnCode[] }> {
-    const { answer, value } = await change('ec2:DeregisterImage', dryRun, (DryRun) =>
+    const { answer, value } = await change(this.ec2, 'ec2:DeregisterImage', dryRun, (DryRun) =>
       this.ec2.client.send(
         new DeregisterImageCommand({
           ImageId: imageId,
@@ -146,7 +154,7 @@ export class Lifecycle {
 
   /** Moves a snapshot to the EBS archive tier (ModifySnapshotTier). */
   async archiveSnapshot(snapshotId: string, dryRun = false): Promise<DryRunAnswer> {
-    const { answer } = await change('ec2:ModifySnapshotTier', dryRun, (DryRun) =>
+    const { answer } = await change(this.ec2, 'ec2:ModifySnapshotTier', dryRun, (DryRun) =>
       this.ec2.client.send(new ModifySnapshotTierCommand({ SnapshotId: snapshotId, StorageTier: 'archive', DryRun }))
     )
     return answer
@@ -179,7 +187,7 @@ export class Lifecycle {
 
   /** RestoreImageFromRecycleBin (its snapshots, when they are in the bin too, must be restored first). */
   async restoreFromRecycleBin(imageId: string, dryRun = false): Promise<DryRunAnswer> {
-    const { answer } = await change('ec2:RestoreImageFromRecycleBin', dryRun, (DryRun) =>
+    const { answer } = await change(this.ec2, 'ec2:RestoreImageFromRecycleBin', dryRun, (DryRun) =>
       this.ec2.client.send(new RestoreImageFromRecycleBinCommand({ ImageId: imageId, DryRun }))
     )
     return answer
@@ -211,7 +219,7 @@ export class Lifecycle {
 
   /** RestoreSnapshotFromRecycleBin. */
   async restoreSnapshotFromRecycleBin(snapshotId: string, dryRun = false): Promise<DryRunAnswer> {
-    const { answer } = await change('ec2:RestoreSnapshotFromRecycleBin', dryRun, (DryRun) =>
+    const { answer } = await change(this.ec2, 'ec2:RestoreSnapshotFromRecycleBin', dryRun, (DryRun) =>
       this.ec2.client.send(new RestoreSnapshotFromRecycleBinCommand({ SnapshotId: snapshotId, DryRun }))
     )
     return answer

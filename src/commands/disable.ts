@@ -5,6 +5,7 @@
  */
 import type { Filter } from '@aws-sdk/client-ec2'
 import { describeError } from '../aws/errors.js'
+import { progressEvery } from '../aws/pace.js'
 import { PER_REGION_CONCURRENCY } from '../concurrency.js'
 import type { Context } from '../context.js'
 import { RegionError, type ConsumerUsage } from '../context.js'
@@ -180,7 +181,12 @@ async function execute(ctx: Context, plan: RegionPlan): Promise<Change[]> {
     plans,
     ctx.settings.dryRun,
     PER_REGION_CONCURRENCY,
-    plan.sharing
+    plan.sharing,
+    progressEvery(
+      (m) => ctx.log.info(`[${plan.region}] ${m}`),
+      ctx.settings.dryRun ? 'proved' : 'disabled',
+      () => ctx.now().getTime()
+    )
   )
   changes.forEach((change, i) =>
     logChange(ctx.log, change, `superseded by ${plans[i]?.lineage.supersededBy ?? fallback}`)

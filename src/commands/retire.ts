@@ -14,6 +14,7 @@
  */
 import { describeError } from '../aws/errors.js'
 import { Lifecycle, type SnapshotInfo } from '../aws/lifecycle.js'
+import { progressEvery } from '../aws/pace.js'
 import { mapLimit, PER_REGION_CONCURRENCY } from '../concurrency.js'
 import type { ConsumerUsage, Context } from '../context.js'
 import type { Decision, Image, RegionReport, RetiredImage, RetiredSnapshot, RunReport, Usage } from '../model.js'
@@ -289,9 +290,18 @@ async function archiveOne(ctx: Context, plan: RegionPlan, c: Candidate): Promise
 /** Retires one region's images, then asks the Recycle Bin about the deregistered ones. */
 async function execute(ctx: Context, plan: RegionPlan): Promise<{ retired: RetiredImage[]; warnings: string[] }> {
   const { settings, log } = ctx
-  const retired = await mapLimit(plan.policy.retire, PER_REGION_CONCURRENCY, (c) =>
-    settings.snapshots === 'archive' ? archiveOne(ctx, plan, c) : deregisterOne(ctx, plan, c)
+  // a long list waits on EC2's rate limits (the region's pace): say how far it is every few seconds
+  const progress = progressEvery(
+    (m) => log.info(`[${plan.region}] ${m}`),
+    settings.dryRun ? 'proved' : 'retired',
+    () => ctx.now().getTime()
   )
+  let count = 0
+  const retired = await mapLimit(plan.policy.retire, PER_REGION_CONCURRENCY, async (c) => {
+    const r = await (settings.snapshots === 'archive' ? archiveOne(ctx, plan, c) : deregisterOne(ctx, plan, c))
+    progress(++count, plan.policy.retire.length)
+    return r
+  })
   const warnings: string[] = []
   const gone = retired.filter((r) => r.outcome === 'retired' && r.snapshotsMode !== 'archive')
   let bin = new Map<string, string>()

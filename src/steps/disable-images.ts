@@ -86,14 +86,16 @@ async function checkAgain(
 /**
  * Disables images of one region: reads every image's sharing (all at once) unless the caller
  * already has, checks their state again, writes each record, and only once it is written,
- * DisableImage. One Change per plan, in order.
+ * DisableImage. One Change per plan, in order. `progress(done, total)` is called after each
+ * DisableImage answer (the caller decides what to say: a long backlog waits on EC2's rate limits).
  */
 export async function disableSafely(
   ec2: Ec2,
   plans: DisablePlan[],
   dryRun: boolean,
   concurrency: number,
-  alreadyRead?: Map<string, SharingRead>
+  alreadyRead?: Map<string, SharingRead>,
+  progress?: (done: number, total: number) => void
 ): Promise<Change[]> {
   const missing = plans.map((p) => p.image).filter((image) => !alreadyRead?.has(image.imageId))
   const readNow = await readSharing(ec2, missing, concurrency)
@@ -103,8 +105,10 @@ export async function disableSafely(
   )
   const { results, ready } = await checkAgain(ec2, plans, read)
   const recorded = await writeRecords(ec2, ready, dryRun, concurrency)
+  let done = 0
   await mapLimit(ready, concurrency, async ({ index, image, sharing }) => {
     results[index] = recorded.get(image.imageId) ?? (await disableOne(ec2, image, sharing, dryRun))
+    progress?.(++done, ready.length)
   })
   return results.map((r, i) => r ?? changeOf(plans[i]!.image, 'disable', 'failed', { message: 'not disabled' }))
 }

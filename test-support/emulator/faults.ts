@@ -1,5 +1,8 @@
 /** Fault switches of the emulator. All are plain mutable fields: change them while it runs. */
+import { Ec2Buckets, type Ec2ThrottleConfig } from './throttle.js'
 import { actionMatches } from './util.js'
+
+export type { Ec2ThrottleConfig } from './throttle.js'
 
 export interface BucketClass {
   /** tokens when full (the burst) */
@@ -14,6 +17,9 @@ export interface BucketClass {
  * - `burst`: the next `count` matching calls fail, then calls pass again;
  * - `bucket`: a token bucket per region and action class, like EC2's request rate limits
  *   (defaults: describe 100 burst / 20 per s, mutate 200 burst / 5 per s, other 50 / 10).
+ * - `ec2`: EC2's own buckets per account, region and action class, with its sizes and refill rates,
+ *   started at a `level` (nearly empty: another tool just spent them) and drained by a steady
+ *   `background` load (test-support/emulator/throttle.ts); EC2 only.
  * `actions` limits it to some actions (`ec2:DisableImage`, `DescribeImages`, `ec2:*`), `accounts` to
  * the calls of some accounts (the caller's account, told by its access key). Buckets are per account,
  * as EC2's are.
@@ -29,6 +35,7 @@ export type ThrottleConfig =
       actions?: string[]
       accounts?: string[]
     }
+  | Ec2ThrottleConfig
 
 export interface FailRule {
   /** only this action (`DisableImage` or `ec2:DisableImage`); any action naming the image when absent */
@@ -127,10 +134,13 @@ export class Throttler {
   private buckets = new Map<string, { tokens: number; at: number }>()
   private burstUsed = 0
   private lastConfig: ThrottleConfig | null = null
+  /** the state of `mode: 'ec2'` */
+  readonly ec2 = new Ec2Buckets()
 
   reset(): void {
     this.buckets.clear()
     this.burstUsed = 0
+    this.ec2.reset()
   }
 
   shouldThrottle(
@@ -149,6 +159,8 @@ export class Throttler {
     if (!config || !listMatches(config.actions, service, action)) return false
     if (config.accounts && config.accounts.length > 0 && !config.accounts.includes(accountId)) return false
     switch (config.mode) {
+      case 'ec2':
+        return service === 'ec2' && this.ec2.take(config, accountId, region, action, now)
       case 'probability':
         return random() < config.rate
       case 'burst':
