@@ -18,6 +18,7 @@ describe('the bundle', () => {
     expect(definedCommands(main)).toEqual([
       'CreateImageUsageReportCommand',
       'CreateTagsCommand',
+      'DeregisterImageCommand',
       'DescribeImageAttributeCommand',
       'DescribeImageReferencesCommand',
       'DescribeImageUsageReportEntriesCommand',
@@ -25,9 +26,15 @@ describe('the bundle', () => {
       'DescribeImagesCommand',
       'DescribeLaunchTemplateVersionsCommand',
       'DescribeLaunchTemplatesCommand',
+      'DescribeSnapshotsCommand',
       'DisableImageCommand',
       'EnableImageCommand',
-      'ModifyImageAttributeCommand'
+      'ListImagesInRecycleBinCommand',
+      'ListSnapshotsInRecycleBinCommand',
+      'ModifyImageAttributeCommand',
+      'ModifySnapshotTierCommand',
+      'RestoreImageFromRecycleBinCommand',
+      'RestoreSnapshotFromRecycleBinCommand'
     ])
   })
 
