@@ -494,3 +494,33 @@ describe('consumer-role: many accounts', () => {
     ).toBe(true)
   })
 })
+
+describe('rollback: what points at the bad image in other accounts', () => {
+  test("the bad image, shared with the consumer, is disabled and the consumer's template on it is named; skip keeps it", async () => {
+    const { aws } = world
+    const old = shared('golden-web-1', 1, [])
+    const bad = shared('golden-web-2', 2, [CONSUMER])
+    const first = await world.run({ 'image-id': bad.imageId, 'family-tag': 'role' }, PR_EVENT)
+    expect(first.exitCode).toBe(0)
+    expect(stateOf(aws, old.imageId)).toBe('disabled')
+    const shopLt = consumer(aws).addLaunchTemplate(REGION, { name: 'shop-web', versions: [{ imageId: bad.imageId }] })
+    const rollback = { command: 'rollback', 'image-id': bad.imageId, 'consumer-role': ROLE }
+
+    const skipped = await world.run({ ...rollback, 'in-use': 'skip' }, PR_EVENT)
+
+    // skip: what it superseded is back, the bad image stays enabled because the consumer launches it
+    expect(skipped.exitCode).toBe(0)
+    expect([stateOf(aws, old.imageId), stateOf(aws, bad.imageId)]).toEqual(['available', 'available'])
+    const decisions = json<ReportJson>(skipped.outputs['report']).regions[0]?.decisions ?? []
+    expect(decisions.find((d) => d.imageId === bad.imageId)?.reason).toMatch(new RegExp(`account ${CONSUMER}`))
+
+    const reported = await world.run(rollback, PR_EVENT)
+
+    // report: the bad image is disabled and the consumer's template on it is named, with its account
+    expect(reported.exitCode).toBe(0)
+    expect(stateOf(aws, bad.imageId)).toBe('disabled')
+    const templates = json<AffectedTemplate[]>(reported.outputs['affected-launch-templates'])
+    expect(templates.map((t) => [t.accountId, t.launchTemplateId])).toEqual([[CONSUMER, shopLt.launchTemplateId]])
+    expect(world.aws.callsOf('sts:AssumeRole').map((c) => c.params['RoleArn'])).toContain(roleArn(CONSUMER))
+  })
+})

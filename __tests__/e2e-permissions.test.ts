@@ -119,6 +119,8 @@ const SCENES: Record<
   },
   rollback: (w) => {
     const s = disabledScene(w)
+    // The bad image is shared, so its use in other accounts is read too (usage reports).
+    w.aws.image(REGION, s.fresh.imageId)!.launchPermissions.push(...SHARED)
     // Something points at the bad image, so the usage search reads everything it can read.
     const lt = w.aws.addLaunchTemplate(REGION, { name: 'web-prod', versions: [{ imageId: s.fresh.imageId }] })
     w.aws.addAutoScalingGroup(REGION, {

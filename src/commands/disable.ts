@@ -8,12 +8,13 @@ import { describeError } from '../aws/errors.js'
 import { progressEvery } from '../aws/pace.js'
 import { PER_REGION_CONCURRENCY } from '../concurrency.js'
 import type { Context } from '../context.js'
-import { RegionError, type ConsumerUsage } from '../context.js'
+import { RegionError } from '../context.js'
 import { emptyUsage, type Change, type Decision, type Image, type RegionReport, type RunReport } from '../model.js'
 import { decideFamily, familyKey, tagValue } from '../rules/family.js'
 import { namePatternMismatch } from '../rules/name-pattern.js'
 import { applyPolicy, refusalOf, toDisable, type RegionPolicy, type UsageFound } from '../rules/policy.js'
 import { disableSafely, readSharing, type SharingRead } from '../steps/disable-images.js'
+import { withConsumers } from '../steps/find-consumers.js'
 import { BUILDING_STATES, ownedImages, waitUntilAvailable } from '../steps/find-images.js'
 import { logBreaking, logChange } from '../steps/log.js'
 import { allSucceeded, eachRegion, emptyRegion } from '../steps/regions.js'
@@ -143,22 +144,6 @@ async function planRegion(ctx: Context, region: string, imageIds: string[]): Pro
   })
   log.info(`[${region}] family ${family}: ${policy.decisions.length} older image(s) found: ${counts.join(', ')}`)
   return { region, newImages, family, policy, sharing, accountId }
-}
-
-/** The owner account's usage and what other accounts hold, as one. */
-function withConsumers(usage: UsageFound, consumers: ConsumerUsage | undefined): UsageFound {
-  if (!consumers || usage.unknown !== undefined) return usage
-  return {
-    ...usage,
-    templates: [...usage.templates, ...consumers.templates],
-    groups: [...usage.groups, ...consumers.groups],
-    launchConfigurations: [...usage.launchConfigurations, ...consumers.launchConfigurations],
-    references: [...usage.references, ...consumers.references],
-    accounts: [...usage.accounts, ...consumers.accounts],
-    unknowns: [...usage.unknowns, ...consumers.unknowns],
-    checked: [...usage.checked, ...consumers.checked],
-    warnings: [...usage.warnings, ...consumers.warnings]
-  }
 }
 
 /** Records and disables one region's images; one Change per image, logged. */

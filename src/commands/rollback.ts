@@ -29,7 +29,8 @@ import { readRecord, SUPERSEDED_BY_TAG } from '../rules/lineage.js'
 import { applyPolicy, toDisable, type RegionPolicy, type UsageFound } from '../rules/policy.js'
 import { launchable, pointToOf, staysEnabledBecause } from '../rules/rollback.js'
 import { changeOf } from '../steps/change.js'
-import { disableSafely, type DisablePlan } from '../steps/disable-images.js'
+import { disableSafely, readSharing, type DisablePlan, type SharingRead } from '../steps/disable-images.js'
+import { withConsumers } from '../steps/find-consumers.js'
 import { enableAndRestore } from '../steps/enable-image.js'
 import { ownedImages } from '../steps/find-images.js'
 import { logBreaking, logChange } from '../steps/log.js'
@@ -46,6 +47,8 @@ interface RegionPlan {
    * points at them.
    */
   policy: RegionPolicy
+  /** The bad images' sharing, when it was read to look for other accounts (the disable reuses it). */
+  sharing?: Map<string, SharingRead>
 }
 
 /** The images that `bad` superseded, newest first, as their records say. */
@@ -82,23 +85,33 @@ async function planRegion(ctx: Context, region: string, ids: string[]): Promise<
   const list = superseded.map((s) => `${s.imageId} (${s.state})`).join(', ')
   log.info(`[${region}] ${ids.join(', ')} superseded ${superseded.length} image(s)${list ? `: ${list}` : ''}`)
   const decisions = decisionsOf({ bad, superseded })
-  const candidates = toDisable(decisions).map((i) => i.imageId)
-  const usage: UsageFound =
+  const images = toDisable(decisions)
+  const candidates = images.map((i) => i.imageId)
+  const usageQuery: Promise<UsageFound> =
     candidates.length > 0
-      ? await usageSearch
+      ? usageSearch
           .find(
             candidates,
             superseded.map((s) => s.imageId)
           )
           .catch((error: unknown): UsageFound => ({ unknown: describeError(error) }))
-      : emptyUsage()
+      : Promise.resolve(emptyUsage())
+  // Who else uses the bad image (other accounts): from its sharing now, as for disable.
+  const sharing =
+    ctx.consumers && images.length > 0 ? await readSharing(ec2, images, PER_REGION_CONCURRENCY) : undefined
+  const consumersQuery =
+    ctx.consumers && sharing
+      ? ctx.consumers(region).find(images.map((image) => ({ image, sharing: sharing.get(image.imageId)?.sharing })))
+      : Promise.resolve(undefined)
+  const [ownUsage, consumers] = await Promise.all([usageQuery, consumersQuery])
+  const usage = withConsumers(ownUsage, consumers)
   const policy = applyPolicy(region, decisions, usage, settings)
   if (policy.error) throw new RegionError(region, policy.error)
   for (const warning of policy.warnings) log.warning(`[${region}] ${warning}`)
   for (const skipped of policy.decisions.filter((d) => d.kind === 'skip')) {
     log.info(`[${region}] ${skipped.image.imageId} (${skipped.image.name}) stays enabled: ${skipped.reason}`)
   }
-  return { region, bad, superseded, policy }
+  return { region, bad, superseded, policy, ...(sharing ? { sharing } : {}) }
 }
 
 /** The bad image's record: the newest image it superseded that is launchable again (a rollback of that one would bring it back). */
@@ -143,7 +156,7 @@ async function execute(ctx: Context, plan: RegionPlan): Promise<Change[]> {
     else plans.push(disablePlan(ctx, bad, pointToOf(own, enables) ?? ''))
   }
   const disabled = new Map(
-    (await disableSafely(ec2, plans, settings.dryRun, PER_REGION_CONCURRENCY)).map((c) => [c.imageId, c])
+    (await disableSafely(ec2, plans, settings.dryRun, PER_REGION_CONCURRENCY, plan.sharing)).map((c) => [c.imageId, c])
   )
   const badChanges = plan.bad.flatMap((bad) => held.get(bad.imageId) ?? disabled.get(bad.imageId) ?? [])
   badChanges.forEach((change) => logChange(ctx.log, change))
@@ -174,6 +187,9 @@ function regionReport(plan: RegionPlan, changes?: Change[]): RegionReport {
     templates: policy.templates.filter((t) => off.has(t.imageId)),
     groups: policy.groups.filter((g) => off.has(g.imageId)),
     launchConfigurations: policy.launchConfigurations.filter((l) => off.has(l.imageId)),
+    references: policy.references.filter((r) => off.has(r.imageId)),
+    accounts: policy.accounts.filter((a) => off.has(a.imageId)),
+    unknowns: policy.unknowns.filter((u) => u.imageId === undefined || off.has(u.imageId)),
     replacements: changes ? policy.replacements.filter((t) => launchable(enables.get(t.imageId))) : policy.replacements,
     ...(pointTo ? { pointTo } : {}),
     checked: policy.checked,

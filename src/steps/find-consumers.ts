@@ -9,6 +9,7 @@ import { accountGateways, refreshingCredentials, Sts, type CredentialProvider, t
 import { describeError } from '../aws/errors.js'
 import type { ConsumerFinder, ConsumerSearch, ConsumerUsage, Logger } from '../context.js'
 import { consumerRoleArn, isAccountId, sessionName } from '../rules/consumer-role.js'
+import type { UsageFound } from '../rules/policy.js'
 import {
   CONSUMER_CONCURRENCY,
   limiter,
@@ -206,4 +207,20 @@ export function consumerFinder(options: ConsumerFinderOptions): ConsumerFinder |
       }
     }
   })
+}
+
+/** The owner account's usage and what other accounts hold, as one. */
+export function withConsumers(usage: UsageFound, consumers: ConsumerUsage | undefined): UsageFound {
+  if (!consumers || usage.unknown !== undefined) return usage
+  return {
+    ...usage,
+    templates: [...usage.templates, ...consumers.templates],
+    groups: [...usage.groups, ...consumers.groups],
+    launchConfigurations: [...usage.launchConfigurations, ...consumers.launchConfigurations],
+    references: [...usage.references, ...consumers.references],
+    accounts: [...usage.accounts, ...consumers.accounts],
+    unknowns: [...usage.unknowns, ...consumers.unknowns],
+    checked: [...usage.checked, ...consumers.checked],
+    warnings: [...usage.warnings, ...consumers.warnings]
+  }
 }
