@@ -20,7 +20,8 @@ import {
   DescribeLaunchConfigurationsCommand
 } from '@aws-sdk/client-auto-scaling'
 import { refreshingCredentials, Sts, type AssumedCredentials } from '../src/aws/sts.js'
-import { limiter, searchConsumers, type ConsumerSearchDeps } from '../src/steps/consumer-search.js'
+import { limiter } from '../src/concurrency.js'
+import { searchConsumers, type ConsumerSearchDeps } from '../src/steps/consumer-search.js'
 import { consumerFinder, NO_ACCOUNT, roleAssumer, type ReportsUsage } from '../src/steps/find-consumers.js'
 import { emptySharing, type Image, type Sharing } from '../src/model.js'
 

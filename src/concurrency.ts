@@ -13,22 +13,35 @@ export function awaitedLater<T>(promise: Promise<T>): Promise<T> {
   return promise
 }
 
+/** Runs tasks with a bound on how many run at once; one limiter may be shared by several callers. */
+export type Limiter = <T>(task: () => Promise<T>) => Promise<T>
+
+/** A bound of `max` tasks at once (at least one), the waiting ones started in the order they came. */
+export function limiter(max: number): Limiter {
+  const bound = Math.max(1, max)
+  let running = 0
+  const waiting: Array<() => void> = []
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= bound) await new Promise<void>((resolve) => waiting.push(resolve))
+    else running++
+    try {
+      return await task()
+    } finally {
+      const next = waiting.shift()
+      if (next) next()
+      else running--
+    }
+  }
+}
+
 /** Runs `fn` over `items` with at most `limit` at once; results keep the items' order. */
 export async function mapLimit<T, R>(
   items: readonly T[],
   limit: number,
   fn: (item: T, index: number) => Promise<R>
 ): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++
-      results[index] = await fn(items[index] as T, index)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
+  const run = limiter(limit)
+  return Promise.all(items.map((item, index) => run(() => fn(item, index))))
 }
 
 /** Groups targets by a key, keeping first-seen order. */
