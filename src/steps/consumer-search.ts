@@ -9,38 +9,12 @@
 import type { AccountGateways } from '../aws/sts.js'
 import { AwsError, describeError } from '../aws/errors.js'
 import type { ConsumerUsage, Logger } from '../context.js'
-import type {
-  AccountUse,
-  GroupUse,
-  ImageReference,
-  LaunchConfigurationUse,
-  TemplateUse,
-  Usage,
-  UsageUnknown
-} from '../model.js'
+import type { AccountUse, Usage } from '../model.js'
+import { limiter, type Limiter } from '../concurrency.js'
 import { usageFinder } from './find-usage.js'
 
 /** Accounts searched at once (each search sends a handful of paginated reads, spread over its own account's budget). */
 export const CONSUMER_CONCURRENCY = 8
-
-/** Runs tasks with a bound on how many run at once; one limiter may be shared by several searches. */
-export type Limiter = <T>(task: () => Promise<T>) => Promise<T>
-
-export function limiter(max: number): Limiter {
-  let running = 0
-  const waiting: Array<() => void> = []
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve))
-    else running++
-    try {
-      return await task()
-    } finally {
-      const next = waiting.shift()
-      if (next) next()
-      else running--
-    }
-  }
-}
 
 export interface ConsumerSearchDeps {
   /** The gateways of an account, with the role assumed there; rejects when the role cannot be assumed. */
@@ -54,30 +28,25 @@ export interface ConsumerSearchDeps {
   log?: Pick<Logger, 'debug'>
 }
 
-/** A launch configuration of another account. */
-export type AccountLaunchConfigurationUse = LaunchConfigurationUse & { accountId: string }
-
-/**
- * What the search found. Beyond ConsumerUsage: the launch configurations of the other accounts
- * (the model's LaunchConfigurationUse has no account yet, and ConsumerUsage no place for them).
- */
-export interface ConsumerSearchResult extends ConsumerUsage {
-  launchConfigurations: AccountLaunchConfigurationUse[]
+/** What a search found: nothing yet, nothing looked at. */
+export function emptyConsumerUsage(): ConsumerUsage {
+  return {
+    accounts: [],
+    templates: [],
+    groups: [],
+    launchConfigurations: [],
+    references: [],
+    unknowns: [],
+    checked: [],
+    warnings: []
+  }
 }
 
-/** What one account gave. */
-export interface AccountResult {
+/** What one account gave (its AccountUses are made from it by `summarize`). */
+export interface AccountResult extends Omit<ConsumerUsage, 'accounts'> {
   accountId: string
   /** false: the role could not be assumed, nothing was searched. */
   assumed: boolean
-  templates: TemplateUse[]
-  groups: GroupUse[]
-  launchConfigurations: AccountLaunchConfigurationUse[]
-  references: ImageReference[]
-  unknowns: UsageUnknown[]
-  /** What was checked in the account (the usage finder's words, and SSM parameters). */
-  checked: string[]
-  warnings: string[]
 }
 
 /** Why a call failed, in a few words naming its IAM action. */
@@ -94,22 +63,13 @@ function stsWhy(error: unknown): string {
   return `${error.code}${detail}`
 }
 
-function unassumed(accountId: string, warning: string, unknown: UsageUnknown): AccountResult {
-  return {
-    accountId,
-    assumed: false,
-    templates: [],
-    groups: [],
-    launchConfigurations: [],
-    references: [],
-    unknowns: [unknown],
-    checked: [],
-    warnings: [warning]
-  }
+function accountResult(accountId: string, assumed: boolean): AccountResult {
+  const { templates, groups, launchConfigurations, references, unknowns, checked, warnings } = emptyConsumerUsage()
+  return { accountId, assumed, templates, groups, launchConfigurations, references, unknowns, checked, warnings }
 }
 
 /** One account: assume the role, then the usage search and the SSM parameters together. Never rejects. */
-export async function searchAccount(
+async function searchAccount(
   deps: Pick<ConsumerSearchDeps, 'assume' | 'roleArn' | 'log'>,
   region: string,
   accountId: string,
@@ -121,11 +81,16 @@ export async function searchAccount(
     gateways = await deps.assume(accountId)
   } catch (error) {
     const cause = stsWhy(error)
-    return unassumed(
-      accountId,
-      `account ${accountId} was not searched in ${region}: the role ${roleArn} could not be assumed (sts:AssumeRole ${cause})`,
-      { region, accountId, why: `the role ${roleArn} could not be assumed in account ${accountId} (${cause})` }
+    const result = accountResult(accountId, false)
+    result.warnings.push(
+      `account ${accountId} was not searched in ${region}: the role ${roleArn} could not be assumed (sts:AssumeRole ${cause})`
     )
+    result.unknowns.push({
+      region,
+      accountId,
+      why: `the role ${roleArn} could not be assumed in account ${accountId} (${cause})`
+    })
+    return result
   }
   deps.log?.debug(`consumer-role: searching account ${accountId} in ${region} as ${roleArn}`)
   const prefix = `account ${accountId}: `
@@ -141,17 +106,7 @@ export async function searchAccount(
       (u): Usage | { error: unknown } => u,
       (error: unknown) => ({ error })
     )
-  const result: AccountResult = {
-    accountId,
-    assumed: true,
-    templates: [],
-    groups: [],
-    launchConfigurations: [],
-    references: [],
-    unknowns: [],
-    checked: [],
-    warnings: []
-  }
+  const result = accountResult(accountId, true)
   if ('error' in usage) {
     const text = `launch templates were not checked in ${region}: ${why(usage.error)}`
     result.warnings.push(prefix + text)
@@ -199,7 +154,7 @@ function accountUses(region: string, r: AccountResult, imageIds: string[]): Acco
 }
 
 /** The accounts' results as one ConsumerUsage: each account's findings, in the order the accounts were given. */
-export function summarize(region: string, results: AccountResult[], imageIds: string[]): ConsumerSearchResult {
+export function summarize(region: string, results: AccountResult[], imageIds: string[]): ConsumerUsage {
   const searched = results.filter((r) => r.assumed)
   const checked: string[] = []
   if (searched.length > 0) {
@@ -241,7 +196,7 @@ export async function searchConsumers(
   region: string,
   accountIds: string[],
   imageIds: string[]
-): Promise<ConsumerSearchResult> {
+): Promise<ConsumerUsage> {
   if (imageIds.length === 0) return summarize(region, [], imageIds)
   return summarize(region, await searchAccounts(deps, region, accountIds, imageIds), imageIds)
 }

@@ -4,15 +4,16 @@
  * `accountsFromReports`); with `consumer-role`, each of those accounts is searched by name
  * (steps/consumer-search.ts) with the role assumed there. Never rejects.
  */
-import type { AccountUse, Sharing, UsageUnknown } from '../model.js'
+import type { AccountUse, Sharing, Usage, UsageUnknown } from '../model.js'
 import { accountGateways, refreshingCredentials, Sts, type CredentialProvider, type RoleAssumer } from '../aws/sts.js'
 import { describeError } from '../aws/errors.js'
 import type { ConsumerFinder, ConsumerSearch, ConsumerUsage, Logger } from '../context.js'
 import { consumerRoleArn, isAccountId, sessionName } from '../rules/consumer-role.js'
 import type { UsageFound } from '../rules/policy.js'
+import { limiter } from '../concurrency.js'
 import {
   CONSUMER_CONCURRENCY,
-  limiter,
+  emptyConsumerUsage,
   searchAccounts,
   summarize,
   type AccountResult,
@@ -92,19 +93,6 @@ export interface ConsumerFinderOptions extends Omit<Partial<RoleOptions>, 'consu
 }
 
 export const NO_ACCOUNT = 'no other account to search by consumer-role (the images are shared with no account)'
-
-function emptyConsumerUsage(): ConsumerUsage {
-  return {
-    accounts: [],
-    templates: [],
-    groups: [],
-    launchConfigurations: [],
-    references: [],
-    unknowns: [],
-    checked: [],
-    warnings: []
-  }
-}
 
 /** The accounts the images are shared with, in first-seen order, never an owner. */
 function sharedAccounts(images: ConsumerImages, owners: Set<string>): string[] {
@@ -209,7 +197,9 @@ export function consumerFinder(options: ConsumerFinderOptions): ConsumerFinder |
   })
 }
 
-/** The owner account's usage and what other accounts hold, as one. */
+/** The owner account's usage and what other accounts hold, as one (a failed search stays failed). */
+export function withConsumers(usage: Usage, consumers: ConsumerUsage | undefined): Usage
+export function withConsumers(usage: UsageFound, consumers: ConsumerUsage | undefined): UsageFound
 export function withConsumers(usage: UsageFound, consumers: ConsumerUsage | undefined): UsageFound {
   if (!consumers || usage.unknown !== undefined) return usage
   return {
