@@ -4,13 +4,16 @@ import {
   accountUses,
   chooseReport,
   covers,
+  isShared,
   pollDelay,
   POLL_FIRST_MS,
   POLL_MAX_MS,
   REUSE_MAX_AGE_MS,
+  sharedBeyondAccounts,
   type UsageReport,
   type UsageReportEntry
 } from '../src/rules/usage-reports.js'
+import { emptySharing } from '../src/model.js'
 
 const R = 'eu-west-1'
 const IMG = 'ami-00000000000000001'
@@ -153,5 +156,28 @@ describe('accountUses', () => {
         '111122223333'
       )
     ).toEqual([])
+  })
+})
+
+describe('which images are shared', () => {
+  test('an account, an organization, an OU or everyone makes an image shared; unread sharing counts as shared', () => {
+    expect(isShared(emptySharing())).toBe(false)
+    expect(isShared(emptySharing(), true)).toBe(true)
+    expect(isShared(undefined)).toBe(true)
+    expect(isShared({ ...emptySharing(), userIds: ['444455556666'] })).toBe(true)
+    expect(isShared({ ...emptySharing(), organizationArns: ['arn:aws:organizations::1:organization/o-1'] })).toBe(true)
+    expect(isShared({ ...emptySharing(), organizationalUnitArns: ['arn:aws:organizations::1:ou/o-1/ou-1'] })).toBe(true)
+    expect(isShared({ ...emptySharing(), public: true })).toBe(true)
+  })
+
+  test('beyond accounts: organizations, OUs or everyone, never a list of accounts', () => {
+    expect(sharedBeyondAccounts({ ...emptySharing(), userIds: ['444455556666'] })).toBe(false)
+    expect(sharedBeyondAccounts({ ...emptySharing(), public: true })).toBe(true)
+    expect(
+      sharedBeyondAccounts({ ...emptySharing(), organizationArns: ['arn:aws:organizations::1:organization/o-1'] })
+    ).toBe(true)
+    expect(
+      sharedBeyondAccounts({ ...emptySharing(), organizationalUnitArns: ['arn:aws:organizations::1:ou/o-1/ou-1'] })
+    ).toBe(true)
   })
 })

@@ -3,7 +3,7 @@
  * be waited for, how long to wait between polls, and what the report entries say about other
  * accounts. Plain records in, plain records out; the calls are in steps/usage-reports.ts.
  */
-import type { AccountUse } from '../model.js'
+import type { AccountUse, Sharing } from '../model.js'
 
 /** One usage report, as DescribeImageUsageReports describes it. */
 export interface UsageReport {
@@ -145,6 +145,19 @@ export function accountUses(
               ? 1
               : 0
     )
+}
+
+/** Shared with organizations, OUs or everyone: the accounts that may launch it are not listed (a usage report names them). */
+export function sharedBeyondAccounts(sharing: Sharing): boolean {
+  return sharing.public || sharing.organizationArns.length > 0 || sharing.organizationalUnitArns.length > 0
+}
+
+/**
+ * Shared beyond its own account (accounts, organizations, OUs, public; `isPublic`: the image's own
+ * flag): the images `usage-report: auto` reads reports of. Sharing that could not be read counts as shared.
+ */
+export function isShared(sharing: Sharing | undefined, isPublic = false): boolean {
+  return !sharing || isPublic || sharing.userIds.length > 0 || sharedBeyondAccounts(sharing)
 }
 
 /** Seconds, for a sentence: `300 s`. */

@@ -4,11 +4,12 @@
  * `accountsFromReports`); with `consumer-role`, each of those accounts is searched by name
  * (steps/consumer-search.ts) with the role assumed there. Never rejects.
  */
-import type { AccountUse, Sharing, Usage, UsageUnknown } from '../model.js'
+import type { AccountUse, Usage, UsageUnknown } from '../model.js'
 import { accountGateways, refreshingCredentials, Sts, type CredentialProvider, type RoleAssumer } from '../aws/sts.js'
 import { describeError } from '../aws/errors.js'
 import type { ConsumerFinder, ConsumerSearch, ConsumerUsage, Logger } from '../context.js'
 import { consumerRoleArn, isAccountId, sessionName } from '../rules/consumer-role.js'
+import { sharedBeyondAccounts } from '../rules/usage-reports.js'
 import type { UsageFound } from '../rules/policy.js'
 import { limiter } from '../concurrency.js'
 import {
@@ -98,10 +99,6 @@ export const NO_ACCOUNT = 'no other account to search by consumer-role (the imag
 function sharedAccounts(images: ConsumerImages, owners: Set<string>): string[] {
   const ids = images.flatMap(({ sharing }) => sharing?.userIds ?? [])
   return [...new Set(ids)].filter((id) => isAccountId(id) && !owners.has(id))
-}
-
-function sharedBeyondAccounts(sharing: Sharing): boolean {
-  return sharing.public || sharing.organizationArns.length > 0 || sharing.organizationalUnitArns.length > 0
 }
 
 /**

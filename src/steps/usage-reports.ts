@@ -8,11 +8,12 @@ import type { AccountsFromReports } from './find-consumers.js'
 import type { Ec2 } from '../aws/ec2.js'
 import { AwsError, describeError } from '../aws/errors.js'
 import { mapLimit } from '../concurrency.js'
-import type { AccountUse, Image, Sharing, UsageUnknown } from '../model.js'
+import type { AccountUse, Image, UsageUnknown } from '../model.js'
 import {
   accountUses,
   chooseReport,
   covers,
+  isShared,
   pollDelay,
   seconds,
   type UsageReport,
@@ -220,18 +221,6 @@ export function clientToken(imageId: string, startMs: number): string {
   return `dsa-${imageId}-${Math.floor(startMs / 1000)}`.slice(0, 64)
 }
 
-/** Is an image shared beyond its account (accounts, organizations, OUs, public)? Unknown sharing counts as shared. */
-function isShared(image: Image, sharing: Sharing | undefined): boolean {
-  if (!sharing) return true
-  return (
-    image.public ||
-    sharing.public ||
-    sharing.userIds.length > 0 ||
-    sharing.organizationArns.length > 0 ||
-    sharing.organizationalUnitArns.length > 0
-  )
-}
-
 /**
  * The usage-report step as the consumer finder takes it, for `usage-report`: `auto` reads the
  * reports of the shared images, `true` of all, `false` none (undefined: no reports are read).
@@ -243,7 +232,7 @@ export function reportsByMode(
 ): AccountsFromReports | undefined {
   if (settings.usageReport === 'false') return undefined
   return async (region, images) => {
-    const chosen = images.filter((i) => settings.usageReport === 'true' || isShared(i.image, i.sharing))
+    const chosen = images.filter((i) => settings.usageReport === 'true' || isShared(i.sharing, i.image.public))
     if (chosen.length === 0) return { accounts: [], unknowns: [], checked: [], warnings: [] }
     const ownerAccountId = chosen[0]?.image.ownerId ?? ''
     const found = await findAccountUsage(
