@@ -9,11 +9,8 @@ import {
   type ImageReference,
   type UsageUnknown,
   type Decision,
-  type GroupUse,
   type Image,
   type InUsePolicy,
-  type LaunchConfigurationUse,
-  type TemplateUse,
   type Usage
 } from '../model.js'
 import { describeTemplateVersion } from './usage.js'
@@ -26,23 +23,15 @@ export interface PolicySettings {
 /** What points at a region's images; `unknown` when the search failed, with why. */
 export type UsageFound = (Usage & { unknown?: undefined }) | { unknown: string }
 
-/** One region's plan after the guards: what to disable, and what will break. */
-export interface RegionPolicy {
+/**
+ * One region's plan after the guards: what to disable, and the usage (templates, groups, launch
+ * configurations, references, accounts, unknowns) of the images to disable: their next launch will fail.
+ */
+export interface RegionPolicy extends Usage {
   /** The family's decisions, with the images left enabled by `in-use: skip` turned to `skip`. */
   decisions: Decision[]
   /** The images to disable. */
   toDisable: Image[]
-  /** The template versions and groups of the images to disable: their next launch will fail. */
-  templates: TemplateUse[]
-  groups: GroupUse[]
-  launchConfigurations: LaunchConfigurationUse[]
-  /** Template versions that already use a replacement image. */
-  replacements: TemplateUse[]
-  references: ImageReference[]
-  accounts: AccountUse[]
-  unknowns: UsageUnknown[]
-  checked: string[]
-  warnings: string[]
   /** Why this region stops the whole run before anything changes. */
   error?: string
   /** Why this region makes the guards refuse the whole run. */
@@ -59,13 +48,7 @@ export function toDisable(decisions: Decision[]): Image[] {
  * SSM parameters and Image Builder recipes (references; instances are only counted), other accounts'
  * launch templates (usage reports), and what could not be known about other accounts.
  */
-interface Users {
-  templates: TemplateUse[]
-  launchConfigurations: LaunchConfigurationUse[]
-  references: ImageReference[]
-  accounts: AccountUse[]
-  unknowns: UsageUnknown[]
-}
+type Users = Pick<Usage, 'templates' | 'launchConfigurations' | 'references' | 'accounts' | 'unknowns'>
 
 /** The reference types that make an image in use: disabling breaks what resolves or builds from them. */
 const IN_USE_REFERENCES: ReadonlySet<string> = new Set([
@@ -98,15 +81,14 @@ function usersOf(image: Image, usage: Users): Users {
   }
 }
 
+/** How many known things launch it (what is unknown left out). */
+function knownUsers(users: Users): number {
+  return users.templates.length + users.launchConfigurations.length + users.references.length + users.accounts.length
+}
+
 /** In use for `skip` and `fail`: something launches it, or (what is not known counts) its use elsewhere is unknown. */
 function isUsed(users: Users): boolean {
-  return (
-    users.templates.length > 0 ||
-    users.launchConfigurations.length > 0 ||
-    users.references.length > 0 ||
-    users.accounts.length > 0 ||
-    users.unknowns.length > 0
-  )
+  return knownUsers(users) > 0 || users.unknowns.length > 0
 }
 
 /**
@@ -160,9 +142,7 @@ function describeUsers(users: Users): string {
 
 /** `in use by launch template web (…) version 3 (default)`, or `usage in other accounts is unknown (…)`. */
 function inUseBy(users: Users): string {
-  const known =
-    users.templates.length + users.launchConfigurations.length + users.references.length + users.accounts.length
-  if (known === 0) return describeUsers(users)
+  if (knownUsers(users) === 0) return describeUsers(users)
   const lead = users.templates.length > 0 ? 'launch template ' : ''
   return `in use by ${lead}${describeUsers(users)}`
 }
@@ -246,9 +226,7 @@ export function applyPolicy(
 
 /** `is used by …`, or `has usage in other accounts that is unknown (…)` when only that is known. */
 function failClause(users: Users): string {
-  const known =
-    users.templates.length + users.launchConfigurations.length + users.references.length + users.accounts.length
-  return known === 0 ? `: ${describeUnknowns(users.unknowns)}` : ` is used by ${describeUsers(users)}`
+  return knownUsers(users) === 0 ? `: ${describeUnknowns(users.unknowns)}` : ` is used by ${describeUsers(users)}`
 }
 
 /** Under `in-use: report`, what could not be known about other accounts is a warning. */
