@@ -241,22 +241,18 @@ export class Ec2 {
    * (patterns allowed).
    */
   async templateVersionsUsing(imageIdValues: string[]): Promise<TemplateVersion[]> {
-    const found: TemplateVersion[] = []
-    await awsCall('ec2:DescribeLaunchTemplateVersions', async () => {
-      for (let i = 0; i < imageIdValues.length; i += FILTER_VALUES_MAX) {
+    return awsCall('ec2:DescribeLaunchTemplateVersions', () =>
+      inChunks(imageIdValues, FILTER_VALUES_MAX, async (Values) => {
+        const found: TemplateVersion[] = []
         const pages = paginateDescribeLaunchTemplateVersions(
           { client: this.client, pageSize: 200 },
-          {
-            Versions: ['$Latest', '$Default'],
-            Filters: [{ Name: 'image-id', Values: imageIdValues.slice(i, i + FILTER_VALUES_MAX) }],
-            ResolveAlias: true
-          }
+          { Versions: ['$Latest', '$Default'], Filters: [{ Name: 'image-id', Values }], ResolveAlias: true }
         )
         for await (const page of pages)
           for (const v of page.LaunchTemplateVersions ?? []) found.push(templateVersion(v))
-      }
-    })
-    return found
+        return found
+      })
+    )
   }
 
   /**
@@ -323,37 +319,31 @@ export class Ec2 {
     return found
   }
 
-  /** The default and latest version numbers of the given templates. */
+  /** The default and latest version numbers of the given templates (one call per 200, sent together). */
   async templateNumbers(launchTemplateIds: string[]): Promise<TemplateNumbers[]> {
-    const found: TemplateNumbers[] = []
-    for (let i = 0; i < launchTemplateIds.length; i += 200) {
-      const out = await awsCall('ec2:DescribeLaunchTemplates', () =>
-        this.client.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: launchTemplateIds.slice(i, i + 200) }))
-      )
-      for (const t of out.LaunchTemplates ?? []) {
-        found.push({
+    return awsCall('ec2:DescribeLaunchTemplates', () =>
+      inChunks(launchTemplateIds, FILTER_VALUES_MAX, async (LaunchTemplateIds) => {
+        const out = await this.client.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds }))
+        return (out.LaunchTemplates ?? []).map((t) => ({
           launchTemplateId: t.LaunchTemplateId ?? '',
           defaultVersionNumber: t.DefaultVersionNumber ?? 0,
           latestVersionNumber: t.LatestVersionNumber ?? 0
-        })
-      }
-    }
-    return found
+        }))
+      })
+    )
   }
 
   /**
    * The owner's own resources that reference the images (DescribeImageReferences): by default the
    * SSM parameters, Image Builder image and container recipes, and the instances that are not
    * terminated (EC2's default for instances includes terminated ones). One paginated query per 10
-   * images (EC2's limit per call), one after the other.
+   * images (EC2's limit per call), sent together.
    */
   async imageReferences(
     imageIds: string[],
     types: readonly ReferenceType[] = IMAGE_REFERENCE_TYPES
   ): Promise<ImageReference[]> {
-    const found: ImageReference[] = []
-    const ids = [...new Set(imageIds)]
-    if (ids.length === 0 || types.length === 0) return found
+    if (types.length === 0) return []
     const ResourceTypes: ResourceTypeRequest[] = types.map((t) =>
       t === 'ec2:Instance'
         ? {
@@ -362,21 +352,21 @@ export class Ec2 {
           }
         : { ResourceType: t }
     )
-    await awsCall('ec2:DescribeImageReferences', async () => {
-      for (let i = 0; i < ids.length; i += IMAGE_REFERENCES_IDS_MAX) {
-        const pages = paginateDescribeImageReferences(
+    return awsCall('ec2:DescribeImageReferences', () =>
+      inChunks(unique(imageIds), IMAGE_REFERENCES_IDS_MAX, async (ImageIds) => {
+        const found: ImageReference[] = []
+        for await (const page of paginateDescribeImageReferences(
           { client: this.client },
-          { ImageIds: ids.slice(i, i + IMAGE_REFERENCES_IDS_MAX), ResourceTypes }
-        )
-        for await (const page of pages) {
+          { ImageIds, ResourceTypes }
+        )) {
           for (const r of page.ImageReferences ?? []) {
             if (!r.ImageId || !r.ResourceType || !r.Arn) continue
             found.push({ region: this.region, imageId: r.ImageId, resourceType: r.ResourceType, arn: r.Arn })
           }
         }
-      }
-    })
-    return found
+        return found
+      })
+    )
   }
 
   /** Every usage report of the images, whatever its state (DescribeImageUsageReports, paginated, 200 images a query). */
@@ -390,19 +380,14 @@ export class Ec2 {
   }
 
   private async describeUsageReports(by: 'ImageIds' | 'ReportIds', values: string[]): Promise<UsageReport[]> {
-    const found: UsageReport[] = []
-    const unique = [...new Set(values)]
-    if (unique.length === 0) return found
-    await awsCall('ec2:DescribeImageUsageReports', async () => {
-      for (let i = 0; i < unique.length; i += USAGE_REPORT_IDS_MAX) {
-        const pages = paginateDescribeImageUsageReports(
-          { client: this.client },
-          { [by]: unique.slice(i, i + USAGE_REPORT_IDS_MAX) }
-        )
-        for await (const page of pages) for (const r of page.ImageUsageReports ?? []) found.push(usageReport(r))
-      }
-    })
-    return found
+    return awsCall('ec2:DescribeImageUsageReports', () =>
+      inChunks(unique(values), USAGE_REPORT_IDS_MAX, async (chunk) => {
+        const found: UsageReport[] = []
+        for await (const page of paginateDescribeImageUsageReports({ client: this.client }, { [by]: chunk }))
+          for (const r of page.ImageUsageReports ?? []) found.push(usageReport(r))
+        return found
+      })
+    )
   }
 
   /**
@@ -426,16 +411,10 @@ export class Ec2 {
 
   /** The entries of the reports (DescribeImageUsageReportEntries): one paginated query for all of them (per 200). */
   async usageReportEntries(reportIds: string[]): Promise<UsageReportEntry[]> {
-    const found: UsageReportEntry[] = []
-    const unique = [...new Set(reportIds)]
-    if (unique.length === 0) return found
-    await awsCall('ec2:DescribeImageUsageReportEntries', async () => {
-      for (let i = 0; i < unique.length; i += USAGE_REPORT_IDS_MAX) {
-        const pages = paginateDescribeImageUsageReportEntries(
-          { client: this.client },
-          { ReportIds: unique.slice(i, i + USAGE_REPORT_IDS_MAX) }
-        )
-        for await (const page of pages) {
+    return awsCall('ec2:DescribeImageUsageReportEntries', () =>
+      inChunks(unique(reportIds), USAGE_REPORT_IDS_MAX, async (ReportIds) => {
+        const found: UsageReportEntry[] = []
+        for await (const page of paginateDescribeImageUsageReportEntries({ client: this.client }, { ReportIds })) {
           for (const e of page.ImageUsageReportEntries ?? []) {
             found.push({
               reportId: e.ReportId ?? '',
@@ -446,9 +425,9 @@ export class Ec2 {
             })
           }
         }
-      }
-    })
-    return found
+        return found
+      })
+    )
   }
 }
 
@@ -477,6 +456,24 @@ function usageReport(r: Ec2ImageUsageReport): UsageReport {
     ...(r.ResourceTypes ? { resourceTypes: types } : {}),
     ...(r.AccountIds && r.AccountIds.length > 0 ? { accountIds: r.AccountIds } : {})
   }
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)]
+}
+
+/**
+ * `read` of each slice of `size` values, sent together (a usual run has one slice), the answers
+ * joined in the values' order; no values, no call.
+ */
+async function inChunks<T>(
+  values: readonly string[],
+  size: number,
+  read: (chunk: string[]) => Promise<T[]>
+): Promise<T[]> {
+  const reads: Array<Promise<T[]>> = []
+  for (let i = 0; i < values.length; i += size) reads.push(read(values.slice(i, i + size)))
+  return (await Promise.all(reads)).flat()
 }
 
 /** EC2's limit on the values of one filter. */
