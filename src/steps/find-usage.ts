@@ -22,7 +22,7 @@ import {
 /** Pinned-version lookups (one per template) sent at once. */
 const PINNED_CONCURRENCY = 10
 
-export const CHECKED = {
+const CHECKED = {
   templatesWithPinned: 'launch templates (default, latest and versions pinned by groups)',
   templates: 'launch templates (default and latest versions)',
   groups: 'Auto Scaling groups',
