@@ -16,7 +16,7 @@ import { describeError } from '../aws/errors.js'
 import { Lifecycle, type SnapshotInfo } from '../aws/lifecycle.js'
 import { progressEvery } from '../aws/pace.js'
 import { mapLimit, PER_REGION_CONCURRENCY } from '../concurrency.js'
-import type { ConsumerUsage, Context } from '../context.js'
+import type { Context } from '../context.js'
 import type { Decision, Image, RegionReport, RetiredImage, RetiredSnapshot, RunReport, Usage } from '../model.js'
 import {
   ARCHIVED_TAG,
@@ -29,8 +29,10 @@ import {
   type Candidate,
   type RetirePolicy
 } from '../rules/retire.js'
+import type { UsageFound } from '../rules/policy.js'
 import { FILTER_VALUES_MAX } from '../aws/ec2.js'
 import { dryRunRefusal } from '../steps/change.js'
+import { withConsumers } from '../steps/find-consumers.js'
 import { emptyRegion } from '../steps/regions.js'
 
 interface RegionPlan {
@@ -57,23 +59,8 @@ function filters(ctx: Context): Array<{ Name: string; Values: string[] }> {
   ]
 }
 
-function withConsumers(usage: Usage, consumers: ConsumerUsage | undefined): Usage {
-  if (!consumers) return usage
-  return {
-    ...usage,
-    templates: [...usage.templates, ...consumers.templates],
-    groups: [...usage.groups, ...consumers.groups],
-    launchConfigurations: [...usage.launchConfigurations, ...consumers.launchConfigurations],
-    references: [...usage.references, ...consumers.references],
-    accounts: [...usage.accounts, ...consumers.accounts],
-    unknowns: [...usage.unknowns, ...consumers.unknowns],
-    checked: [...usage.checked, ...consumers.checked],
-    warnings: [...usage.warnings, ...consumers.warnings]
-  }
-}
-
 /** What uses the candidates: this account's usage search, and other accounts' when a consumer search is given. */
-async function usageOf(ctx: Context, region: string, candidates: Candidate[]): Promise<Usage | { unknown: string }> {
+async function usageOf(ctx: Context, region: string, candidates: Candidate[]): Promise<UsageFound> {
   const ids = candidates.map((c) => c.image.imageId)
   // The consumers are asked with the sharing each image had when it was disabled (it has none now).
   const consumers = ctx.consumers
