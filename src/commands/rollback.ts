@@ -72,11 +72,11 @@ async function planRegion(ctx: Context, region: string, ids: string[]): Promise<
   const ec2 = ctx.ec2(region)
   // Starts the usage reads that need no image ids, while the images are looked up.
   const usageSearch = ctx.usage(region)
-  const { images: bad } = await ownedImages(ec2, ids, settings.targets)
-  const tagged = await ec2.images([{ Name: `tag:${SUPERSEDED_BY_TAG}`, Values: ids }], {
-    owners: ['self'],
-    includeDisabled: true
-  })
+  // The bad images and the images their records say they superseded: two independent reads.
+  const [{ images: bad }, tagged] = await Promise.all([
+    ownedImages(ec2, ids, settings.targets),
+    ec2.images([{ Name: `tag:${SUPERSEDED_BY_TAG}`, Values: ids }], { owners: ['self'], includeDisabled: true })
+  ])
   const superseded = tagged
     .filter((i) => !ids.includes(i.imageId) && readRecord(i.tags)?.lineage.reason === 'superseded')
     .sort(newestFirst)
