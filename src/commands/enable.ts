@@ -8,11 +8,10 @@ import { describeError } from '../aws/errors.js'
 import { Lifecycle, type BinnedImage } from '../aws/lifecycle.js'
 import { mapLimit, PER_REGION_CONCURRENCY } from '../concurrency.js'
 import type { Context } from '../context.js'
-import { RegionError } from '../context.js'
 import type { Change, Image, RegionReport, RunReport } from '../model.js'
 import { changeOf, dryRunRefusal } from '../steps/change.js'
 import { enableAndRestore } from '../steps/enable-image.js'
-import { ownedImages } from '../steps/find-images.js'
+import { lookUpOwned, notOwnedError } from '../steps/find-images.js'
 import { logChange } from '../steps/log.js'
 import { allSucceeded, eachRegion, emptyRegion } from '../steps/regions.js'
 
@@ -28,24 +27,19 @@ interface Found {
  */
 async function findImages(ctx: Context, region: string, ids: string[]): Promise<Found> {
   const ec2 = ctx.ec2(region)
+  const found = await lookUpOwned(ec2, ids)
+  const notFound = found.missing.filter((id) => !found.elsewhere.has(id))
+  let binned: BinnedImage[] = []
   try {
-    return { images: (await ownedImages(ec2, ids, ctx.settings.targets)).images, binned: [] }
+    binned = notFound.length > 0 ? await new Lifecycle(ec2).imagesInRecycleBin(notFound) : []
   } catch (error) {
-    if (!(error instanceof RegionError)) throw error
-    const visible = new Set((await ec2.imagesById(ids)).map((i) => i.imageId))
-    const missing = ids.filter((id) => !visible.has(id))
-    let binned: BinnedImage[] = []
-    try {
-      binned = missing.length > 0 ? await new Lifecycle(ec2).imagesInRecycleBin(missing) : []
-    } catch (binError) {
-      ctx.log.warning(`[${region}] the Recycle Bin was not checked: ${describeError(binError)}`)
-    }
-    if (binned.length === 0) throw error
-    const inBin = new Set(binned.map((b) => b.imageId))
-    const rest = ids.filter((id) => !inBin.has(id))
-    const images = rest.length > 0 ? (await ownedImages(ec2, rest, ctx.settings.targets)).images : []
-    return { images, binned }
+    ctx.log.warning(`[${region}] the Recycle Bin was not checked: ${describeError(error)}`)
   }
+  const inBin = new Set(binned.map((b) => b.imageId))
+  const missing = found.missing.filter((id) => !inBin.has(id))
+  const error = notOwnedError(region, { missing, elsewhere: found.elsewhere }, ctx.settings.targets)
+  if (error) throw error
+  return { images: found.images, binned }
 }
 
 /** Restores a binned image (its snapshots first), then re-enables and re-shares it from its record. */
