@@ -170,23 +170,27 @@ export class Lifecycle {
   }
 
   /**
-   * The snapshots in the Recycle Bin that were made for `imageId`: EC2 writes the image id in the
-   * description of the snapshots it makes for an image (`Created by CreateImage(i-…) for ami-…`,
-   * `Copied for DestinationAmi ami-…`). Every page of the bin is read.
+   * The snapshots in the Recycle Bin that were made for each of `imageIds`, by image id: EC2
+   * writes the image id in the description of the snapshots it makes for an image (`Created by
+   * CreateImage(i-…) for ami-…`, `Copied for DestinationAmi ami-…`). The bin is read once (every
+   * page), whatever the number of images.
    */
-  async snapshotsInRecycleBinFor(imageId: string): Promise<BinnedSnapshot[]> {
-    const found: BinnedSnapshot[] = []
+  async snapshotsInRecycleBinFor(imageIds: string[]): Promise<Map<string, BinnedSnapshot[]>> {
+    const found = new Map<string, BinnedSnapshot[]>(imageIds.map((id) => [id, []]))
+    if (imageIds.length === 0) return found
     await awsCall('ec2:ListSnapshotsInRecycleBin', async () => {
       const pages = paginateListSnapshotsInRecycleBin({ client: this.ec2.client, pageSize: 1000 }, {})
       for await (const page of pages) {
         for (const s of page.Snapshots ?? []) {
-          if (!s.Description?.includes(imageId)) continue
           const exitTime = iso(s.RecycleBinExitTime)
-          found.push({
-            snapshotId: s.SnapshotId ?? '',
-            description: s.Description,
-            ...(exitTime ? { exitTime } : {})
-          })
+          // whole ids only: an 8-digit id is the start of some 17-digit ones
+          for (const imageId of new Set(s.Description?.match(/\bami-[0-9a-f]+\b/g) ?? [])) {
+            found.get(imageId)?.push({
+              snapshotId: s.SnapshotId ?? '',
+              description: s.Description ?? '',
+              ...(exitTime ? { exitTime } : {})
+            })
+          }
         }
       }
     })
