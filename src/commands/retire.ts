@@ -102,17 +102,22 @@ async function sharedSnapshots(
   const mine = new Map(images.flatMap((i) => (i.snapshots ?? []).map((s) => [s.snapshotId, i.imageId] as const)))
   const ids = [...mine.keys()]
   const shared = new Set<string>()
+  const chunks = Array.from({ length: Math.ceil(ids.length / FILTER_VALUES_MAX) }, (_, i) =>
+    ids.slice(i * FILTER_VALUES_MAX, (i + 1) * FILTER_VALUES_MAX)
+  )
   try {
-    for (let i = 0; i < ids.length; i += FILTER_VALUES_MAX) {
-      const values = ids.slice(i, i + FILTER_VALUES_MAX)
-      const users = await ctx.ec2(region).images([{ Name: 'block-device-mapping.snapshot-id', Values: values }], {
-        owners: ['self'],
-        includeDisabled: true
-      })
-      for (const user of users) {
-        for (const s of user.snapshots ?? [])
-          if (mine.has(s.snapshotId) && mine.get(s.snapshotId) !== user.imageId) shared.add(s.snapshotId)
-      }
+    // one query per FILTER_VALUES_MAX snapshots, all at once
+    const users = await Promise.all(
+      chunks.map((values) =>
+        ctx.ec2(region).images([{ Name: 'block-device-mapping.snapshot-id', Values: values }], {
+          owners: ['self'],
+          includeDisabled: true
+        })
+      )
+    )
+    for (const user of users.flat()) {
+      for (const s of user.snapshots ?? [])
+        if (mine.has(s.snapshotId) && mine.get(s.snapshotId) !== user.imageId) shared.add(s.snapshotId)
     }
   } catch (error) {
     warnings.push(`which snapshots other images also use was not checked: ${describeError(error)}`)
