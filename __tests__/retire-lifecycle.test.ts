@@ -184,16 +184,22 @@ describe('Lifecycle', () => {
           Description: 'Created by CreateImage(i-0abc) for ami-00000001',
           RecycleBinExitTime: new Date('2027-01-07T00:00:00Z')
         },
-        { SnapshotId: 'snap-2', Description: 'Created by CreateImage(i-0abc) for ami-00000002' }
+        { SnapshotId: 'snap-2', Description: 'Created by CreateImage(i-0abc) for ami-00000002' },
+        // an 8-digit id at the start of a 17-digit one is another image
+        { SnapshotId: 'snap-3', Description: 'Copied for DestinationAmi ami-00000001012345678' }
       ]
     })
-    expect(await lifecycle().snapshotsInRecycleBinFor('ami-00000001')).toEqual([
+    const found = await lifecycle().snapshotsInRecycleBinFor(['ami-00000001', 'ami-00000003'])
+    expect(found.get('ami-00000001')).toEqual([
       {
         snapshotId: 'snap-1',
         description: 'Created by CreateImage(i-0abc) for ami-00000001',
         exitTime: '2027-01-07T00:00:00Z'
       }
     ])
+    expect(found.get('ami-00000003')).toEqual([])
+    // one listing of the bin serves every image
+    expect(ec2Mock.commandCalls(ListSnapshotsInRecycleBinCommand)).toHaveLength(1)
     ec2Mock.on(RestoreSnapshotFromRecycleBinCommand).resolves({ SnapshotId: 'snap-1' })
     expect(await lifecycle().restoreSnapshotFromRecycleBin('snap-1')).toEqual({ allowed: true })
   })

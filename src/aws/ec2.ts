@@ -213,24 +213,36 @@ export class Ec2 {
   /**
    * Runs a change, or with `dryRun` asks EC2 whether it would be allowed: `DryRunOperation`
    * means yes; any other error (e.g. `UnauthorizedOperation`) is the answer no. A failed change
-   * throws an AwsError naming `action`. Either waits for the region's pace first.
+   * throws an AwsError naming `action`. Either waits for the region's pace first. `value` is the
+   * change's answer (none in a dry run): the one path of every change in the region, `Lifecycle`'s
+   * included.
    */
-  private async change(
+  async changeWith<T>(
     action: string,
     dryRun: boolean,
-    send: (dryRun: boolean | undefined) => Promise<unknown>
-  ): Promise<DryRunAnswer> {
+    send: (dryRun: true | undefined) => Promise<T>
+  ): Promise<{ answer: DryRunAnswer; value?: T }> {
     if (!dryRun) {
-      await awsCall(action, () => this.pace.run(action, () => send(undefined)))
-      return { allowed: true }
+      return {
+        answer: { allowed: true },
+        value: await awsCall(action, () => this.pace.run(action, () => send(undefined)))
+      }
     }
     try {
       await this.pace.run(action, () => send(true))
-      return { allowed: true }
+      return { answer: { allowed: true } }
     } catch (error) {
-      if (isCode(error, 'DryRunOperation')) return { allowed: true }
-      return { allowed: false, error: new AwsError(action, error) }
+      if (isCode(error, 'DryRunOperation')) return { answer: { allowed: true } }
+      return { answer: { allowed: false, error: new AwsError(action, error) } }
     }
+  }
+
+  private async change(
+    action: string,
+    dryRun: boolean,
+    send: (dryRun: true | undefined) => Promise<unknown>
+  ): Promise<DryRunAnswer> {
+    return (await this.changeWith(action, dryRun, send)).answer
   }
 
   /**

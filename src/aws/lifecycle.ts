@@ -2,8 +2,8 @@
  * The EC2 gateway of an image's end of life: deregistering (with or without its snapshots), the
  * snapshots' size and storage tier, the archive tier, and the Recycle Bin. Over an `Ec2` (its
  * client and region); fetches and changes, decides nothing, hands back plain data. Every call is
- * wrapped in `awsCall` (an `AwsError` naming the IAM action); a dry run asks EC2 (`DryRun`), and
- * `DryRunOperation` means allowed.
+ * wrapped in `awsCall` (an `AwsError` naming the IAM action); every change goes through
+ * `Ec2.changeWith` (the region's pace; a dry run asks EC2, and `DryRunOperation` means allowed).
  */
 import {
   DeregisterImageCommand,
@@ -15,7 +15,7 @@ import {
   paginateListSnapshotsInRecycleBin
 } from '@aws-sdk/client-ec2'
 import type { DryRunAnswer, Ec2 } from './ec2.js'
-import { AwsError, awsCall, isCode } from './errors.js'
+import { awsCall } from './errors.js'
 
 /** EC2's answer for one snapshot of a deregistered image (`DeleteSnapshotResults`). */
 export interface SnapshotReturnCode {
@@ -59,30 +59,6 @@ export const RECYCLE_BIN_IDS_MAX = 20
 /** DescribeSnapshots filter values per call. */
 const SNAPSHOT_FILTER_MAX = 200
 
-/**
- * A change (`DryRun` when asked): its answer, or in a dry run whether EC2 allows it. Paced like
- * the gateway's own changes (`Ec2.pace`: the region's client-side rate limit).
- */
-async function change<T>(
-  ec2: Ec2,
-  action: string,
-  dryRun: boolean,
-  send: (dryRun: true | undefined) => Promise<T>
-): Promise<{ answer: DryRunAnswer; value?: T }> {
-  if (!dryRun)
-    return {
-      answer: { allowed: true },
-      value: await awsCall(action, () => ec2.pace.run(action, () => send(undefined)))
-    }
-  try {
-    await ec2.pace.run(action, () => send(true))
-    return { answer: { allowed: true } }
-  } catch (error) {
-    if (isCode(error, 'DryRunOperation')) return { answer: { allowed: true } }
-    return { answer: { allowed: false, error: new AwsError(action, error) } }
-  }
-}
-
 function iso(date: Date | undefined): string | undefined {
   return date ? date.toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined
 }
@@ -109,7 +85,7 @@ export class Lifecycle {
     deleteSnapshots: boolean,
     dryRun = false
   ): Promise<{ answer: DryRunAnswer; snapshots: SnapshotReturnCode[] }> {
-    const { answer, value } = await change(this.ec2, 'ec2:DeregisterImage', dryRun, (DryRun) =>
+    const { answer, value } = await this.ec2.changeWith('ec2:DeregisterImage', dryRun, (DryRun) =>
       this.ec2.client.send(
         new DeregisterImageCommand({
           ImageId: imageId,
@@ -154,7 +130,7 @@ export class Lifecycle {
 
   /** Moves a snapshot to the EBS archive tier (ModifySnapshotTier). */
   async archiveSnapshot(snapshotId: string, dryRun = false): Promise<DryRunAnswer> {
-    const { answer } = await change(this.ec2, 'ec2:ModifySnapshotTier', dryRun, (DryRun) =>
+    const { answer } = await this.ec2.changeWith('ec2:ModifySnapshotTier', dryRun, (DryRun) =>
       this.ec2.client.send(new ModifySnapshotTierCommand({ SnapshotId: snapshotId, StorageTier: 'archive', DryRun }))
     )
     return answer
@@ -187,30 +163,34 @@ export class Lifecycle {
 
   /** RestoreImageFromRecycleBin (its snapshots, when they are in the bin too, must be restored first). */
   async restoreFromRecycleBin(imageId: string, dryRun = false): Promise<DryRunAnswer> {
-    const { answer } = await change(this.ec2, 'ec2:RestoreImageFromRecycleBin', dryRun, (DryRun) =>
+    const { answer } = await this.ec2.changeWith('ec2:RestoreImageFromRecycleBin', dryRun, (DryRun) =>
       this.ec2.client.send(new RestoreImageFromRecycleBinCommand({ ImageId: imageId, DryRun }))
     )
     return answer
   }
 
   /**
-   * The snapshots in the Recycle Bin that were made for `imageId`: EC2 writes the image id in the
-   * description of the snapshots it makes for an image (`Created by CreateImage(i-…) for ami-…`,
-   * `Copied for DestinationAmi ami-…`). Every page of the bin is read.
+   * The snapshots in the Recycle Bin that were made for each of `imageIds`, by image id: EC2
+   * writes the image id in the description of the snapshots it makes for an image (`Created by
+   * CreateImage(i-…) for ami-…`, `Copied for DestinationAmi ami-…`). The bin is read once (every
+   * page), whatever the number of images.
    */
-  async snapshotsInRecycleBinFor(imageId: string): Promise<BinnedSnapshot[]> {
-    const found: BinnedSnapshot[] = []
+  async snapshotsInRecycleBinFor(imageIds: string[]): Promise<Map<string, BinnedSnapshot[]>> {
+    const found = new Map<string, BinnedSnapshot[]>(imageIds.map((id) => [id, []]))
+    if (imageIds.length === 0) return found
     await awsCall('ec2:ListSnapshotsInRecycleBin', async () => {
       const pages = paginateListSnapshotsInRecycleBin({ client: this.ec2.client, pageSize: 1000 }, {})
       for await (const page of pages) {
         for (const s of page.Snapshots ?? []) {
-          if (!s.Description?.includes(imageId)) continue
           const exitTime = iso(s.RecycleBinExitTime)
-          found.push({
-            snapshotId: s.SnapshotId ?? '',
-            description: s.Description,
-            ...(exitTime ? { exitTime } : {})
-          })
+          // whole ids only: an 8-digit id is the start of some 17-digit ones
+          for (const imageId of new Set(s.Description?.match(/\bami-[0-9a-f]+\b/g) ?? [])) {
+            found.get(imageId)?.push({
+              snapshotId: s.SnapshotId ?? '',
+              description: s.Description ?? '',
+              ...(exitTime ? { exitTime } : {})
+            })
+          }
         }
       }
     })
@@ -219,7 +199,7 @@ export class Lifecycle {
 
   /** RestoreSnapshotFromRecycleBin. */
   async restoreSnapshotFromRecycleBin(snapshotId: string, dryRun = false): Promise<DryRunAnswer> {
-    const { answer } = await change(this.ec2, 'ec2:RestoreSnapshotFromRecycleBin', dryRun, (DryRun) =>
+    const { answer } = await this.ec2.changeWith('ec2:RestoreSnapshotFromRecycleBin', dryRun, (DryRun) =>
       this.ec2.client.send(new RestoreSnapshotFromRecycleBinCommand({ SnapshotId: snapshotId, DryRun }))
     )
     return answer

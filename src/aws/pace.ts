@@ -80,13 +80,12 @@ interface Lane {
   tokens: number
   at: number
   rate: number
-  probing: boolean
-  /** when the rate was last cut: a throttle of a call sent before it says nothing new */
+  /** when the rate was last cut (-Infinity: never, the lane is still probing): a throttle of a call sent before it says nothing new */
   cutAt: number
   /** the calls waiting for a token, in order */
   tail: Promise<void>
   queued: number
-  stats: LaneStats
+  stats: Omit<LaneStats, 'rate'>
 }
 
 /** Whether an error is EC2's (or the SDK's) throttling answer. */
@@ -138,11 +137,10 @@ export class Pace {
         tokens: this.burst,
         at: this.clock.now(),
         rate,
-        probing: true,
         cutAt: -Infinity,
         tail: Promise.resolve(),
         queued: 0,
-        stats: { calls: 0, throttled: 0, waitedMs: 0, rate }
+        stats: { calls: 0, throttled: 0, waitedMs: 0 }
       }
       this.lanes.set(cls, lane)
     }
@@ -183,22 +181,20 @@ export class Pace {
     const lane = this.lane(action)
     lane.stats.throttled++
     if (sentAt < lane.cutAt) return
+    const probing = lane.cutAt === -Infinity
     lane.cutAt = this.clock.now()
     const sustained = lane.limit.refill * this.share
-    lane.rate = lane.probing ? sustained : Math.max(lane.limit.refill * this.floor, lane.rate / 2)
-    lane.probing = false
+    lane.rate = probing ? sustained : Math.max(lane.limit.refill * this.floor, lane.rate / 2)
     this.refill(lane)
     lane.tokens = Math.min(lane.tokens, 0)
-    lane.stats.rate = lane.rate
   }
 
   /** An answer without a retry: after a throttle, the rate grows back a little. */
   private answered(action: string): void {
     const lane = this.lane(action)
-    if (lane.probing) return
+    if (lane.cutAt === -Infinity) return // still probing
     this.refill(lane)
     lane.rate = Math.min(lane.limit.refill * this.share, lane.rate + lane.limit.refill * this.recover)
-    lane.stats.rate = lane.rate
   }
 
   /** Sends `send` once a token of the action's class is there; learns from its answer. */
@@ -222,7 +218,7 @@ export class Pace {
   }
 
   stats(): Record<string, LaneStats> {
-    return Object.fromEntries([...this.lanes].map(([cls, lane]) => [cls, { ...lane.stats }]))
+    return Object.fromEntries([...this.lanes].map(([cls, lane]) => [cls, { ...lane.stats, rate: lane.rate }]))
   }
 }
 

@@ -4,17 +4,15 @@
  * concurrently. Returns the report; prints only through the logger.
  */
 import type { Filter } from '@aws-sdk/client-ec2'
-import { describeError } from '../aws/errors.js'
 import { progressEvery } from '../aws/pace.js'
 import { PER_REGION_CONCURRENCY } from '../concurrency.js'
 import type { Context } from '../context.js'
 import { RegionError } from '../context.js'
-import { emptyUsage, type Change, type Decision, type Image, type RegionReport, type RunReport } from '../model.js'
+import type { Change, Decision, Image, RegionReport, RunReport } from '../model.js'
 import { decideFamily, familyKey, tagValue } from '../rules/family.js'
 import { namePatternMismatch } from '../rules/name-pattern.js'
-import { applyPolicy, refusalOf, toDisable, type RegionPolicy, type UsageFound } from '../rules/policy.js'
-import { disableSafely, readSharing, type SharingRead } from '../steps/disable-images.js'
-import { withConsumers } from '../steps/find-consumers.js'
+import { applyPolicy, refusalOf, toDisable, type RegionPolicy } from '../rules/policy.js'
+import { disableSafely, usageOfDisabling, type SharingRead } from '../steps/disable-images.js'
 import { BUILDING_STATES, ownedImages, waitUntilAvailable } from '../steps/find-images.js'
 import { logBreaking, logChange } from '../steps/log.js'
 import { allSucceeded, eachRegion, emptyRegion } from '../steps/regions.js'
@@ -116,25 +114,14 @@ async function planRegion(ctx: Context, region: string, imageIds: string[]): Pro
   const usageSearch = ctx.usage(region)
   const candidates = await settleOlderBuilds(ctx, region, newImages, await familyQuery, deadline)
   const decisions = decideFamily(newImages, candidates, accountId, settings)
-  const images = toDisable(decisions)
-  // Independent reads run together: which templates use the images, and their sharing; who else
-  // uses them (other accounts) starts as soon as the sharing is known, beside the template search.
-  const usageQuery =
-    images.length > 0
-      ? usageSearch
-          .find(
-            images.map((i) => i.imageId),
-            newImages.map((i) => i.imageId)
-          )
-          .catch((error: unknown): UsageFound => ({ unknown: describeError(error) }))
-      : Promise.resolve(emptyUsage())
-  const sharing = await readSharing(ec2, images, PER_REGION_CONCURRENCY)
-  const consumersQuery =
-    ctx.consumers && images.length > 0
-      ? ctx.consumers(region).find(images.map((image) => ({ image, sharing: sharing.get(image.imageId)?.sharing })))
-      : Promise.resolve(undefined)
-  const [ownUsage, consumers] = await Promise.all([usageQuery, consumersQuery])
-  const usage = withConsumers(ownUsage, consumers)
+  // Which templates use the images, their sharing, and who else uses them, read together.
+  const { usage, sharing } = await usageOfDisabling(
+    ec2,
+    toDisable(decisions),
+    newImages.map((i) => i.imageId),
+    { usage: usageSearch, consumers: ctx.consumers },
+    PER_REGION_CONCURRENCY
+  )
   const policy = applyPolicy(region, decisions, usage, settings)
   if (policy.error) throw new RegionError(region, policy.error)
   for (const warning of policy.warnings) log.warning(`[${region}] ${warning}`)

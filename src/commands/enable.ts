@@ -5,14 +5,13 @@
  * then re-enabled and shared again from its record.
  */
 import { describeError } from '../aws/errors.js'
-import { Lifecycle, type BinnedImage } from '../aws/lifecycle.js'
+import { Lifecycle, type BinnedImage, type BinnedSnapshot } from '../aws/lifecycle.js'
 import { mapLimit, PER_REGION_CONCURRENCY } from '../concurrency.js'
 import type { Context } from '../context.js'
-import { RegionError } from '../context.js'
 import type { Change, Image, RegionReport, RunReport } from '../model.js'
 import { changeOf, dryRunRefusal } from '../steps/change.js'
 import { enableAndRestore } from '../steps/enable-image.js'
-import { ownedImages } from '../steps/find-images.js'
+import { lookUpOwned, notOwnedError } from '../steps/find-images.js'
 import { logChange } from '../steps/log.js'
 import { allSucceeded, eachRegion, emptyRegion } from '../steps/regions.js'
 
@@ -28,40 +27,46 @@ interface Found {
  */
 async function findImages(ctx: Context, region: string, ids: string[]): Promise<Found> {
   const ec2 = ctx.ec2(region)
+  const found = await lookUpOwned(ec2, ids)
+  const notFound = found.missing.filter((id) => !found.elsewhere.has(id))
+  let binned: BinnedImage[] = []
   try {
-    return { images: (await ownedImages(ec2, ids, ctx.settings.targets)).images, binned: [] }
+    binned = notFound.length > 0 ? await new Lifecycle(ec2).imagesInRecycleBin(notFound) : []
   } catch (error) {
-    if (!(error instanceof RegionError)) throw error
-    const visible = new Set((await ec2.imagesById(ids)).map((i) => i.imageId))
-    const missing = ids.filter((id) => !visible.has(id))
-    let binned: BinnedImage[] = []
-    try {
-      binned = missing.length > 0 ? await new Lifecycle(ec2).imagesInRecycleBin(missing) : []
-    } catch (binError) {
-      ctx.log.warning(`[${region}] the Recycle Bin was not checked: ${describeError(binError)}`)
-    }
-    if (binned.length === 0) throw error
-    const inBin = new Set(binned.map((b) => b.imageId))
-    const rest = ids.filter((id) => !inBin.has(id))
-    const images = rest.length > 0 ? (await ownedImages(ec2, rest, ctx.settings.targets)).images : []
-    return { images, binned }
+    ctx.log.warning(`[${region}] the Recycle Bin was not checked: ${describeError(error)}`)
+  }
+  const inBin = new Set(binned.map((b) => b.imageId))
+  const missing = found.missing.filter((id) => !inBin.has(id))
+  const error = notOwnedError(region, { missing, elsewhere: found.elsewhere }, ctx.settings.targets)
+  if (error) throw error
+  return { images: found.images, binned }
+}
+
+/** The snapshots in the Recycle Bin of the binned images (one listing of the bin), or why they were not looked for. */
+type BinnedSnapshots = Map<string, BinnedSnapshot[]> | { error: string }
+
+async function binnedSnapshots(ctx: Context, region: string, binned: BinnedImage[]): Promise<BinnedSnapshots> {
+  try {
+    return await new Lifecycle(ctx.ec2(region)).snapshotsInRecycleBinFor(binned.map((b) => b.imageId))
+  } catch (error) {
+    return { error: describeError(error) }
   }
 }
 
 /** Restores a binned image (its snapshots first), then re-enables and re-shares it from its record. */
-async function restoreAndEnable(ctx: Context, region: string, binned: BinnedImage): Promise<Change> {
+async function restoreAndEnable(
+  ctx: Context,
+  region: string,
+  binned: BinnedImage,
+  inBin: BinnedSnapshots
+): Promise<Change> {
   const { dryRun } = ctx.settings
   const ec2 = ctx.ec2(region)
   const lifecycle = new Lifecycle(ec2)
   const who = { region, imageId: binned.imageId, name: binned.name }
   const until = binned.exitTime ? ` (it would have stayed there until ${binned.exitTime})` : ''
-  const warnings: string[] = []
-  let snapshots: string[] = []
-  try {
-    snapshots = (await lifecycle.snapshotsInRecycleBinFor(binned.imageId)).map((s) => s.snapshotId)
-  } catch (error) {
-    warnings.push(`its snapshots in the Recycle Bin were not looked for: ${describeError(error)}`)
-  }
+  const warnings = inBin instanceof Map ? [] : [`its snapshots in the Recycle Bin were not looked for: ${inBin.error}`]
+  const snapshots = inBin instanceof Map ? (inBin.get(binned.imageId) ?? []).map((s) => s.snapshotId) : []
   for (const snapshotId of snapshots) {
     try {
       const refused = dryRunRefusal(await lifecycle.restoreSnapshotFromRecycleBin(snapshotId, dryRun))
@@ -103,13 +108,16 @@ async function restoreAndEnable(ctx: Context, region: string, binned: BinnedImag
 
 async function enableRegion(ctx: Context, region: string, found: Found): Promise<RegionReport> {
   const ec2 = ctx.ec2(region)
+  // The binned images' snapshots are looked for while the registered images are re-enabled.
+  const inBinQuery = found.binned.length > 0 ? binnedSnapshots(ctx, region, found.binned) : undefined
   const changes = await mapLimit(found.images, PER_REGION_CONCURRENCY, async (image) => {
     const change = await enableAndRestore(ec2, image, ctx.settings.dryRun, ctx.now())
     logChange(ctx.log, change)
     return change
   })
+  const inBin = (await inBinQuery) ?? new Map<string, BinnedSnapshot[]>()
   const restored = await mapLimit(found.binned, PER_REGION_CONCURRENCY, async (binned) => {
-    const change = await restoreAndEnable(ctx, region, binned)
+    const change = await restoreAndEnable(ctx, region, binned, inBin)
     logChange(ctx.log, change)
     return change
   })

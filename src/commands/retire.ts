@@ -16,7 +16,7 @@ import { describeError } from '../aws/errors.js'
 import { Lifecycle, type SnapshotInfo } from '../aws/lifecycle.js'
 import { progressEvery } from '../aws/pace.js'
 import { mapLimit, PER_REGION_CONCURRENCY } from '../concurrency.js'
-import type { ConsumerUsage, Context } from '../context.js'
+import type { Context } from '../context.js'
 import type { Decision, Image, RegionReport, RetiredImage, RetiredSnapshot, RunReport, Usage } from '../model.js'
 import {
   ARCHIVED_TAG,
@@ -29,8 +29,10 @@ import {
   type Candidate,
   type RetirePolicy
 } from '../rules/retire.js'
+import type { UsageFound } from '../rules/policy.js'
 import { FILTER_VALUES_MAX } from '../aws/ec2.js'
 import { dryRunRefusal } from '../steps/change.js'
+import { withConsumers } from '../steps/find-consumers.js'
 import { emptyRegion } from '../steps/regions.js'
 
 interface RegionPlan {
@@ -57,23 +59,8 @@ function filters(ctx: Context): Array<{ Name: string; Values: string[] }> {
   ]
 }
 
-function withConsumers(usage: Usage, consumers: ConsumerUsage | undefined): Usage {
-  if (!consumers) return usage
-  return {
-    ...usage,
-    templates: [...usage.templates, ...consumers.templates],
-    groups: [...usage.groups, ...consumers.groups],
-    launchConfigurations: [...usage.launchConfigurations, ...consumers.launchConfigurations],
-    references: [...usage.references, ...consumers.references],
-    accounts: [...usage.accounts, ...consumers.accounts],
-    unknowns: [...usage.unknowns, ...consumers.unknowns],
-    checked: [...usage.checked, ...consumers.checked],
-    warnings: [...usage.warnings, ...consumers.warnings]
-  }
-}
-
 /** What uses the candidates: this account's usage search, and other accounts' when a consumer search is given. */
-async function usageOf(ctx: Context, region: string, candidates: Candidate[]): Promise<Usage | { unknown: string }> {
+async function usageOf(ctx: Context, region: string, candidates: Candidate[]): Promise<UsageFound> {
   const ids = candidates.map((c) => c.image.imageId)
   // The consumers are asked with the sharing each image had when it was disabled (it has none now).
   const consumers = ctx.consumers
@@ -115,17 +102,22 @@ async function sharedSnapshots(
   const mine = new Map(images.flatMap((i) => (i.snapshots ?? []).map((s) => [s.snapshotId, i.imageId] as const)))
   const ids = [...mine.keys()]
   const shared = new Set<string>()
+  const chunks = Array.from({ length: Math.ceil(ids.length / FILTER_VALUES_MAX) }, (_, i) =>
+    ids.slice(i * FILTER_VALUES_MAX, (i + 1) * FILTER_VALUES_MAX)
+  )
   try {
-    for (let i = 0; i < ids.length; i += FILTER_VALUES_MAX) {
-      const values = ids.slice(i, i + FILTER_VALUES_MAX)
-      const users = await ctx.ec2(region).images([{ Name: 'block-device-mapping.snapshot-id', Values: values }], {
-        owners: ['self'],
-        includeDisabled: true
-      })
-      for (const user of users) {
-        for (const s of user.snapshots ?? [])
-          if (mine.has(s.snapshotId) && mine.get(s.snapshotId) !== user.imageId) shared.add(s.snapshotId)
-      }
+    // one query per FILTER_VALUES_MAX snapshots, all at once
+    const users = await Promise.all(
+      chunks.map((values) =>
+        ctx.ec2(region).images([{ Name: 'block-device-mapping.snapshot-id', Values: values }], {
+          owners: ['self'],
+          includeDisabled: true
+        })
+      )
+    )
+    for (const user of users.flat()) {
+      for (const s of user.snapshots ?? [])
+        if (mine.has(s.snapshotId) && mine.get(s.snapshotId) !== user.imageId) shared.add(s.snapshotId)
     }
   } catch (error) {
     warnings.push(`which snapshots other images also use was not checked: ${describeError(error)}`)

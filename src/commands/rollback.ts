@@ -19,18 +19,16 @@
  * superseded are launchable again (rules/rollback.ts says when one must stay enabled: that is a
  * failed Change, and the step fails).
  */
-import { describeError } from '../aws/errors.js'
 import { mapLimit, PER_REGION_CONCURRENCY } from '../concurrency.js'
 import type { Context } from '../context.js'
 import { RegionError } from '../context.js'
-import { emptyUsage, type Change, type Decision, type Image, type RegionReport, type RunReport } from '../model.js'
+import type { Change, Decision, Image, RegionReport, RunReport } from '../model.js'
 import { newestFirst } from '../rules/family.js'
 import { readRecord, SUPERSEDED_BY_TAG } from '../rules/lineage.js'
-import { applyPolicy, toDisable, type RegionPolicy, type UsageFound } from '../rules/policy.js'
+import { applyPolicy, toDisable, type RegionPolicy } from '../rules/policy.js'
 import { launchable, pointToOf, staysEnabledBecause } from '../rules/rollback.js'
 import { changeOf } from '../steps/change.js'
-import { disableSafely, readSharing, type DisablePlan, type SharingRead } from '../steps/disable-images.js'
-import { withConsumers } from '../steps/find-consumers.js'
+import { disableSafely, usageOfDisabling, type DisablePlan, type SharingRead } from '../steps/disable-images.js'
 import { enableAndRestore } from '../steps/enable-image.js'
 import { ownedImages } from '../steps/find-images.js'
 import { logBreaking, logChange } from '../steps/log.js'
@@ -47,8 +45,8 @@ interface RegionPlan {
    * points at them.
    */
   policy: RegionPolicy
-  /** The bad images' sharing, when it was read to look for other accounts (the disable reuses it). */
-  sharing?: Map<string, SharingRead>
+  /** The sharing of the bad images to disable, read with their usage (the disable reuses it). */
+  sharing: Map<string, SharingRead>
 }
 
 /** The images that `bad` superseded, newest first, as their records say. */
@@ -74,44 +72,31 @@ async function planRegion(ctx: Context, region: string, ids: string[]): Promise<
   const ec2 = ctx.ec2(region)
   // Starts the usage reads that need no image ids, while the images are looked up.
   const usageSearch = ctx.usage(region)
-  const { images: bad } = await ownedImages(ec2, ids, settings.targets)
-  const tagged = await ec2.images([{ Name: `tag:${SUPERSEDED_BY_TAG}`, Values: ids }], {
-    owners: ['self'],
-    includeDisabled: true
-  })
+  // The bad images and the images their records say they superseded: two independent reads.
+  const [{ images: bad }, tagged] = await Promise.all([
+    ownedImages(ec2, ids, settings.targets),
+    ec2.images([{ Name: `tag:${SUPERSEDED_BY_TAG}`, Values: ids }], { owners: ['self'], includeDisabled: true })
+  ])
   const superseded = tagged
     .filter((i) => !ids.includes(i.imageId) && readRecord(i.tags)?.lineage.reason === 'superseded')
     .sort(newestFirst)
   const list = superseded.map((s) => `${s.imageId} (${s.state})`).join(', ')
   log.info(`[${region}] ${ids.join(', ')} superseded ${superseded.length} image(s)${list ? `: ${list}` : ''}`)
   const decisions = decisionsOf({ bad, superseded })
-  const images = toDisable(decisions)
-  const candidates = images.map((i) => i.imageId)
-  const usageQuery: Promise<UsageFound> =
-    candidates.length > 0
-      ? usageSearch
-          .find(
-            candidates,
-            superseded.map((s) => s.imageId)
-          )
-          .catch((error: unknown): UsageFound => ({ unknown: describeError(error) }))
-      : Promise.resolve(emptyUsage())
-  // Who else uses the bad image (other accounts): from its sharing now, as for disable.
-  const sharing =
-    ctx.consumers && images.length > 0 ? await readSharing(ec2, images, PER_REGION_CONCURRENCY) : undefined
-  const consumersQuery =
-    ctx.consumers && sharing
-      ? ctx.consumers(region).find(images.map((image) => ({ image, sharing: sharing.get(image.imageId)?.sharing })))
-      : Promise.resolve(undefined)
-  const [ownUsage, consumers] = await Promise.all([usageQuery, consumersQuery])
-  const usage = withConsumers(ownUsage, consumers)
+  const { usage, sharing } = await usageOfDisabling(
+    ec2,
+    toDisable(decisions),
+    superseded.map((s) => s.imageId),
+    { usage: usageSearch, consumers: ctx.consumers },
+    PER_REGION_CONCURRENCY
+  )
   const policy = applyPolicy(region, decisions, usage, settings)
   if (policy.error) throw new RegionError(region, policy.error)
   for (const warning of policy.warnings) log.warning(`[${region}] ${warning}`)
   for (const skipped of policy.decisions.filter((d) => d.kind === 'skip')) {
     log.info(`[${region}] ${skipped.image.imageId} (${skipped.image.name}) stays enabled: ${skipped.reason}`)
   }
-  return { region, bad, superseded, policy, ...(sharing ? { sharing } : {}) }
+  return { region, bad, superseded, policy, sharing }
 }
 
 /** The bad image's record: the newest image it superseded that is launchable again (a rollback of that one would bring it back). */

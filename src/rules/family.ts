@@ -41,11 +41,13 @@ export function inFamily(image: Image, reference: Image, rules: FamilyRules): bo
   return Boolean(rules.familyTag || rules.namePattern)
 }
 
-function describeMatcher(m: TagMatcher): string {
+/** `Key`, or `Key=Value`, as `exclude-tags` writes it. */
+export function describeMatcher(m: TagMatcher): string {
   return m.value === undefined ? m.key : `${m.key}=${m.value}`
 }
 
-function excludedBy(image: Image, matchers: TagMatcher[]): TagMatcher | undefined {
+/** The first `exclude-tags` matcher that the image's tags match, if any. */
+export function excludedBy(image: Image, matchers: TagMatcher[]): TagMatcher | undefined {
   return matchers.find((m) => image.tags.some((t) => t.key === m.key && (m.value === undefined || t.value === m.value)))
 }
 

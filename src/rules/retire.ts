@@ -23,7 +23,7 @@ import type {
   SnapshotsMode,
   Usage
 } from '../model.js'
-import type { TagMatcher } from './family.js'
+import { describeMatcher, excludedBy, type TagMatcher } from './family.js'
 import { readRecord, TAG_PREFIX } from './lineage.js'
 import { nameMatches } from './name-pattern.js'
 import { describeTemplateVersion } from './usage.js'
@@ -78,11 +78,8 @@ function leftAloneBecause(image: Image, now: Date, rules: RetireRules): string |
   }
   const record = readRecord(image.tags)
   if (!record) return 'no record of this action: disabled by hand or by another tool'
-  const excluded = rules.excludeTags.find((m) =>
-    image.tags.some((t) => t.key === m.key && (m.value === undefined || t.value === m.value))
-  )
-  if (excluded)
-    return `excluded by exclude-tags (${excluded.value === undefined ? excluded.key : `${excluded.key}=${excluded.value}`})`
+  const excluded = excludedBy(image, rules.excludeTags)
+  if (excluded) return `excluded by exclude-tags (${describeMatcher(excluded)})`
   const { disabledAt, reenabledAt } = record.lineage
   const disabled = Date.parse(disabledAt)
   if (Number.isNaN(disabled)) return `its record holds no valid disable time ('${disabledAt}')`

@@ -6,9 +6,12 @@
 import type { Ec2 } from '../aws/ec2.js'
 import { describeError } from '../aws/errors.js'
 import { groupBy, mapLimit } from '../concurrency.js'
-import type { Change, Image, Lineage, Sharing, Tag } from '../model.js'
+import type { ConsumerFinder, UsageSearch } from '../context.js'
+import { emptyUsage, type Change, type Image, type Lineage, type Sharing, type Tag } from '../model.js'
 import { recordDoesNotFit, recordTags } from '../rules/lineage.js'
+import type { UsageFound } from '../rules/policy.js'
 import { changeOf, dryRunRefusal } from './change.js'
+import { withConsumers } from './find-consumers.js'
 
 export interface DisablePlan {
   image: Image
@@ -37,6 +40,35 @@ export async function readSharing(ec2: Ec2, images: Image[], concurrency: number
     }
   })
   return new Map(images.map((image, i) => [image.imageId, reads[i] ?? { error: 'not disabled' }]))
+}
+
+/**
+ * What points at the images about to be disabled (`disable`'s superseded images, `rollback`'s bad
+ * ones), before the guards: the owner's usage search (`replacementIds`: the images the affected
+ * things should move to), their sharing, and, with a consumer search, other accounts' usage (asked
+ * with that sharing as it is now). The search runs beside the sharing reads; a search that fails is
+ * `unknown`. The sharing is handed back for `disableSafely`, so that it is read once.
+ */
+export async function usageOfDisabling(
+  ec2: Ec2,
+  images: Image[],
+  replacementIds: string[],
+  search: { usage: UsageSearch; consumers?: ConsumerFinder | undefined },
+  concurrency: number
+): Promise<{ usage: UsageFound; sharing: Map<string, SharingRead> }> {
+  if (images.length === 0) return { usage: emptyUsage(), sharing: new Map() }
+  const own = search.usage
+    .find(
+      images.map((i) => i.imageId),
+      replacementIds
+    )
+    .catch((error: unknown): UsageFound => ({ unknown: describeError(error) }))
+  const sharing = await readSharing(ec2, images, concurrency)
+  const others = search
+    .consumers?.(ec2.region)
+    .find(images.map((image) => ({ image, sharing: sharing.get(image.imageId)?.sharing })))
+  const [usage, consumers] = await Promise.all([own, others])
+  return { usage: withConsumers(usage, consumers), sharing }
 }
 
 /**

@@ -38,27 +38,50 @@ export function notFoundIn(region: string, imageId: string, from: RegionSource |
   return `${found} (${why}); ${hint}`
 }
 
+/** The images by id that the calling account owns, and the ids it does not (in the order asked). */
+export interface OwnedLookup extends OwnedImages {
+  /** The ids not owned by this account: visible in another account (`elsewhere`), or not found. */
+  missing: string[]
+  elsewhere: Map<string, Image>
+}
+
+/** Looks the images up: those owned by the calling account, then (only when some are missing) the others visible. */
+export async function lookUpOwned(ec2: Ec2, imageIds: string[]): Promise<OwnedLookup> {
+  const byId = new Map((await ec2.imagesById(imageIds, ['self'])).map((i) => [i.imageId, i]))
+  const missing = imageIds.filter((id) => !byId.has(id))
+  const elsewhere = new Map(missing.length > 0 ? (await ec2.imagesById(missing)).map((i) => [i.imageId, i]) : [])
+  const images = imageIds.flatMap((id) => byId.get(id) ?? [])
+  return { images, accountId: images[0]?.ownerId ?? '', missing, elsewhere }
+}
+
+/**
+ * The RegionError for the ids of a lookup that this account does not own, naming each (one not
+ * found says where its region came from: the `targets`' `regionFrom`); undefined when there is none.
+ */
+export function notOwnedError(
+  region: string,
+  lookup: Pick<OwnedLookup, 'missing' | 'elsewhere'>,
+  targets: readonly Target[] = []
+): RegionError | undefined {
+  if (lookup.missing.length === 0) return undefined
+  const problems = lookup.missing.map((id) => {
+    const other = lookup.elsewhere.get(id)
+    return other
+      ? `${id} is owned by account ${other.ownerId}, not by this account`
+      : notFoundIn(region, id, targets.find((t) => t.region === region && t.imageId === id)?.regionFrom)
+  })
+  return new RegionError(region, `${problems.join('; ')}; nothing was changed`)
+}
+
 /**
  * The images by id, all owned by the calling account. Any id that does not exist, or belongs
- * to another account, is a RegionError naming it; one not found says where its region came from
- * (the `targets`' `regionFrom`).
+ * to another account, is a RegionError naming it (`notOwnedError`).
  */
 export async function ownedImages(ec2: Ec2, imageIds: string[], targets: readonly Target[] = []): Promise<OwnedImages> {
-  const owned = await ec2.imagesById(imageIds, ['self'])
-  const byId = new Map(owned.map((i) => [i.imageId, i]))
-  const missing = imageIds.filter((id) => !byId.has(id))
-  if (missing.length > 0) {
-    const visible = new Map((await ec2.imagesById(missing)).map((i) => [i.imageId, i]))
-    const problems = missing.map((id) => {
-      const other = visible.get(id)
-      return other
-        ? `${id} is owned by account ${other.ownerId}, not by this account`
-        : notFoundIn(ec2.region, id, targets.find((t) => t.region === ec2.region && t.imageId === id)?.regionFrom)
-    })
-    throw new RegionError(ec2.region, `${problems.join('; ')}; nothing was changed`)
-  }
-  const images = imageIds.flatMap((id) => byId.get(id) ?? [])
-  return { images, accountId: images[0]?.ownerId ?? '' }
+  const { missing, elsewhere, ...owned } = await lookUpOwned(ec2, imageIds)
+  const error = notOwnedError(ec2.region, { missing, elsewhere }, targets)
+  if (error) throw error
+  return owned
 }
 
 /** The states of an image still being made: worth waiting for. */
