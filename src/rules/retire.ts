@@ -12,6 +12,7 @@
  * `consumer-role`); and, for an image that was shared, usage in other accounts that could not be
  * known. Running instances are not stopped by deregistering: they are counted, never in use.
  */
+import { isShared } from './usage-reports.js'
 import type {
   Decision,
   DisableRecord,
@@ -132,11 +133,6 @@ function referenceName(r: ImageReference): string {
   return `${REFERENCE_WORDS[r.resourceType] ?? r.resourceType} ${name}${r.accountId ? ` (account ${r.accountId})` : ''}`
 }
 
-function wasShared(record: DisableRecord): boolean {
-  const s = record.sharing
-  return s.public || s.userIds.length + s.organizationArns.length + s.organizationalUnitArns.length > 0
-}
-
 /** What uses the candidate (in words), or undefined when nothing does. */
 export function inUseBy(candidate: Candidate, usage: Usage): string | undefined {
   const id = candidate.image.imageId
@@ -161,7 +157,7 @@ export function inUseBy(candidate: Candidate, usage: Usage): string | undefined 
   ]
   if (users.length > 0) return `in use by ${users.join(', ')}`
   const unknown = usage.unknowns.find(
-    (u) => u.imageId === id || (u.imageId === undefined && wasShared(candidate.record))
+    (u) => u.imageId === id || (u.imageId === undefined && isShared(candidate.record.sharing))
   )
   if (unknown) return `its use in other accounts is not known: ${unknown.why}`
   return undefined
