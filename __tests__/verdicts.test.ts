@@ -169,6 +169,18 @@ describe('the mark is a warning whenever a launch will fail', () => {
     })
     expect(inlineText(verdict(report))).toBe('✅ Nothing disabled; 1 image left enabled because it is in use.')
   })
+
+  test('a dry run says the images in use would be left enabled: nothing was left or disabled', () => {
+    const inUse = { image: older, kind: 'skip' as const, inUse: true, reason: 'in use (in-use: skip)' }
+    const dry = disableRun({ decisions: [inUse] }, { dryRun: true })
+    expect(inlineText(verdict(dry))).toBe(
+      '✅ Dry run: Nothing would be disabled; 1 image would be left enabled because it is in use.'
+    )
+    const some = disableRun({ decisions: [inUse], changes: [change(old, 'would-disable')] }, { dryRun: true })
+    expect(inlineText(verdict(some))).toBe(
+      '🧪 Dry run: 1 image would be disabled in us-east-1; 1 image would be left enabled because it is in use.'
+    )
+  })
 })
 
 describe('a refused run says nothing was changed, and why, without tables titled as if it had', () => {

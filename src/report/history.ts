@@ -22,7 +22,7 @@
  * that earlier runs are not known), never an error.
  */
 import type { ChangeOutcome, RunReport } from '../model.js'
-import { outcomeOf, type Outcome } from '../rules/outcome.js'
+import { outcomeOf, plural, type Outcome } from '../rules/outcome.js'
 import { code, md } from './escape.js'
 import { MARKER_PREFIX, verdict } from './markdown.js'
 
@@ -105,10 +105,6 @@ export function plainText(markdown: string): string {
     )
     .replace(/[\s\u2028\u2029]+/g, ' ')
     .trim()
-}
-
-function plural(k: number, what: string): string {
-  return `${k} ${what}${k === 1 ? '' : 's'}`
 }
 
 function clip(text: string, max: number): string {

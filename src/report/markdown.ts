@@ -17,7 +17,7 @@ import {
   type TemplateUse
 } from '../model.js'
 import { whichVersion } from '../rules/usage.js'
-import { outcomeOf, type Mark, type Outcome, type RetireSummary } from '../rules/outcome.js'
+import { outcomeOf, plural, type Mark, type Outcome, type RetireSummary } from '../rules/outcome.js'
 import { ARCHIVE_PRICE, dollars, gibibytes, STANDARD_PRICE, storageOf } from '../rules/retire.js'
 import { code, md } from './escape.js'
 import { launchConfigurationFix, templateFix, type Fix } from './fixes.js'
@@ -532,11 +532,7 @@ function accountsSection(report: RunReport, outcome: Outcome, options: RenderOpt
   const accounts = new Set(list.map((a) => a.accountId)).size
   const title = `Other accounts that use ${report.dryRun ? 'the images to disable' : 'the disabled images'} (${accounts})`
   if (rows.length <= 5) return section(title, body)
-  return `\n#### ${title}\n\n<details><summary>${plainCount(accounts, 'account')}, ${plainCount(rows.length, 'row')}</summary>\n\n${body}\n\n</details>\n`
-}
-
-function plainCount(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? '' : 's'}`
+  return `\n#### ${title}\n\n<details><summary>${plural(accounts, 'account')}, ${plural(rows.length, 'row')}</summary>\n\n${body}\n\n</details>\n`
 }
 
 /** The instances that run the images: not stopped by disabling, but a replacement or scale-out cannot launch the image again. */
@@ -546,10 +542,10 @@ function instancesLine(report: RunReport, outcome: Outcome): string {
   if (own + elsewhere === 0) return ''
   const where = [
     own ? `${own} in this account` : '',
-    elsewhere ? `${elsewhere} in ${plainCount(others.size, 'other account')}` : ''
+    elsewhere ? `${elsewhere} in ${plural(others.size, 'other account')}` : ''
   ].filter(Boolean)
   const run = report.dryRun ? 'run the images to disable' : 'still run the disabled images'
-  return `\n${plainCount(own + elsewhere, 'instance')} (${where.join(', ')}) ${run}: disabling does not stop them, but a replacement or a scale-out cannot launch the image again.\n`
+  return `\n${plural(own + elsewhere, 'instance')} (${where.join(', ')}) ${run}: disabling does not stop them, but a replacement or a scale-out cannot launch the image again.\n`
 }
 
 /** The closing line: what the usage search looked at, and what it did not, so that "nothing found" is not read as "nothing uses it". */
@@ -600,8 +596,10 @@ function storageLine(report: RunReport, outcome: Outcome): string {
   const storage = storageOf(disabled)
   if (storage.snapshots === 0) return ''
   const keep = report.dryRun ? 'would keep' : 'keep'
-  const them = plainCount(storage.images, report.dryRun ? 'image to disable' : 'disabled image')
-  return `\n*Storage: the ${them} ${keep} ${plainCount(storage.snapshots, 'EBS snapshot')}, ${gibibytes(storage.sizeGiB)}, about ${dollars(storage.monthlyCost)} a month (standard tier, $${STANDARD_PRICE} per GB-month): a disabled image stays billed. A scheduled \`command: retire\` deregisters the images disabled \`retire-after-days\` ago (default 30) and deletes or archives their snapshots.*\n`
+  const them = report.dryRun
+    ? plural(storage.images, 'image to disable', 'images to disable')
+    : plural(storage.images, 'disabled image')
+  return `\n*Storage: the ${them} ${keep} ${plural(storage.snapshots, 'EBS snapshot')}, ${gibibytes(storage.sizeGiB)}, about ${dollars(storage.monthlyCost)} a month (standard tier, $${STANDARD_PRICE} per GB-month): a disabled image stays billed. A scheduled \`command: retire\` deregisters the images disabled \`retire-after-days\` ago (default 30) and deletes or archives their snapshots.*\n`
 }
 
 const RESULT_WORDS: Record<string, string> = {

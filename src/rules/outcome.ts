@@ -171,8 +171,9 @@ function markOf(report: RunReport, failure: string | undefined, done: Change[], 
   return 'success'
 }
 
-function plural(k: number, what: string): string {
-  return `${k} ${what}${k === 1 ? '' : 's'}`
+/** `1 image`, `2 images`; `many` for a plural that is not `one` + `s` (`2 images to disable`). */
+export function plural(k: number, one: string, many = `${one}s`): string {
+  return `${k} ${k === 1 ? one : many}`
 }
 
 /** `a`, `a and b`, `a, b and c`. */
@@ -211,8 +212,9 @@ function consequenceOf(b: Breaking, dryRun: boolean): string | undefined {
   return `${and(parts)} ${dryRun ? 'would fail' : 'will fail'} ${one ? 'its' : 'their'} next launch${build}`
 }
 
-function where(changes: Change[]): string {
-  const regions = [...new Set(changes.map((c) => c.region))]
+/** ` in us-east-1`, ` in 3 regions`: where the changes (or retired images) were. */
+function where(list: Array<{ region: string }>): string {
+  const regions = [...new Set(list.map((c) => c.region))]
   return regions.length > 1 ? ` in ${regions.length} regions` : regions[0] ? ` in ${regions[0]}` : ''
 }
 
@@ -223,7 +225,9 @@ function doneWords(report: RunReport, enabled: Change[], disabled: Change[]): st
     const skips = report.regions.flatMap((r) => r.decisions).filter((d) => d.kind === 'skip')
     const inUse = skips.filter((d) => d.inUse).length
     const left = [
-      inUse ? `${plural(inUse, 'image')} left enabled because ${inUse === 1 ? 'it is' : 'they are'} in use` : '',
+      inUse
+        ? `${plural(inUse, 'image')} ${would}left enabled because ${inUse === 1 ? 'it is' : 'they are'} in use`
+        : '',
       skips.length - inUse ? `${plural(skips.length - inUse, 'image')} skipped` : ''
     ].filter(Boolean)
     const also = left.length ? `; ${left.join(', ')}` : ''
@@ -309,10 +313,6 @@ function retireFailure(report: RunReport, r: RetireSummary): string | undefined 
   return parts.length ? parts.join('; ') : undefined
 }
 
-function regionsWord(regions: string[]): string {
-  return regions.length > 1 ? ` in ${regions.length} regions` : regions[0] ? ` in ${regions[0]}` : ''
-}
-
 /** `3 images retired in 2 regions: 120 GiB of snapshots deleted, $6.00 a month saved`, or why nothing was. */
 function retireWords(report: RunReport, r: RetireSummary): string {
   const would = report.dryRun ? 'would be ' : ''
@@ -323,17 +323,17 @@ function retireWords(report: RunReport, r: RetireSummary): string {
     return r.leftAlone.length ? `Nothing ${would}retired${left}` : 'Nothing to retire: no image disabled by this action'
   }
   const { freedGiB, keptGiB, monthlySaving } = r.totals
-  const where = regionsWord([...new Set(r.retired.map((i) => i.region))])
+  const at = where(r.retired)
   const n = plural(r.retired.length, 'image')
   const mode = r.retired[0]?.snapshotsMode ?? 'delete'
   const saved = `${dollars(monthlySaving)} a month ${would}saved`
   const still = keptGiB > 0 ? `, ${gibibytes(keptGiB)} still billed` : ''
   const what =
     mode === 'keep'
-      ? `${n} ${would}deregistered${where}, snapshots kept: ${gibibytes(keptGiB)} still billed (${dollars(monthlyCost(keptGiB))} a month)`
+      ? `${n} ${would}deregistered${at}, snapshots kept: ${gibibytes(keptGiB)} still billed (${dollars(monthlyCost(keptGiB))} a month)`
       : mode === 'archive'
-        ? `${n} ${would}retired to the archive tier${where}: ${gibibytes(freedGiB)} of snapshots ${would}archived, ${saved}${still}`
-        : `${n} ${would}retired${where}: ${gibibytes(freedGiB)} of snapshots ${would}deleted, ${saved}${still}`
+        ? `${n} ${would}retired to the archive tier${at}: ${gibibytes(freedGiB)} of snapshots ${would}archived, ${saved}${still}`
+        : `${n} ${would}retired${at}: ${gibibytes(freedGiB)} of snapshots ${would}deleted, ${saved}${still}`
   return `${what}${left}${failed}`
 }
 
