@@ -689,8 +689,8 @@ function retireSections(report: RunReport, outcome: Outcome, options: RenderOpti
   ]
 }
 
-export function renderBody(report: RunReport, options: RenderOptions = {}): string {
-  const outcome = outcomeOf(report)
+/** The comment's and the job summary's Markdown; `outcome` when the caller has it already. */
+export function renderBody(report: RunReport, options: RenderOptions = {}, outcome = outcomeOf(report)): string {
   if (outcome.retire) {
     const retireParts = [...head(report, outcome), ...retireSections(report, outcome, options), checkedLine(report)]
     return (
@@ -723,12 +723,12 @@ export function renderBody(report: RunReport, options: RenderOptions = {}): stri
 }
 
 /** The sticky comment: marker + body, shortened to fit GitHub's limit. */
-export function renderComment(report: RunReport, options: RenderOptions = {}): string {
+export function renderComment(report: RunReport, options: RenderOptions = {}, outcome = outcomeOf(report)): string {
   const top = `${marker(report.commentKey)}\n`
   const history = options.history ? `\n${options.history.trim()}\n` : ''
   for (const maxRows of [Number.POSITIVE_INFINITY, 100, 30, 10, 3]) {
-    const body = top + renderBody(report, { ...options, maxRows }) + history
+    const body = top + renderBody(report, { ...options, maxRows }, outcome) + history
     if (body.length <= COMMENT_LIMIT) return body
   }
-  return `${top}${verdict(report).slice(0, 2000)}\n\nThe full report is in ${options.runUrl ? `[the job summary](${options.runUrl})` : 'the job summary'}.\n${history}`
+  return `${top}${verdict(report, outcome).slice(0, 2000)}\n\nThe full report is in ${options.runUrl ? `[the job summary](${options.runUrl})` : 'the job summary'}.\n${history}`
 }
