@@ -296,6 +296,29 @@ describe('fixes, groups and what was checked', () => {
   test('no "checked" line when nothing was searched', () => {
     expect(text(renderBody(disableRun({ checked: [] })))).not.toContain('Checked in')
   })
+
+  test('a search that failed (in-use: report) is a warning, never ✅, and the closing line says it did not run', () => {
+    const report = disableRun({
+      changes: [change(old, 'disabled')],
+      checked: [],
+      warnings: ['launch templates were not checked in us-east-1: the role needs ec2:DescribeLaunchTemplates']
+    })
+    expect(inlineText(verdict(report))).toBe('⚠️ 1 image disabled in us-east-1.')
+    const last = text(renderBody(report)).trim().split('\n').pop()
+    expect(last).toBe('Not searched in us-east-1 (the search failed: see the warnings).')
+  })
+
+  test('the closing line names the regions it did not search, and why', () => {
+    const report = disableRun({ changes: [change(old, 'disabled')] })
+    const west = { ...emptyRegion('eu-west-1'), images: [image('golden-web-2', { region: 'eu-west-1' })] }
+    const last = text(renderBody({ ...report, regions: [...report.regions, west] }))
+      .trim()
+      .split('\n')
+      .pop()
+    expect(last).toBe(
+      `Checked in us-east-1: launch templates, Auto Scaling groups, launch configurations. Not searched in eu-west-1 (no image to change there). Not checked: ${NOT_CHECKED.join(', ')}.`
+    )
+  })
 })
 
 describe('titles say what the run did', () => {

@@ -548,16 +548,37 @@ function instancesLine(report: RunReport, outcome: Outcome): string {
   return `\n${plural(own + elsewhere, 'instance')} (${where.join(', ')}) ${run}: disabling does not stop them, but a replacement or a scale-out cannot launch the image again.\n`
 }
 
-/** The closing line: what the usage search looked at, and what it did not, so that "nothing found" is not read as "nothing uses it". */
-function checkedLine(report: RunReport): string {
+/**
+ * The closing line: what the usage search looked at, and what it did not, so that "nothing found"
+ * is not read as "nothing uses it"; and the regions where it did not look, with why.
+ */
+function checkedLine(report: RunReport, outcome: Outcome): string {
   const searched = report.regions.filter((r) => r.checked.length > 0)
-  if (searched.length === 0) return ''
+  const changed = new Set([...outcome.disabled, ...(outcome.retire?.retired ?? [])].map((c) => c.region))
+  const unsearched = report.regions
+    .filter((r) => r.checked.length === 0)
+    .map((r) => ({ region: r.region, why: notSearchedBecause(r, changed.has(r.region)) }))
+  // Nowhere searched and nothing changed unsearched (enable, status, nothing to do): nothing to say.
+  if (searched.length === 0 && !unsearched.some((u) => u.why !== NOTHING)) return ''
+  const notSearched = unsearched.length
+    ? ` Not searched in ${md(unsearched.map((u) => `${u.region} (${u.why})`).join(', '), LINE_MAX)}.`
+    : ''
+  if (searched.length === 0) return `\n*${notSearched.trim()}*\n`
   const lists = [...new Set(searched.map((r) => r.checked.join(', ')))]
   const where = searched.map((r) => r.region).join(', ')
   const what =
     lists.length === 1 ? (lists[0] ?? '') : searched.map((r) => `${r.region}: ${r.checked.join(', ')}`).join('; ')
   // a line, not a table cell: never cut short (md's default bound would cut what was checked)
-  return `\n*Checked in ${md(where, LINE_MAX)}: ${md(what, LINE_MAX)}. Not checked: ${md(notChecked(searched).join(', '), LINE_MAX)}.*\n`
+  return `\n*Checked in ${md(where, LINE_MAX)}: ${md(what, LINE_MAX)}.${notSearched} Not checked: ${md(notChecked(searched).join(', '), LINE_MAX)}.*\n`
+}
+
+/** A region with no image to change needs no search. */
+const NOTHING = 'no image to change there'
+
+/** Why a region's usage was not searched: it failed, its search failed (see the warnings), or it had nothing to search for. */
+function notSearchedBecause(r: RunReport['regions'][number], changed: boolean): string {
+  if (r.error) return 'the region failed'
+  return changed ? 'the search failed: see the warnings' : NOTHING
 }
 
 const LINE_MAX = 4000
@@ -692,7 +713,11 @@ function retireSections(report: RunReport, outcome: Outcome, options: RenderOpti
 /** The comment's and the job summary's Markdown; `outcome` when the caller has it already. */
 export function renderBody(report: RunReport, options: RenderOptions = {}, outcome = outcomeOf(report)): string {
   if (outcome.retire) {
-    const retireParts = [...head(report, outcome), ...retireSections(report, outcome, options), checkedLine(report)]
+    const retireParts = [
+      ...head(report, outcome),
+      ...retireSections(report, outcome, options),
+      checkedLine(report, outcome)
+    ]
     return (
       retireParts
         .filter((p) => p !== '')
@@ -711,7 +736,7 @@ export function renderBody(report: RunReport, options: RenderOptions = {}, outco
     ...(report.status ? [] : [imagesSection(report, options)]),
     section('Excluded', decisionRows(decisions(report, 'exclude'), options)),
     rollbackHint(report, options),
-    checkedLine(report)
+    checkedLine(report, outcome)
   ]
   return (
     parts

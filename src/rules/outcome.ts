@@ -160,13 +160,17 @@ export function breaks(b: Breaking): boolean {
 
 /**
  * A failure that changed nothing is ❌; whenever a launch will (or would) fail it is ⚠️, dry
- * run or not; an image that failed beside others that changed is ⚠️; a dry run that finds
- * nothing to warn about is 🧪; only what is done with nothing breaking is ✅.
+ * run or not; so is a run with a warning (something not checked) or an unknown; an image that
+ * failed beside others that changed is ⚠️; a dry run that finds nothing to warn about is 🧪;
+ * only what is done with nothing breaking and nothing unchecked is ✅.
  */
 function markOf(report: RunReport, failure: string | undefined, done: Change[], failed: Change[], b: Breaking): Mark {
   if (report.command === 'status') return failure ? 'failure' : 'success'
   if (failure && done.length === 0) return 'failure'
-  if (breaks(b) || failed.length > 0 || failure || report.regions.some((r) => r.unknowns.length > 0)) return 'warning'
+  // What could not be checked (a warning of the search, an unknown about other accounts) may
+  // break as much as what was found: never a success mark over it.
+  const unchecked = report.regions.some((r) => r.unknowns.length > 0 || r.warnings.length > 0)
+  if (breaks(b) || failed.length > 0 || failure || unchecked) return 'warning'
   if (report.dryRun && done.length > 0) return 'dry-run'
   return 'success'
 }
