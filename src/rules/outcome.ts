@@ -248,6 +248,11 @@ function doneWords(report: RunReport, enabled: Change[], disabled: Change[]): st
   return `${plural(enabled.length, 'image')} ${would}re-enabled and ${disabled.length} ${would}disabled${where(both)}`
 }
 
+/** A rollback's bad image left enabled by the rule of rules/rollback.ts (`staysEnabledBecause`), not by a failed call. */
+function keptOnPurpose(c: Change): boolean {
+  return c.action === 'disable' && c.outcome === 'failed' && (c.message ?? '').startsWith('stays enabled in ')
+}
+
 function headlineOf(
   report: RunReport,
   failure: string | undefined,
@@ -274,7 +279,18 @@ function headlineOf(
     }
     return reason
   }
-  const failed = o.failed.length ? `; ${plural(o.failed.length, 'image')} failed` : ''
+  // A rollback's bad image kept enabled on purpose (nothing to go back to) did not fail: said apart.
+  const held = o.failed.filter(keptOnPurpose)
+  const failedCount = o.failed.length - held.length
+  const failed = [
+    failedCount ? `${plural(failedCount, 'image')} failed` : '',
+    held.length
+      ? `${plural(held.length, 'bad image')} ${report.dryRun ? 'would stay' : 'stayed'} enabled (see Failed for why)`
+      : ''
+  ]
+    .filter(Boolean)
+    .map((w) => `; ${w}`)
+    .join('')
   return `${report.dryRun ? 'Dry run: ' : ''}${doneWords(report, o.enabled, o.disabled)}${failed}`
 }
 
