@@ -9,6 +9,7 @@ import { outcomeOf } from '../src/rules/outcome.js'
 import { emptyRegion } from '../src/steps/regions.js'
 import {
   addRun,
+  commentWithHistory,
   encodeRecord,
   historyMarkdown,
   MAX_HISTORY,
@@ -60,9 +61,13 @@ const recordFor = (r: RunReport, minutes: number, run = RUN(minutes)): RunRecord
   recordOf(r, outcomeOf(r), at(minutes), run)
 
 /** The comment a run writes when `previous` is the body of the comment it replaces. */
+/** The comment as github/comment.ts writes it. */
 function comment(r: RunReport, minutes: number, previous?: string, runUrl = RUN(minutes)): string {
+  const body = commentWithHistory(r, { runUrl }, { at: at(minutes), runUrl, previousBody: previous })
+  // the same as the two steps it stands for
   const history = historyMarkdown(r, { at: at(minutes), runUrl, previousBody: previous })
-  return renderComment(r, { runUrl, history })
+  expect(body).toBe(renderComment(r, { runUrl, history }))
+  return body
 }
 
 /** The folded section of a comment: from its `<details>` to its end. */

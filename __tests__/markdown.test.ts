@@ -607,7 +607,8 @@ describe('renderComment', () => {
     const comment = renderComment(r, { runUrl: RUN_URL })
     expect(comment.length).toBeLessThanOrEqual(COMMENT_LIMIT)
     expect(comment).toBe(
-      `${marker('Family=web')}\n✅ 1 image disabled in us-east-1.\n\nThe full report is in [the job summary](${RUN_URL}).\n`
+      // ⚠️, not ✅: the report carries warnings (what could not be checked)
+      `${marker('Family=web')}\n⚠️ 1 image disabled in us-east-1.\n\nThe full report is in [the job summary](${RUN_URL}).\n`
     )
   })
 

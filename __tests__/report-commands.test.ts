@@ -233,6 +233,30 @@ describe('enable', () => {
 })
 
 describe('rollback', () => {
+  test('a bad image kept enabled on purpose in one region is not counted as a failed image', () => {
+    const { bad, good } = rollbackPair()
+    const west = image('golden-web-bad', { region: 'eu-west-1', state: 'available' })
+    const held = 'stays enabled in eu-west-1: it superseded no image, so disabling it would leave no image to launch'
+    const failedToo = image('golden-web-x', { region: 'eu-west-1' })
+    const body = renderBody(
+      run('rollback', [
+        region({ images: [bad], changes: [change(good, 'enable', 'enabled'), change(bad, 'disable', 'disabled')] }),
+        region({
+          region: 'eu-west-1',
+          images: [west],
+          changes: [
+            change(west, 'disable', 'failed', { message: held }),
+            change(failedToo, 'enable', 'failed', { message: 'ec2:EnableImage: not authorized' })
+          ]
+        })
+      ])
+    )
+    expect(verdictLine(body)).toBe(
+      '⚠️ 1 image re-enabled and 1 disabled in us-east-1; 1 image failed; 1 bad image stayed enabled (see Failed for why).'
+    )
+    expect(column(tableOf(body, 'Failed'), 'Note')).toEqual([held, 'ec2:EnableImage: not authorized'])
+  })
+
   test('the image it superseded under "Re-enabled", the bad image under "Disabled"', () => {
     const { bad, good } = rollbackPair()
     const body = renderBody(

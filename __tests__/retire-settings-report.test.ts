@@ -95,6 +95,15 @@ describe('disable reports what the disabled images still cost', () => {
     expect(renderBody(disableReport(true, [image('ami-0000000a', [{ snapshotId: 'snap-1', sizeGiB: 8 }])]))).toContain(
       '*Storage: the 1 image to disable would keep 1 EBS snapshot, 8 GiB, about $0.40 a month'
     )
+    // two images: the plural of "image to disable" is "images to disable", not "image to disables"
+    expect(
+      renderBody(
+        disableReport(true, [
+          image('ami-0000000a', [{ snapshotId: 'snap-1', sizeGiB: 8 }]),
+          image('ami-0000000b', [{ snapshotId: 'snap-2', sizeGiB: 8 }])
+        ])
+      )
+    ).toContain('*Storage: the 2 images to disable would keep 2 EBS snapshots, 16 GiB, about $0.80 a month')
     expect(renderBody(disableReport(false, [image('ami-0000000a', undefined)]))).not.toContain('*Storage:')
   })
 })

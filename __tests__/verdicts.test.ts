@@ -169,6 +169,18 @@ describe('the mark is a warning whenever a launch will fail', () => {
     })
     expect(inlineText(verdict(report))).toBe('✅ Nothing disabled; 1 image left enabled because it is in use.')
   })
+
+  test('a dry run says the images in use would be left enabled: nothing was left or disabled', () => {
+    const inUse = { image: older, kind: 'skip' as const, inUse: true, reason: 'in use (in-use: skip)' }
+    const dry = disableRun({ decisions: [inUse] }, { dryRun: true })
+    expect(inlineText(verdict(dry))).toBe(
+      '✅ Dry run: Nothing would be disabled; 1 image would be left enabled because it is in use.'
+    )
+    const some = disableRun({ decisions: [inUse], changes: [change(old, 'would-disable')] }, { dryRun: true })
+    expect(inlineText(verdict(some))).toBe(
+      '🧪 Dry run: 1 image would be disabled in us-east-1; 1 image would be left enabled because it is in use.'
+    )
+  })
 })
 
 describe('a refused run says nothing was changed, and why, without tables titled as if it had', () => {
@@ -283,6 +295,29 @@ describe('fixes, groups and what was checked', () => {
 
   test('no "checked" line when nothing was searched', () => {
     expect(text(renderBody(disableRun({ checked: [] })))).not.toContain('Checked in')
+  })
+
+  test('a search that failed (in-use: report) is a warning, never ✅, and the closing line says it did not run', () => {
+    const report = disableRun({
+      changes: [change(old, 'disabled')],
+      checked: [],
+      warnings: ['launch templates were not checked in us-east-1: the role needs ec2:DescribeLaunchTemplates']
+    })
+    expect(inlineText(verdict(report))).toBe('⚠️ 1 image disabled in us-east-1.')
+    const last = text(renderBody(report)).trim().split('\n').pop()
+    expect(last).toBe('Not searched in us-east-1 (the search failed: see the warnings).')
+  })
+
+  test('the closing line names the regions it did not search, and why', () => {
+    const report = disableRun({ changes: [change(old, 'disabled')] })
+    const west = { ...emptyRegion('eu-west-1'), images: [image('golden-web-2', { region: 'eu-west-1' })] }
+    const last = text(renderBody({ ...report, regions: [...report.regions, west] }))
+      .trim()
+      .split('\n')
+      .pop()
+    expect(last).toBe(
+      `Checked in us-east-1: launch templates, Auto Scaling groups, launch configurations. Not searched in eu-west-1 (no image to change there). Not checked: ${NOT_CHECKED.join(', ')}.`
+    )
   })
 })
 

@@ -9,8 +9,8 @@
 import type { Logger } from '../context.js'
 import type { RunReport } from '../model.js'
 import type { Settings } from '../settings.js'
-import { historyMarkdown } from '../report/history.js'
-import { marker, renderComment, type RenderOptions } from '../report/markdown.js'
+import { commentWithHistory } from '../report/history.js'
+import { marker, type RenderOptions } from '../report/markdown.js'
 import { createOctokit, type Octokit } from './octokit.js'
 import {
   CommentPages,
@@ -85,14 +85,8 @@ export function startComment(settings: Settings, log: CommentLog, target: Commen
           log.info(`Left alone ${found.others} comment(s) that start with the same marker, written by ${author}.`)
         }
         // The earlier runs are read from the comment being replaced (none when there is none).
-        const history = historyMarkdown(report, { at: now, runUrl: options.runUrl, previousBody: found.body })
-        const { url, created } = await upsertComment(
-          octokit,
-          { owner, repo },
-          pr.number,
-          found,
-          renderComment(report, { ...options, history })
-        )
+        const body = commentWithHistory(report, options, { at: now, runUrl: options.runUrl, previousBody: found.body })
+        const { url, created } = await upsertComment(octokit, { owner, repo }, pr.number, found, body)
         log.info(
           `${created ? 'Commented on' : 'Updated the comment on'} pull request #${pr.number} (from ${pr.source}): ${url}`
         )

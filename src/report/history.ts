@@ -22,9 +22,9 @@
  * that earlier runs are not known), never an error.
  */
 import type { ChangeOutcome, RunReport } from '../model.js'
-import { outcomeOf, type Outcome } from '../rules/outcome.js'
+import { outcomeOf, plural, type Outcome } from '../rules/outcome.js'
 import { code, md } from './escape.js'
-import { MARKER_PREFIX, verdict } from './markdown.js'
+import { MARKER_PREFIX, renderComment, verdict, type RenderOptions } from './markdown.js'
 
 /** The runs the record keeps, the current one included. */
 export const MAX_RUNS = 20
@@ -105,10 +105,6 @@ export function plainText(markdown: string): string {
     )
     .replace(/[\s\u2028\u2029]+/g, ' ')
     .trim()
-}
-
-function plural(k: number, what: string): string {
-  return `${k} ${what}${k === 1 ? '' : 's'}`
 }
 
 function clip(text: string, max: number): string {
@@ -307,10 +303,20 @@ export function addRun(previous: History, run: RunRecord): History {
 }
 
 /** What the comment's `history` option holds for this run: the earlier runs of `previousBody` and this one. */
-export function historyMarkdown(
-  report: RunReport,
-  run: { at: Date; runUrl?: string | undefined; previousBody?: string | undefined }
-): string {
-  const record = recordOf(report, outcomeOf(report), run.at, run.runUrl)
+export function historyMarkdown(report: RunReport, run: RunOnComment, outcome: Outcome = outcomeOf(report)): string {
+  const record = recordOf(report, outcome, run.at, run.runUrl)
   return renderHistory(addRun(readHistory(run.previousBody, report.commentKey), record))
+}
+
+/** This run on the comment: when it ran, its link, and the body of the comment it replaces (none: a new comment). */
+export interface RunOnComment {
+  at: Date
+  runUrl?: string | undefined
+  previousBody?: string | undefined
+}
+
+/** The whole sticky comment of this run: its report on top, the record of the earlier runs below; the outcome read once. */
+export function commentWithHistory(report: RunReport, options: RenderOptions, run: RunOnComment): string {
+  const outcome = outcomeOf(report)
+  return renderComment(report, { ...options, history: historyMarkdown(report, run, outcome) }, outcome)
 }

@@ -17,7 +17,7 @@ import {
   type TemplateUse
 } from '../model.js'
 import { whichVersion } from '../rules/usage.js'
-import { outcomeOf, type Mark, type Outcome, type RetireSummary } from '../rules/outcome.js'
+import { outcomeOf, plural, type Mark, type Outcome, type RetireSummary } from '../rules/outcome.js'
 import { ARCHIVE_PRICE, dollars, gibibytes, STANDARD_PRICE, storageOf } from '../rules/retire.js'
 import { code, md } from './escape.js'
 import { launchConfigurationFix, templateFix, type Fix } from './fixes.js'
@@ -532,11 +532,7 @@ function accountsSection(report: RunReport, outcome: Outcome, options: RenderOpt
   const accounts = new Set(list.map((a) => a.accountId)).size
   const title = `Other accounts that use ${report.dryRun ? 'the images to disable' : 'the disabled images'} (${accounts})`
   if (rows.length <= 5) return section(title, body)
-  return `\n#### ${title}\n\n<details><summary>${plainCount(accounts, 'account')}, ${plainCount(rows.length, 'row')}</summary>\n\n${body}\n\n</details>\n`
-}
-
-function plainCount(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? '' : 's'}`
+  return `\n#### ${title}\n\n<details><summary>${plural(accounts, 'account')}, ${plural(rows.length, 'row')}</summary>\n\n${body}\n\n</details>\n`
 }
 
 /** The instances that run the images: not stopped by disabling, but a replacement or scale-out cannot launch the image again. */
@@ -546,22 +542,43 @@ function instancesLine(report: RunReport, outcome: Outcome): string {
   if (own + elsewhere === 0) return ''
   const where = [
     own ? `${own} in this account` : '',
-    elsewhere ? `${elsewhere} in ${plainCount(others.size, 'other account')}` : ''
+    elsewhere ? `${elsewhere} in ${plural(others.size, 'other account')}` : ''
   ].filter(Boolean)
   const run = report.dryRun ? 'run the images to disable' : 'still run the disabled images'
-  return `\n${plainCount(own + elsewhere, 'instance')} (${where.join(', ')}) ${run}: disabling does not stop them, but a replacement or a scale-out cannot launch the image again.\n`
+  return `\n${plural(own + elsewhere, 'instance')} (${where.join(', ')}) ${run}: disabling does not stop them, but a replacement or a scale-out cannot launch the image again.\n`
 }
 
-/** The closing line: what the usage search looked at, and what it did not, so that "nothing found" is not read as "nothing uses it". */
-function checkedLine(report: RunReport): string {
+/**
+ * The closing line: what the usage search looked at, and what it did not, so that "nothing found"
+ * is not read as "nothing uses it"; and the regions where it did not look, with why.
+ */
+function checkedLine(report: RunReport, outcome: Outcome): string {
   const searched = report.regions.filter((r) => r.checked.length > 0)
-  if (searched.length === 0) return ''
+  const changed = new Set([...outcome.disabled, ...(outcome.retire?.retired ?? [])].map((c) => c.region))
+  const unsearched = report.regions
+    .filter((r) => r.checked.length === 0)
+    .map((r) => ({ region: r.region, why: notSearchedBecause(r, changed.has(r.region)) }))
+  // Nowhere searched and nothing changed unsearched (enable, status, nothing to do): nothing to say.
+  if (searched.length === 0 && !unsearched.some((u) => u.why !== NOTHING)) return ''
+  const notSearched = unsearched.length
+    ? ` Not searched in ${md(unsearched.map((u) => `${u.region} (${u.why})`).join(', '), LINE_MAX)}.`
+    : ''
+  if (searched.length === 0) return `\n*${notSearched.trim()}*\n`
   const lists = [...new Set(searched.map((r) => r.checked.join(', ')))]
   const where = searched.map((r) => r.region).join(', ')
   const what =
     lists.length === 1 ? (lists[0] ?? '') : searched.map((r) => `${r.region}: ${r.checked.join(', ')}`).join('; ')
   // a line, not a table cell: never cut short (md's default bound would cut what was checked)
-  return `\n*Checked in ${md(where, LINE_MAX)}: ${md(what, LINE_MAX)}. Not checked: ${md(notChecked(searched).join(', '), LINE_MAX)}.*\n`
+  return `\n*Checked in ${md(where, LINE_MAX)}: ${md(what, LINE_MAX)}.${notSearched} Not checked: ${md(notChecked(searched).join(', '), LINE_MAX)}.*\n`
+}
+
+/** A region with no image to change needs no search. */
+const NOTHING = 'no image to change there'
+
+/** Why a region's usage was not searched: it failed, its search failed (see the warnings), or it had nothing to search for. */
+function notSearchedBecause(r: RunReport['regions'][number], changed: boolean): string {
+  if (r.error) return 'the region failed'
+  return changed ? 'the search failed: see the warnings' : NOTHING
 }
 
 const LINE_MAX = 4000
@@ -600,8 +617,10 @@ function storageLine(report: RunReport, outcome: Outcome): string {
   const storage = storageOf(disabled)
   if (storage.snapshots === 0) return ''
   const keep = report.dryRun ? 'would keep' : 'keep'
-  const them = plainCount(storage.images, report.dryRun ? 'image to disable' : 'disabled image')
-  return `\n*Storage: the ${them} ${keep} ${plainCount(storage.snapshots, 'EBS snapshot')}, ${gibibytes(storage.sizeGiB)}, about ${dollars(storage.monthlyCost)} a month (standard tier, $${STANDARD_PRICE} per GB-month): a disabled image stays billed. A scheduled \`command: retire\` deregisters the images disabled \`retire-after-days\` ago (default 30) and deletes or archives their snapshots.*\n`
+  const them = report.dryRun
+    ? plural(storage.images, 'image to disable', 'images to disable')
+    : plural(storage.images, 'disabled image')
+  return `\n*Storage: the ${them} ${keep} ${plural(storage.snapshots, 'EBS snapshot')}, ${gibibytes(storage.sizeGiB)}, about ${dollars(storage.monthlyCost)} a month (standard tier, $${STANDARD_PRICE} per GB-month): a disabled image stays billed. A scheduled \`command: retire\` deregisters the images disabled \`retire-after-days\` ago (default 30) and deletes or archives their snapshots.*\n`
 }
 
 const RESULT_WORDS: Record<string, string> = {
@@ -691,10 +710,14 @@ function retireSections(report: RunReport, outcome: Outcome, options: RenderOpti
   ]
 }
 
-export function renderBody(report: RunReport, options: RenderOptions = {}): string {
-  const outcome = outcomeOf(report)
+/** The comment's and the job summary's Markdown; `outcome` when the caller has it already. */
+export function renderBody(report: RunReport, options: RenderOptions = {}, outcome = outcomeOf(report)): string {
   if (outcome.retire) {
-    const retireParts = [...head(report, outcome), ...retireSections(report, outcome, options), checkedLine(report)]
+    const retireParts = [
+      ...head(report, outcome),
+      ...retireSections(report, outcome, options),
+      checkedLine(report, outcome)
+    ]
     return (
       retireParts
         .filter((p) => p !== '')
@@ -713,7 +736,7 @@ export function renderBody(report: RunReport, options: RenderOptions = {}): stri
     ...(report.status ? [] : [imagesSection(report, options)]),
     section('Excluded', decisionRows(decisions(report, 'exclude'), options)),
     rollbackHint(report, options),
-    checkedLine(report)
+    checkedLine(report, outcome)
   ]
   return (
     parts
@@ -725,12 +748,12 @@ export function renderBody(report: RunReport, options: RenderOptions = {}): stri
 }
 
 /** The sticky comment: marker + body, shortened to fit GitHub's limit. */
-export function renderComment(report: RunReport, options: RenderOptions = {}): string {
+export function renderComment(report: RunReport, options: RenderOptions = {}, outcome = outcomeOf(report)): string {
   const top = `${marker(report.commentKey)}\n`
   const history = options.history ? `\n${options.history.trim()}\n` : ''
   for (const maxRows of [Number.POSITIVE_INFINITY, 100, 30, 10, 3]) {
-    const body = top + renderBody(report, { ...options, maxRows }) + history
+    const body = top + renderBody(report, { ...options, maxRows }, outcome) + history
     if (body.length <= COMMENT_LIMIT) return body
   }
-  return `${top}${verdict(report).slice(0, 2000)}\n\nThe full report is in ${options.runUrl ? `[the job summary](${options.runUrl})` : 'the job summary'}.\n${history}`
+  return `${top}${verdict(report, outcome).slice(0, 2000)}\n\nThe full report is in ${options.runUrl ? `[the job summary](${options.runUrl})` : 'the job summary'}.\n${history}`
 }

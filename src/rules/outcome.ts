@@ -160,19 +160,24 @@ export function breaks(b: Breaking): boolean {
 
 /**
  * A failure that changed nothing is ❌; whenever a launch will (or would) fail it is ⚠️, dry
- * run or not; an image that failed beside others that changed is ⚠️; a dry run that finds
- * nothing to warn about is 🧪; only what is done with nothing breaking is ✅.
+ * run or not; so is a run with a warning (something not checked) or an unknown; an image that
+ * failed beside others that changed is ⚠️; a dry run that finds nothing to warn about is 🧪;
+ * only what is done with nothing breaking and nothing unchecked is ✅.
  */
 function markOf(report: RunReport, failure: string | undefined, done: Change[], failed: Change[], b: Breaking): Mark {
   if (report.command === 'status') return failure ? 'failure' : 'success'
   if (failure && done.length === 0) return 'failure'
-  if (breaks(b) || failed.length > 0 || failure || report.regions.some((r) => r.unknowns.length > 0)) return 'warning'
+  // What could not be checked (a warning of the search, an unknown about other accounts) may
+  // break as much as what was found: never a success mark over it.
+  const unchecked = report.regions.some((r) => r.unknowns.length > 0 || r.warnings.length > 0)
+  if (breaks(b) || failed.length > 0 || failure || unchecked) return 'warning'
   if (report.dryRun && done.length > 0) return 'dry-run'
   return 'success'
 }
 
-function plural(k: number, what: string): string {
-  return `${k} ${what}${k === 1 ? '' : 's'}`
+/** `1 image`, `2 images`; `many` for a plural that is not `one` + `s` (`2 images to disable`). */
+export function plural(k: number, one: string, many = `${one}s`): string {
+  return `${k} ${k === 1 ? one : many}`
 }
 
 /** `a`, `a and b`, `a, b and c`. */
@@ -211,8 +216,9 @@ function consequenceOf(b: Breaking, dryRun: boolean): string | undefined {
   return `${and(parts)} ${dryRun ? 'would fail' : 'will fail'} ${one ? 'its' : 'their'} next launch${build}`
 }
 
-function where(changes: Change[]): string {
-  const regions = [...new Set(changes.map((c) => c.region))]
+/** ` in us-east-1`, ` in 3 regions`: where the changes (or retired images) were. */
+function where(list: Array<{ region: string }>): string {
+  const regions = [...new Set(list.map((c) => c.region))]
   return regions.length > 1 ? ` in ${regions.length} regions` : regions[0] ? ` in ${regions[0]}` : ''
 }
 
@@ -223,7 +229,9 @@ function doneWords(report: RunReport, enabled: Change[], disabled: Change[]): st
     const skips = report.regions.flatMap((r) => r.decisions).filter((d) => d.kind === 'skip')
     const inUse = skips.filter((d) => d.inUse).length
     const left = [
-      inUse ? `${plural(inUse, 'image')} left enabled because ${inUse === 1 ? 'it is' : 'they are'} in use` : '',
+      inUse
+        ? `${plural(inUse, 'image')} ${would}left enabled because ${inUse === 1 ? 'it is' : 'they are'} in use`
+        : '',
       skips.length - inUse ? `${plural(skips.length - inUse, 'image')} skipped` : ''
     ].filter(Boolean)
     const also = left.length ? `; ${left.join(', ')}` : ''
@@ -238,6 +246,11 @@ function doneWords(report: RunReport, enabled: Change[], disabled: Change[]): st
   const both = [...enabled, ...disabled]
   if (both.length === 0) return `Nothing ${would}re-enabled or disabled`
   return `${plural(enabled.length, 'image')} ${would}re-enabled and ${disabled.length} ${would}disabled${where(both)}`
+}
+
+/** A rollback's bad image left enabled by the rule of rules/rollback.ts (`staysEnabledBecause`), not by a failed call. */
+function keptOnPurpose(c: Change): boolean {
+  return c.action === 'disable' && c.outcome === 'failed' && (c.message ?? '').startsWith('stays enabled in ')
 }
 
 function headlineOf(
@@ -266,7 +279,18 @@ function headlineOf(
     }
     return reason
   }
-  const failed = o.failed.length ? `; ${plural(o.failed.length, 'image')} failed` : ''
+  // A rollback's bad image kept enabled on purpose (nothing to go back to) did not fail: said apart.
+  const held = o.failed.filter(keptOnPurpose)
+  const failedCount = o.failed.length - held.length
+  const failed = [
+    failedCount ? `${plural(failedCount, 'image')} failed` : '',
+    held.length
+      ? `${plural(held.length, 'bad image')} ${report.dryRun ? 'would stay' : 'stayed'} enabled (see Failed for why)`
+      : ''
+  ]
+    .filter(Boolean)
+    .map((w) => `; ${w}`)
+    .join('')
   return `${report.dryRun ? 'Dry run: ' : ''}${doneWords(report, o.enabled, o.disabled)}${failed}`
 }
 
@@ -309,10 +333,6 @@ function retireFailure(report: RunReport, r: RetireSummary): string | undefined 
   return parts.length ? parts.join('; ') : undefined
 }
 
-function regionsWord(regions: string[]): string {
-  return regions.length > 1 ? ` in ${regions.length} regions` : regions[0] ? ` in ${regions[0]}` : ''
-}
-
 /** `3 images retired in 2 regions: 120 GiB of snapshots deleted, $6.00 a month saved`, or why nothing was. */
 function retireWords(report: RunReport, r: RetireSummary): string {
   const would = report.dryRun ? 'would be ' : ''
@@ -323,17 +343,17 @@ function retireWords(report: RunReport, r: RetireSummary): string {
     return r.leftAlone.length ? `Nothing ${would}retired${left}` : 'Nothing to retire: no image disabled by this action'
   }
   const { freedGiB, keptGiB, monthlySaving } = r.totals
-  const where = regionsWord([...new Set(r.retired.map((i) => i.region))])
+  const at = where(r.retired)
   const n = plural(r.retired.length, 'image')
   const mode = r.retired[0]?.snapshotsMode ?? 'delete'
   const saved = `${dollars(monthlySaving)} a month ${would}saved`
   const still = keptGiB > 0 ? `, ${gibibytes(keptGiB)} still billed` : ''
   const what =
     mode === 'keep'
-      ? `${n} ${would}deregistered${where}, snapshots kept: ${gibibytes(keptGiB)} still billed (${dollars(monthlyCost(keptGiB))} a month)`
+      ? `${n} ${would}deregistered${at}, snapshots kept: ${gibibytes(keptGiB)} still billed (${dollars(monthlyCost(keptGiB))} a month)`
       : mode === 'archive'
-        ? `${n} ${would}retired to the archive tier${where}: ${gibibytes(freedGiB)} of snapshots ${would}archived, ${saved}${still}`
-        : `${n} ${would}retired${where}: ${gibibytes(freedGiB)} of snapshots ${would}deleted, ${saved}${still}`
+        ? `${n} ${would}retired to the archive tier${at}: ${gibibytes(freedGiB)} of snapshots ${would}archived, ${saved}${still}`
+        : `${n} ${would}retired${at}: ${gibibytes(freedGiB)} of snapshots ${would}deleted, ${saved}${still}`
   return `${what}${left}${failed}`
 }
 
