@@ -140,7 +140,13 @@ describe('rollback (in process)', () => {
     expect(outcome.disabled).toEqual([west.fresh.imageId])
     const east = outcome.runReport.regions.find((r) => r.region === REGION)
     expect(east?.changes).toEqual([
-      expect.objectContaining({ imageId: lonely.imageId, action: 'disable', outcome: 'failed', message: why })
+      expect.objectContaining({
+        imageId: lonely.imageId,
+        action: 'disable',
+        outcome: 'failed',
+        message: why,
+        keptOnPurpose: true
+      })
     ])
     expect(east?.pointTo).toBeUndefined()
     // said once, in the step's failure (already asserted), not again as a warning

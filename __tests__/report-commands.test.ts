@@ -245,7 +245,7 @@ describe('rollback', () => {
           region: 'eu-west-1',
           images: [west],
           changes: [
-            change(west, 'disable', 'failed', { message: held }),
+            change(west, 'disable', 'failed', { message: held, keptOnPurpose: true }),
             change(failedToo, 'enable', 'failed', { message: 'ec2:EnableImage: not authorized' })
           ]
         })

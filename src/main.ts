@@ -131,7 +131,7 @@ export async function run(): Promise<void> {
     // is written while GitHub answers.
     const published = startCommentOnce().publish(report, options, ctx.now())
     // A job summary needs the runner's file; run elsewhere (plain node), the step goes on without it.
-    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderBody(report, options)).write()
+    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderBody(report, options, outcome)).write()
     else core.info('No job summary: GITHUB_STEP_SUMMARY is not set.')
     const commentUrl = await published
     if (commentUrl) core.setOutput('comment-url', commentUrl)

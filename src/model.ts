@@ -254,6 +254,11 @@ export interface Change {
   message?: string
   /** Sharing removed by the disable (or restored by the enable). */
   sharing?: Sharing
+  /**
+   * Left as it was on purpose, not by a failed call: a rollback's bad image kept enabled because
+   * disabling it would leave no image to launch (the step still fails, with `message` saying why).
+   */
+  keptOnPurpose?: boolean
   warnings?: string[]
 }
 

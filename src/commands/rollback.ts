@@ -137,7 +137,7 @@ async function execute(ctx: Context, plan: RegionPlan): Promise<Change[]> {
             enables
           )
         : undefined
-    if (why) held.set(bad.imageId, changeOf(bad, 'disable', 'failed', { message: why }))
+    if (why) held.set(bad.imageId, changeOf(bad, 'disable', 'failed', { message: why, keptOnPurpose: true }))
     else plans.push(disablePlan(ctx, bad, pointToOf(own, enables) ?? ''))
   }
   const disabled = new Map(

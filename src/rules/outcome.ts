@@ -250,7 +250,7 @@ function doneWords(report: RunReport, enabled: Change[], disabled: Change[]): st
 
 /** A rollback's bad image left enabled by the rule of rules/rollback.ts (`staysEnabledBecause`), not by a failed call. */
 function keptOnPurpose(c: Change): boolean {
-  return c.action === 'disable' && c.outcome === 'failed' && (c.message ?? '').startsWith('stays enabled in ')
+  return c.outcome === 'failed' && c.keptOnPurpose === true
 }
 
 function headlineOf(

@@ -7,6 +7,7 @@ interface Details {
   message?: string | undefined
   sharing?: Sharing | undefined
   warnings?: string[] | undefined
+  keptOnPurpose?: boolean | undefined
 }
 
 /** A Change for `image`; empty details (no message, no warnings) are left out. */
@@ -16,7 +17,7 @@ export function changeOf(
   outcome: ChangeOutcome,
   details: Details = {}
 ): Change {
-  const { message, sharing, warnings } = details
+  const { message, sharing, warnings, keptOnPurpose } = details
   return {
     region: image.region,
     imageId: image.imageId,
@@ -25,7 +26,8 @@ export function changeOf(
     outcome,
     ...(message ? { message } : {}),
     ...(sharing ? { sharing } : {}),
-    ...(warnings?.length ? { warnings } : {})
+    ...(warnings?.length ? { warnings } : {}),
+    ...(keptOnPurpose ? { keptOnPurpose } : {})
   }
 }
 
