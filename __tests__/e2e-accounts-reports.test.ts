@@ -7,6 +7,7 @@
 import { commandLines } from './e2e/faults-world.js'
 import { text as shownText } from '../test-support/markdown.js'
 import type { EmuImage } from '../test-support/emulator/ec2.js'
+import type { AffectedAccount } from '../test-support/output-shapes.js'
 import {
   changesMade,
   consumer,
@@ -27,15 +28,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await world.close()
 })
-
-interface AffectedAccount {
-  region: string
-  imageId: string
-  accountId: string
-  launchTemplates: number
-  instances: number
-  source: string
-}
 
 interface ReportJson {
   regions: Array<{ decisions: Array<{ imageId: string; decision: string; reason: string }> }>
