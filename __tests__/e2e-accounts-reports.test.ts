@@ -7,6 +7,7 @@
 import { commandLines } from './e2e/faults-world.js'
 import { text as shownText } from '../test-support/markdown.js'
 import type { EmuImage } from '../test-support/emulator/ec2.js'
+import type { AffectedAccount } from '../test-support/output-shapes.js'
 import {
   changesMade,
   consumer,
@@ -27,15 +28,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await world.close()
 })
-
-interface AffectedAccount {
-  region: string
-  imageId: string
-  accountId: string
-  launchTemplates: number
-  instances: number
-  source: string
-}
 
 interface ReportJson {
   regions: Array<{ decisions: Array<{ imageId: string; decision: string; reason: string }> }>
@@ -109,14 +101,18 @@ describe('usage reports: reuse, wait, create', () => {
 
   test('a pending report is waited for (polled again), never created a second time', async () => {
     const { old, fresh } = scene()
-    world.aws.addUsageReport(REGION, { imageId: old.imageId, availableAfterMs: 1200 })
+    // pending in the first read and in one poll, then available: counted in reads, not in ms, so
+    // that a slow start of the action (a loaded machine) cannot find it ready at the first read
+    const pending = world.aws.addUsageReport(REGION, { imageId: old.imageId, availableAfterDescribes: 2 })
 
     const result = await world.run(inputs(fresh))
 
     expect(result.exitCode).toBe(0)
     expect(world.aws.count('CreateImageUsageReport')).toBe(0)
     const polls = world.aws.callsOf('DescribeImageUsageReports')
-    expect(polls.length).toBeGreaterThanOrEqual(3) // the first read, a poll while pending, a poll once available
+    // the first read, a poll while pending, a poll once available (the polls by the report's id)
+    expect(polls).toHaveLength(3)
+    expect(polls.slice(1).map((c) => c.params['ReportId.1'])).toEqual([pending.reportId, pending.reportId])
     expect(accounts(result.outputs)).toEqual([[CONSUMER, old.imageId, 1, 2, 'usage-report']])
     // the wait is done before anything is disabled
     const lastPoll = polls.at(-1)?.seq ?? Infinity

@@ -12,6 +12,7 @@ import { html, tables, text as shownText, type Table } from '../test-support/mar
 import { only } from '../test-support/at.js'
 import type { RunActionResult } from '../test-support/run-action.js'
 import type { EmuImage } from '../test-support/emulator/ec2.js'
+import type { AffectedAccount, AffectedTemplate } from '../test-support/output-shapes.js'
 import { COMMENT_LIMIT } from '../src/report/markdown.js'
 import {
   changesMade,
@@ -40,26 +41,6 @@ const PR_EVENT = { eventName: 'pull_request', event: { pull_request: { number: P
 const OWNER = '111122223333'
 const ROLE = 'ami-usage-reader'
 const roleArn = (account: string): string => `arn:aws:iam::${account}:role/${ROLE}`
-
-interface AffectedTemplate {
-  region: string
-  accountId?: string
-  launchTemplateId: string
-  launchTemplateName: string
-  versionNumber: number
-  imageId: string
-  isDefault: boolean
-  isLatest: boolean
-}
-
-interface AffectedAccount {
-  region: string
-  imageId: string
-  accountId: string
-  launchTemplates: number
-  instances: number
-  source: 'usage-report' | 'consumer-role'
-}
 
 interface ReportJson {
   regions: Array<{

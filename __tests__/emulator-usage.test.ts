@@ -464,3 +464,26 @@ describe('AMI usage reports', () => {
     expect(await res.text()).toContain('The parameter Foo is not recognized')
   })
 })
+
+describe('AMI usage reports: a schedule counted in reads', () => {
+  it('availableAfterDescribes: 2 is pending in two answers, whatever the clock, then available with its entries', async () => {
+    emu.account(A).addInstances(REGION, 2, { imageId: golden.imageId })
+    const report = emu.addUsageReport(REGION, { imageId: golden.imageId, availableAfterDescribes: 2 })
+    const state = async (): Promise<string | undefined> =>
+      (await ec2.send(new DescribeImageUsageReportsCommand({ ReportIds: [report.reportId] }))).ImageUsageReports?.[0]
+        ?.State
+    clock += 86_400_000
+    expect(await state()).toBe('pending')
+    // a read that does not show it (another image's reports) does not count
+    const other = emu.addImage(REGION, { name: 'other' })
+    await ec2.send(new DescribeImageUsageReportsCommand({ ImageIds: [other.imageId] }))
+    expect(await state()).toBe('pending')
+    expect(await state()).toBe('available')
+    const { ImageUsageReportEntries } = await ec2.send(
+      new DescribeImageUsageReportEntriesCommand({ ReportIds: [report.reportId] })
+    )
+    expect(ImageUsageReportEntries?.map((e) => [e.AccountId, e.ResourceType, e.UsageCount])).toEqual([
+      [A, 'ec2:Instance', 2]
+    ])
+  })
+})

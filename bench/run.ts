@@ -19,7 +19,7 @@ import { readFlags } from '../test-support/cli-flags.js'
 import type { CallRecord, ThrottleConfig } from '../test-support/emulator/ec2.js'
 import { EC2_BUCKETS, ec2BucketClass } from '../test-support/emulator/throttle.js'
 import { startGitHubFake, type GitHubCall } from '../test-support/github.js'
-import { REPO_ROOT, runAction } from '../test-support/run-action.js'
+import { DIST_ENTRY, REPO_ROOT, runAction } from '../test-support/run-action.js'
 import { AFFECTED_TEMPLATES, buildAccount, FAMILY_TAG, type Account } from './account.js'
 import { startEndpoint, type Endpoint } from './endpoint.js'
 import {
@@ -374,7 +374,9 @@ async function runTheAction(
       event: { pull_request: { number: PR } },
       env: probe.env,
       timeoutMs: 240_000,
-      node: prepared.node.path
+      node: prepared.node.path,
+      // what runners execute: the committed bundle (bench/accounts.ts builds one of src/)
+      entry: DIST_ENTRY
     })
     const measured = readProbe(probe.file)
     const analysis = analyze(w.calls(), w.githubTimes, spawnedAt)

@@ -2,12 +2,14 @@
  * npm run demo: a realistic account on the local EC2 endpoint, a pull request on the local
  * GitHub API, and the bundled action (dist/index.js) run exactly as a runner would. Prints the
  * log, the outputs, the job summary and the pull-request comment. No AWS account needed.
+ * `--retire` runs a bundle of src/ instead (built as the e2e tests build it, into .scratch/):
+ * dist/ is the released bundle, and retire may be newer than it.
  *
  *   npm run demo                 disable the images a new build supersedes
  *   npm run demo -- --dry-run    the same, changing nothing
  *   npm run demo -- --rollback   then roll the new build back (re-enable, restore sharing)
- *   npm run demo -- --retire     the scheduled retire: an account with images disabled 10 and 60
- *                                days ago, what retiring them frees (add --dry-run to change nothing)
+ *   npm run demo -- --retire     the scheduled retire: an account with images disabled 10, 45, 60
+ *                                and 90 days ago, what retiring them frees (add --dry-run to change nothing)
  *   npm run demo -- --help       this usage
  */
 import { recordTags } from '../src/rules/lineage.js'
@@ -16,7 +18,7 @@ import { buildBundle } from '../test-support/jest-global-setup.js'
 import { readFlags } from '../test-support/cli-flags.js'
 import { startAwsEmulator, type AwsEmulator } from '../test-support/emulator/ec2.js'
 import { startGitHubFake } from '../test-support/github.js'
-import { REPO_ROOT, runAction, type RunActionResult } from '../test-support/run-action.js'
+import { DIST_ENTRY, REPO_ROOT, runAction, type RunActionResult } from '../test-support/run-action.js'
 
 const USAGE = `usage: npm run demo -- [--dry-run] [--rollback | --retire] [--help]
   --dry-run    disable nothing: report what would happen
@@ -253,10 +255,10 @@ function showSnapshots(aws: AwsEmulator): void {
   }
 }
 
-/** `--retire`: the scheduled workflow's step, on an account with images disabled 10 and 60 days ago. */
+/** `--retire`: the scheduled workflow's step, on an account with images disabled 10, 45, 60 and 90 days ago. */
 async function retireDemo(): Promise<void> {
   // dist/ is the released bundle; retire is newer than it may be: run a bundle of src/.
-  process.env.ACTION_BUNDLE ??= buildBundle(REPO_ROOT)
+  const entry = process.env.ACTION_BUNDLE ?? buildBundle(REPO_ROOT)
   const aws = await startAwsEmulator()
   try {
     seedRetireAccount(aws)
@@ -279,7 +281,8 @@ async function retireDemo(): Promise<void> {
       region: 'us-east-1',
       eventName: 'schedule',
       event: { schedule: '17 4 * * 1' },
-      inputs
+      inputs,
+      entry
     })
     show(result)
     rule('After')
@@ -307,7 +310,9 @@ async function main(): Promise<void> {
       githubUrl: github.url,
       region: 'us-east-1',
       eventName: 'pull_request',
-      event: { pull_request: { number: 42 } }
+      event: { pull_request: { number: 42 } },
+      // what runners execute
+      entry: DIST_ENTRY
     }
     const disableInputs = {
       'image-id': newImages.join(','),

@@ -34,3 +34,28 @@ export function readFlags<O extends Options>(program: string, usage: string, opt
   }
   return { values, usageError }
 }
+
+/**
+ * What the emulator's and the GitHub fake's CLIs do once started: print each call answered (to
+ * stderr, every 200 ms, `line` of it), and close the server on Ctrl-C or SIGTERM.
+ */
+export function logCallsUntilStopped<C extends { seq: number }>(
+  calls: readonly C[],
+  line: (call: C) => string,
+  close: () => Promise<void>
+): void {
+  let lastSeq = 0
+  const logTimer = setInterval(() => {
+    for (const c of calls) {
+      if (c.seq <= lastSeq) continue
+      lastSeq = c.seq
+      console.error(line(c))
+    }
+  }, 200)
+  const stop = (): void => {
+    clearInterval(logTimer)
+    void close().then(() => process.exit(0))
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}

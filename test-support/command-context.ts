@@ -19,6 +19,7 @@ import { outputsOf } from '../src/report/outputs.js'
 import { parseSettings } from '../src/settings.js'
 import { usageFinder } from '../src/steps/find-usage.js'
 import type { AwsEmulator } from './emulator/ec2.js'
+import type { AffectedTemplate } from './output-shapes.js'
 import { parseActionDefaults } from './run-action.js'
 import { REPO_ROOT } from './paths.js'
 
@@ -43,15 +44,7 @@ export interface CommandOptions {
   workspace?: string
 }
 
-export interface AffectedTemplate {
-  region: string
-  launchTemplateId: string
-  launchTemplateName: string
-  versionNumber: number
-  imageId: string
-  isDefault: boolean
-  isLatest: boolean
-}
+export type { AffectedTemplate }
 
 /** What a step after this one sees: the outputs, and the ones that are JSON, parsed. */
 export interface CommandOutcome {

@@ -5,7 +5,7 @@
  * the calls it answers to stderr. Its comments can be read back as GitHub serves them:
  *   curl <url>/repos/<owner>/<repo>/issues/<N>/comments
  */
-import { readFlags } from './cli-flags.js'
+import { logCallsUntilStopped, readFlags } from './cli-flags.js'
 import { startGitHubFake } from './github.js'
 
 const USAGE = `usage: npx tsx test-support/github-cli.ts [--port N] [--repository owner/repo] [--pull-request N] [--head-sha SHA] [--token T] [--help]
@@ -51,18 +51,8 @@ if (pullRequest !== undefined) console.error(`  pull request #${pullRequest} (he
 console.error(`  export GITHUB_API_URL=${fake.url}`)
 console.error('  Ctrl-C to stop')
 
-let lastSeq = 0
-const logTimer = setInterval(() => {
-  for (const c of fake.calls) {
-    if (c.seq <= lastSeq) continue
-    lastSeq = c.seq
-    console.error(`  #${c.seq} ${c.method} ${c.path} -> ${c.status}`)
-  }
-}, 200)
-
-const stop = (): void => {
-  clearInterval(logTimer)
-  void fake.close().then(() => process.exit(0))
-}
-process.on('SIGINT', stop)
-process.on('SIGTERM', stop)
+logCallsUntilStopped(
+  fake.calls,
+  (c) => `  #${c.seq} ${c.method} ${c.path} -> ${c.status}`,
+  () => fake.close()
+)

@@ -33,7 +33,8 @@ export interface RunActionOptions {
   timeoutMs?: number
   /**
    * the script to run: by default the bundle of the current sources that the test run's global
-   * setup built (ACTION_BUNDLE), else <repo>/dist/index.js
+   * setup built (ACTION_BUNDLE); without one, runAction refuses rather than run the committed
+   * dist/ in its place (pass DIST_ENTRY for that, as the dist smoke suite and the bench do)
    */
   entry?: string
   /** keep the temp dir (RUNNER_TEMP, output files) for inspection */
@@ -106,9 +107,18 @@ export function parseOutputFile(text: string): Record<string, string> {
   return out
 }
 
-/** The bundle built from the sources for this test run, else the committed dist/. */
+/**
+ * The bundle built from the sources for this test run (ACTION_BUNDLE, set by the e2e project's
+ * global setup). Never the committed dist/ in its stead: a test that ran dist/ would pass on
+ * sources that no longer hold.
+ */
 export function defaultEntry(): string {
-  return process.env.ACTION_BUNDLE ?? DIST_ENTRY
+  const bundle = process.env.ACTION_BUNDLE
+  if (!bundle)
+    throw new Error(
+      "runAction: ACTION_BUNDLE is not set (the e2e project's global setup builds it: npm run test:e2e); pass entry: DIST_ENTRY to run the committed dist/"
+    )
+  return bundle
 }
 
 /** What runners execute: the committed bundle. */
@@ -116,7 +126,8 @@ export const DIST_ENTRY = join(REPO_ROOT, 'dist', 'index.js')
 
 export async function runAction(opts: RunActionOptions): Promise<RunActionResult> {
   const entry = opts.entry ?? defaultEntry()
-  if (!existsSync(entry)) throw new Error(`runAction: ${entry} does not exist; run npm run build first`)
+  if (!existsSync(entry))
+    throw new Error(`runAction: ${entry} does not exist${entry === DIST_ENTRY ? '; run npm run build first' : ''}`)
   const actionYml = join(REPO_ROOT, 'action.yml')
   const defaults = existsSync(actionYml) ? parseActionDefaults(readFileSync(actionYml, 'utf8')) : {}
 

@@ -5,7 +5,7 @@
  *   AWS_ENDPOINT_URL_EC2=<url> AWS_ENDPOINT_URL_AUTO_SCALING=<url> AWS_ENDPOINT_URL_STS=<url> AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y AWS_REGION=us-east-1 ...
  */
 import { readFileSync } from 'node:fs'
-import { readFlags } from '../cli-flags.js'
+import { logCallsUntilStopped, readFlags } from '../cli-flags.js'
 import { startAwsEmulator, type Seed } from './ec2.js'
 
 const USAGE = `usage: npx tsx test-support/emulator/cli.ts [--port N] [--seed file.json] [--latency MS] [--account ID] [--random N] [--help]
@@ -60,20 +60,8 @@ console.error(
 )
 console.error('  Ctrl-C to stop')
 
-let lastSeq = 0
-const logTimer = setInterval(() => {
-  for (const c of emu.calls) {
-    if (c.seq <= lastSeq) continue
-    lastSeq = c.seq
-    console.error(
-      `  #${c.seq} ${c.service} ${c.region} ${c.action} -> ${c.status}${c.errorCode ? ` ${c.errorCode}` : ''}`
-    )
-  }
-}, 200)
-
-const stop = (): void => {
-  clearInterval(logTimer)
-  void emu.close().then(() => process.exit(0))
-}
-process.on('SIGINT', stop)
-process.on('SIGTERM', stop)
+logCallsUntilStopped(
+  emu.calls,
+  (c) => `  #${c.seq} ${c.service} ${c.region} ${c.action} -> ${c.status}${c.errorCode ? ` ${c.errorCode}` : ''}`,
+  () => emu.close()
+)

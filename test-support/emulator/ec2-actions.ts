@@ -1102,7 +1102,10 @@ const describeImageUsageReports: Handler = (ctx) => {
   const reports = selectReports(ctx).filter((r) => matchFilters(filters, r, (n, x) => REPORT_FILTERS[n]?.(x)))
   dryRun(ctx)
   const { page, nextToken } = paginate(ctx, reports, size)
-  return itemSet('imageUsageReportSet', page, renderReport) + el('nextToken', nextToken)
+  const answer = itemSet('imageUsageReportSet', page, renderReport) + el('nextToken', nextToken)
+  // counted once shown: the next read after the last pending answer finds it resolved
+  for (const r of page) if (r.state === 'pending' && r.pendingDescribes !== undefined) r.pendingDescribes -= 1
+  return answer
 }
 
 interface EntryRow {

@@ -337,6 +337,8 @@ export interface EmuUsageReport {
   clientToken?: string
   /** epoch ms after which a pending report leaves `pending` */
   readyAt?: number
+  /** DescribeImageUsageReports answers still to show it `pending`; it leaves `pending` at the read after the last */
+  pendingDescribes?: number
   /** the state a pending report reaches (default available) */
   resolvesTo?: 'available' | 'error'
   /** the StateReason it gets when it resolves to `error` */
@@ -354,6 +356,11 @@ export interface UsageReportInput {
   creationTime?: string
   /** pending for this many ms from now, then `resolvesTo` (sets state pending) */
   availableAfterMs?: number
+  /**
+   * pending in this many DescribeImageUsageReports answers, then `resolvesTo` (sets state pending):
+   * a schedule that no slow start of the action can race, unlike `availableAfterMs`
+   */
+  availableAfterDescribes?: number
   resolvesTo?: 'available' | 'error'
   stateReason?: string
   /** default: ec2:Instance and ec2:LaunchTemplate (version-depth 20) */
@@ -722,7 +729,10 @@ export class AccountState {
     const report: EmuUsageReport = {
       reportId: input.reportId ?? this.world.newId('amiur', (x) => r.usageReports.has(x)),
       imageId: input.imageId,
-      state: input.availableAfterMs !== undefined ? 'pending' : (input.state ?? 'available'),
+      state:
+        input.availableAfterMs !== undefined || input.availableAfterDescribes !== undefined
+          ? 'pending'
+          : (input.state ?? 'available'),
       creationTime: created,
       expirationTime: created + USAGE_REPORT_LIFETIME_MS,
       resourceTypes: input.resourceTypes ?? [
@@ -737,6 +747,7 @@ export class AccountState {
     }
     if (input.stateReason !== undefined) report.stateReason = input.stateReason
     if (input.availableAfterMs !== undefined) report.readyAt = this.now() + input.availableAfterMs
+    if (input.availableAfterDescribes !== undefined) report.pendingDescribes = input.availableAfterDescribes
     if (input.resolvesTo !== undefined) report.resolvesTo = input.resolvesTo
     if (input.resolvesTo === 'error' && input.stateReason !== undefined) {
       report.errorReason = input.stateReason
@@ -762,11 +773,15 @@ export class AccountState {
         r.usageReports.delete(report.reportId)
         continue
       }
-      if (report.state === 'pending' && report.readyAt !== undefined && now >= report.readyAt) {
+      const due =
+        (report.readyAt !== undefined && now >= report.readyAt) ||
+        (report.pendingDescribes !== undefined && report.pendingDescribes <= 0)
+      if (report.state === 'pending' && due) {
         report.state = report.resolvesTo ?? 'available'
         if (report.state === 'error')
           report.stateReason = report.errorReason ?? report.stateReason ?? 'The report could not be created.'
         delete report.readyAt
+        delete report.pendingDescribes
       }
       if (report.state === 'available' && report.entries === undefined)
         report.entries = this.world.countUsage(region, report)
