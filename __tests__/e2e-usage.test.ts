@@ -1,5 +1,6 @@
 /** What will break: launch templates and Auto Scaling groups that point at the images disabled. */
 import { at } from '../test-support/at.js'
+import type { AffectedTemplate } from '../test-support/output-shapes.js'
 import { changesMade, day, family, image, json, REGION, startWorld, stateOf, type World } from './e2e/world.js'
 
 let world: World
@@ -10,18 +11,8 @@ afterEach(async () => {
   await world.close()
 })
 
-interface Affected {
-  region: string
-  launchTemplateId: string
-  launchTemplateName: string
-  versionNumber: number
-  imageId: string
-  isDefault: boolean
-  isLatest: boolean
-}
-
 function affected(outputs: Record<string, string>): Array<[string, number, boolean, boolean, string]> {
-  return json<Affected[]>(outputs['affected-launch-templates'])
+  return json<AffectedTemplate[]>(outputs['affected-launch-templates'])
     .map((t): [string, number, boolean, boolean, string] => [
       t.launchTemplateName,
       t.versionNumber,
