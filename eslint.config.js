@@ -11,7 +11,7 @@ export default tseslint.config(
       'coverage/**',
       '.scratch/**',
       '.bench-tmp/**',
-      '.stryker-tmp/**',
+      '.stryker-tmp*/**',
       'reports/**'
     ]
   },

@@ -49,11 +49,12 @@ export default {
   ignorePatterns: ['dist', 'build', 'coverage', 'bench', '.bench-tmp', '.scratch', 'reports'],
   concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 1),
   incremental: true,
-  incrementalFile: 'reports/mutation/stryker-incremental.json',
-  tempDirName: '.stryker-tmp',
+  // STRYKER_NAME keeps the reports of file-by-file runs apart (reports/mutation/<name>.json), for the report script to merge
+  incrementalFile: `reports/mutation/${process.env.STRYKER_NAME ?? 'stryker'}-incremental.json`,
+  tempDirName: `.stryker-tmp${process.env.STRYKER_NAME ? `-${process.env.STRYKER_NAME}` : ''}`,
   timeoutMS: 10000,
   reporters: ['clear-text', 'progress', 'json'],
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  jsonReporter: { fileName: `reports/mutation/${process.env.STRYKER_NAME ?? 'mutation'}.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
   // the score may not fall below what docs/TESTING.md records (`break` fails the run)
   thresholds: { high: 97, low: 90, break: 90 }

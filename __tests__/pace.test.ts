@@ -66,9 +66,11 @@ describe('Pace', () => {
     await Promise.all(calls)
   })
 
-  it('after a throttle: bucket emptied, 90% of the refill; each further throttle halves it', async () => {
+  it('a throttle after about a bucket of clean answers: the run emptied it, 90% of the refill; each further throttle halves it', async () => {
     const clock = new FakeClock()
-    const pace = new Pace({ clock, burst: 1 })
+    const pace = new Pace({ clock, burst: 1, limits: { mutate: { bucket: 2, refill: 5 } } })
+    await pace.run('ec2:DisableImage', async () => 1)
+    await clock.advance(200)
     await pace.run('ec2:DisableImage', async () => 1)
     const refused = pace.run('ec2:DisableImage', async () => {
       throw throttleError()
@@ -81,7 +83,7 @@ describe('Pace', () => {
     const next = [1, 2].map(() => pace.run('ec2:DisableImage', async () => sent.push(clock.t)))
     await clock.advance(1000)
     // 4.5 per second: a token every 222 ms, from empty (a little faster after the clean answer)
-    expect(sent).toEqual([323, 546])
+    expect(sent).toEqual([523, 746])
     await Promise.all(next)
     // a retried answer ($metadata.attempts > 1) counts as a throttle too
     await clock.advance(1000)
@@ -92,12 +94,72 @@ describe('Pace', () => {
     expect(pace.stats()['mutate']?.throttled).toBe(2)
   })
 
+  it('a throttle after few clean answers: other tools spend the buckets, half the refill, and every class of the region stops probing', async () => {
+    const clock = new FakeClock()
+    const pace = new Pace({ clock })
+    await pace.run('ec2:CreateTags', async () => 1)
+    const refused = pace
+      .run('ec2:DisableImage', async () => {
+        throw throttleError()
+      })
+      .catch(() => undefined)
+    await clock.advance(0)
+    await refused
+    expect(pace.stats()['mutate']?.rate).toBeCloseTo(2.5)
+    // CreateTags had tokens for 10 at once: now one, then 5 a second (half its refill of 10)
+    expect(pace.stats()['CreateTags']?.rate).toBeCloseTo(5)
+    const tags: number[] = []
+    const calls = Array.from({ length: 3 }, () => pace.run('ec2:CreateTags', async () => tags.push(clock.t)))
+    await clock.advance(400)
+    // (each clean answer adds a little back: 5.1, then 5.2 a second)
+    expect(tags).toEqual([0, 200, 393])
+    await Promise.all(calls)
+    // a class first used after that starts the same way: one token, half its refill
+    const reads: number[] = []
+    const described = Array.from({ length: 2 }, () => pace.run('DescribeImages', async () => reads.push(clock.t)))
+    await clock.advance(100)
+    expect(reads.map((t) => t - reads[0]!)).toEqual([0, 100])
+    await Promise.all(described)
+  })
+
+  it('reads: 4 at once, then 100 a second, at most 3 in flight until their first throttle', async () => {
+    const clock = new FakeClock()
+    const pace = new Pace({ clock })
+    const sent: number[] = []
+    const calls = Array.from({ length: 6 }, () =>
+      pace.run('ec2:DescribeImageAttribute', async () => {
+        sent.push(clock.t)
+        await clock.sleep(20)
+      })
+    )
+    await clock.advance(0)
+    expect(sent).toEqual([0, 0, 0])
+    await clock.advance(20)
+    expect(sent).toEqual([0, 0, 0, 20, 20, 20])
+    await clock.advance(20)
+    await Promise.all(calls)
+    // after a throttle the window is gone: the rate alone paces them
+    pace.throttled('ec2:DescribeImages')
+    const after: number[] = []
+    const more = Array.from({ length: 3 }, () =>
+      pace.run('DescribeImages', async () => {
+        after.push(clock.t)
+        await clock.sleep(20)
+      })
+    )
+    await clock.advance(300)
+    // few clean reads before it: half of 20 a second, from an empty bucket (then a little more per clean answer)
+    expect(after).toEqual([140, 240, 337])
+    await clock.advance(100)
+    await Promise.all(more)
+  })
+
   it('recovers a little per clean answer, never above 90% of the refill', async () => {
     const clock = new FakeClock()
     const pace = new Pace({ clock, burst: 1 })
-    pace.throttled('ec2:CreateTags') // CreateTags: 10 per second -> 9
-    pace.throttled('ec2:CreateTags', Infinity) // -> 4.5
-    for (let i = 0; i < 40; i++) {
+    pace.throttled('ec2:CreateTags') // CreateTags: 10 per second, few clean answers -> 5
+    pace.throttled('ec2:CreateTags', Infinity) // -> 2.5
+    for (let i = 0; i < 80; i++) {
       const p = pace.run('ec2:CreateTags', async () => 1)
       await clock.advance(1000)
       await p
@@ -118,7 +180,7 @@ describe('Pace', () => {
     )
     await clock.advance(100)
     await Promise.all(all)
-    expect(pace.stats()['mutate']).toMatchObject({ throttled: 5, rate: 4.5 })
+    expect(pace.stats()['mutate']).toMatchObject({ throttled: 5, rate: 2.5 })
   })
 
   it('never goes below the floor', () => {
@@ -137,7 +199,7 @@ describe('Pace', () => {
     await clock.advance(0)
     expect(sent).toEqual(['tags'])
     expect(pace.queued('ec2:DisableImage')).toBe(1)
-    await clock.advance(300)
+    await clock.advance(500)
     await Promise.all([a, b])
     expect(sent).toEqual(['tags', 'disable'])
   })

@@ -17,6 +17,8 @@ export interface LoadOptions {
   /** one extra image, for the bare-SDK probe */
   image?: { region: string; imageId: string }
   latencyMs: number
+  /** EC2 and Auto Scaling latency of these regions instead of `latencyMs` (a far region) */
+  latencyByRegionMs?: Record<string, number>
   /**
    * EC2's request-rate limits: `true` = EC2's buckets per account, region and action class, full
    * (test-support/emulator/throttle.ts); or any throttle switch of the emulator, e.g.
@@ -44,12 +46,13 @@ export async function startEndpoint(defaultRegion: string): Promise<Endpoint> {
   const emu = await startAwsEmulator({ defaultRegion })
   return {
     url: emu.url,
-    load: ({ account, image, latencyMs, throttle }) => {
+    load: ({ account, image, latencyMs, latencyByRegionMs, throttle }) => {
       emu.state.reset()
       if (account) emu.seed(account.seed)
       if (image) emu.addImage(image.region, { imageId: image.imageId })
       emu.resetFaults()
       emu.faults.latencyMs = latencyMs
+      emu.faults.latencyByRegionMs = { ...(latencyByRegionMs ?? {}) }
       if (throttle) emu.faults.throttle = throttle === true ? { mode: 'ec2' } : throttle
       emu.clearCalls()
       collectGarbage()

@@ -79,6 +79,24 @@ export function selfTimeByOrigin(profiles: Profile[]): Map<string, number> {
   return out
 }
 
+/** Self time of the action's own functions (src/…: name), ms, summed over the profiles. */
+export function ownFunctions(profiles: Profile[]): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const p of profiles) {
+    const byId = new Map(p.nodes.map((n) => [n.id, n]))
+    p.samples.forEach((id, i) => {
+      const node = byId.get(id)
+      if (!node || originOf(node.callFrame) !== "the action's own code (src/)") return
+      const entry = mapOf(node.callFrame.url)?.findEntry(node.callFrame.lineNumber, node.callFrame.columnNumber) as
+        { originalSource?: string; originalLine?: number } | undefined
+      const file = (entry?.originalSource ?? '').replace(/^.*?(src\/)/, '$1')
+      const key = `${file}: ${node.callFrame.functionName || '(anonymous)'}`
+      out.set(key, (out.get(key) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000)
+    })
+  }
+  return out
+}
+
 export function readProfiles(dir: string): Profile[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
@@ -93,5 +111,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.log(`${dir}: ${profiles.length} profile(s), ${busy.toFixed(0)} ms busy in all`)
     for (const [origin, ms] of times)
       console.log(`  ${(ms / profiles.length).toFixed(1).padStart(8)} ms/run  ${origin}`)
+    console.log("  the action's own code, by function (top 12):")
+    for (const [fn, ms] of [...ownFunctions(profiles)].sort((a, b) => b[1] - a[1]).slice(0, 12))
+      console.log(`  ${(ms / profiles.length).toFixed(1).padStart(8)} ms/run  ${fn}`)
   }
 }

@@ -1,16 +1,21 @@
 /**
- * Client-side pacing of EC2's mutating calls: a token bucket per action class (EC2's buckets:
- * AMI-FACTS "EC2 request throttling"), one `Pace` per region, shared by every change of the run in
- * that region. EC2's limits belong to the account and the region: other tools spend the same
- * buckets, so the run cannot know how full they are. The pace therefore:
- * - starts with a small bucket (`burst`, enough for a usual run's images at once) and, until EC2
- *   first says `RequestLimitExceeded`, refills it at `probe` × EC2's refill rate (so that a full
- *   account bucket is used, not wasted);
- * - on the first throttled (or retried) answer of a class, empties its bucket and drops to `share`
- *   × EC2's refill rate (below it: the account's bucket refills faster than the run spends it);
- *   each further throttle halves the rate (another tool is spending the same bucket), down to
- *   `floor` × refill; every answer without a retry adds back a little, up to `share` × refill.
- * The SDK's adaptive retry stays underneath: a call the pace let through too early is retried.
+ * Client-side pacing of every EC2 call of a region: a token bucket per action class (EC2's
+ * buckets: AMI-FACTS "EC2 request throttling"), one `Pace` per region, shared by every call of
+ * the run in that region (`Ec2` puts it in its client's middleware, so paginators, waiters and
+ * retries are paced too). EC2's limits belong to the account and the region: other tools spend
+ * the same buckets, so the run cannot know how full they are. The pace therefore:
+ * - starts each class with a small bucket (`burst` for changes, enough for a usual run's images at
+ *   once; `readBurst` for reads) and, until EC2 first says `RequestLimitExceeded`, refills it at
+ *   `probe` (`readProbe`) × EC2's refill rate, so that a full account bucket is used, not wasted;
+ * - on the first throttled attempt of a class, reads what it means from how many calls got
+ *   through before it: about EC2's bucket size or more, the run emptied the bucket itself, and the
+ *   class goes on at `share` × EC2's refill (just below it); fewer, other tools are spending the
+ *   account's buckets, and the class goes on at `busyShare` × refill, as does every other class of
+ *   the region that has not been throttled yet (with one token: their buckets are being spent too);
+ * - each further throttle halves the rate, down to `floor` × refill; every attempt answered without
+ *   a throttle adds back `recover` × refill, up to `share` × refill.
+ * The SDK's adaptive retry stays underneath: an attempt the pace let through too early is retried
+ * (and the retry waits for a token too).
  * No I/O of its own: time comes from a `Clock`, so that it is tested with a fake one.
  */
 
@@ -52,13 +57,24 @@ export function limitClass(action: string): string {
 export interface PaceOptions {
   /** the sustained rate, as a share of EC2's refill (default 0.9) */
   share?: number
-  /** the rate before the first throttle, × EC2's refill (default 2) */
+  /** the rate once other tools are seen spending the region's buckets, × EC2's refill (default 0.5) */
+  busyShare?: number
+  /** the rate of a change class before its first throttle, × EC2's refill (default 2) */
   probe?: number
+  /** the same for reads (default 5: 100 a second, about what one client sends anyway) */
+  readProbe?: number
   /** the lowest rate after throttles, × EC2's refill (default 0.1) */
   floor?: number
-  /** tokens at the start, and at most (default 10: the images of a usual run at once) */
+  /** a change class's tokens at the start, and at most (default 10: the images of a usual run at once) */
   burst?: number
-  /** per answer without a retry, the rate grows by this × refill (default 0.02) */
+  /** the same for reads (default 4: a drained account holds few, and a read's answer comes back soon) */
+  readBurst?: number
+  /**
+   * reads in flight at most until their first throttle (default 3): at 100 a second the rate alone
+   * would let a dozen out in the time a throttle takes to come back
+   */
+  readWindow?: number
+  /** per answer without a throttle, the rate grows by this × refill (default 0.01) */
   recover?: number
   limits?: Readonly<Record<string, Limit>>
   clock?: Clock
@@ -77,6 +93,8 @@ export interface LaneStats {
 
 interface Lane {
   limit: Limit
+  /** tokens at most */
+  burst: number
   tokens: number
   at: number
   rate: number
@@ -85,6 +103,14 @@ interface Lane {
   /** the calls waiting for a token, in order */
   tail: Promise<void>
   queued: number
+  /** attempts sent and not answered yet */
+  inFlight: number
+  /** while probing: attempts in flight at most (reads; changes are bound by their rate) */
+  window: number
+  /** a call waiting for room in the window */
+  waiting: Array<() => void>
+  /** attempts answered without a throttle before the first throttle (while probing) */
+  clean: number
   stats: Omit<LaneStats, 'rate'>
 }
 
@@ -109,19 +135,29 @@ function attemptsOf(value: unknown): number {
 export class Pace {
   private readonly lanes = new Map<string, Lane>()
   private readonly share: number
+  private readonly busyShare: number
   private readonly probe: number
+  private readonly readProbe: number
   private readonly floor: number
   private readonly burst: number
+  private readonly readBurst: number
+  private readonly readWindow: number
   private readonly recover: number
+  /** when other tools were first seen spending the region's buckets (-Infinity: not yet) */
+  private busyAt = -Infinity
   private readonly limits: Readonly<Record<string, Limit>>
   readonly clock: Clock
 
   constructor(options: PaceOptions = {}) {
     this.share = options.share ?? 0.9
+    this.busyShare = options.busyShare ?? 0.5
     this.probe = options.probe ?? 2
+    this.readProbe = options.readProbe ?? 5
     this.floor = options.floor ?? 0.1
     this.burst = options.burst ?? 10
-    this.recover = options.recover ?? 0.02
+    this.readBurst = options.readBurst ?? 4
+    this.readWindow = options.readWindow ?? 3
+    this.recover = options.recover ?? 0.01
     this.limits = options.limits ?? EC2_LIMITS
     this.clock = options.clock ?? systemClock
   }
@@ -131,40 +167,62 @@ export class Pace {
     let lane = this.lanes.get(cls)
     if (!lane) {
       const limit = this.limits[cls] ?? this.limits['mutate'] ?? { bucket: 50, refill: 5 }
-      const rate = limit.refill * this.probe
+      const read = cls === 'describe'
+      const burst = read ? this.readBurst : this.burst
       lane = {
         limit,
-        tokens: this.burst,
+        burst,
+        tokens: burst,
         at: this.clock.now(),
-        rate,
+        rate: limit.refill * (read ? this.readProbe : this.probe),
         cutAt: -Infinity,
         tail: Promise.resolve(),
         queued: 0,
+        inFlight: 0,
+        window: read ? this.readWindow : Infinity,
+        waiting: [],
+        clean: 0,
         stats: { calls: 0, throttled: 0, waitedMs: 0 }
       }
       this.lanes.set(cls, lane)
+      if (this.busyAt > -Infinity) this.caution(lane, this.busyAt)
     }
     return lane
   }
 
   private refill(lane: Lane): void {
     const now = this.clock.now()
-    lane.tokens = Math.min(this.burst, lane.tokens + ((now - lane.at) / 1000) * lane.rate)
+    lane.tokens = Math.min(lane.burst, lane.tokens + ((now - lane.at) / 1000) * lane.rate)
     lane.at = now
   }
 
-  /** Waits for a token of the action's class; calls wait in the order they asked. */
-  acquire(action: string): Promise<void> {
-    const lane = this.lane(action)
+  /** Other tools spend the region's buckets: a class not throttled yet stops probing. */
+  private caution(lane: Lane, at: number): void {
+    if (lane.cutAt !== -Infinity) return
+    this.refill(lane)
+    lane.cutAt = at
+    lane.rate = Math.min(lane.rate, lane.limit.refill * this.busyShare)
+    lane.tokens = Math.min(lane.tokens, 1)
+    for (const wake of lane.waiting.splice(0)) wake()
+  }
+
+  /**
+   * Waits for a token of the action's class (and, while the class is probing, for room in its
+   * window); calls wait in the order they asked. The caller tells `release` when the answer came.
+   */
+  private acquire(lane: Lane): Promise<void> {
     lane.queued++
     const asked = this.clock.now()
     const turn = lane.tail.then(async () => {
       for (;;) {
         this.refill(lane)
-        if (lane.tokens >= 1) break
-        await this.clock.sleep(Math.max(1, Math.ceil(((1 - lane.tokens) / lane.rate) * 1000)))
+        const windowFull = lane.cutAt === -Infinity && lane.inFlight >= lane.window
+        if (!windowFull && lane.tokens >= 1) break
+        if (windowFull) await new Promise<void>((resolve) => lane.waiting.push(resolve))
+        else await this.clock.sleep(Math.max(1, Math.ceil(((1 - lane.tokens) / lane.rate) * 1000)))
       }
       lane.tokens -= 1
+      lane.inFlight++
       lane.queued--
       lane.stats.calls++
       lane.stats.waitedMs += this.clock.now() - asked
@@ -173,33 +231,53 @@ export class Pace {
     return turn
   }
 
+  /** An attempt of the class is answered: room in the window for the next. */
+  private release(lane: Lane): void {
+    lane.inFlight--
+    for (const wake of lane.waiting.splice(0)) wake()
+  }
+
   /**
-   * EC2 said the class's bucket is empty (the call was throttled, or needed retries). `sentAt`:
-   * when that call was let through; the calls in flight when the rate was cut cut it only once.
+   * EC2 said the class's bucket is empty (an attempt was throttled). `sentAt`: when that attempt
+   * was let through; the attempts in flight when the rate was cut cut it only once.
    */
   throttled(action: string, sentAt = this.clock.now()): void {
     const lane = this.lane(action)
     lane.stats.throttled++
     if (sentAt < lane.cutAt) return
+    const now = this.clock.now()
     const probing = lane.cutAt === -Infinity
-    lane.cutAt = this.clock.now()
-    const sustained = lane.limit.refill * this.share
-    lane.rate = probing ? sustained : Math.max(lane.limit.refill * this.floor, lane.rate / 2)
     this.refill(lane)
+    lane.cutAt = now
+    if (!probing) lane.rate = Math.max(lane.limit.refill * this.floor, lane.rate / 2)
+    else if (lane.clean >= lane.limit.bucket) lane.rate = lane.limit.refill * this.share
+    else {
+      // a bucket EC2 emptied before the run could: other tools are spending the region's buckets
+      lane.rate = lane.limit.refill * this.busyShare
+      if (this.busyAt === -Infinity) {
+        this.busyAt = now
+        for (const other of this.lanes.values()) this.caution(other, now)
+      }
+    }
     lane.tokens = Math.min(lane.tokens, 0)
+    for (const wake of lane.waiting.splice(0)) wake()
   }
 
-  /** An answer without a retry: after a throttle, the rate grows back a little. */
-  private answered(action: string): void {
+  /** An attempt answered without a throttle: while probing it is counted, after a throttle the rate grows back a little. */
+  answered(action: string): void {
     const lane = this.lane(action)
-    if (lane.cutAt === -Infinity) return // still probing
+    if (lane.cutAt === -Infinity) {
+      lane.clean++
+      return
+    }
     this.refill(lane)
     lane.rate = Math.min(lane.limit.refill * this.share, lane.rate + lane.limit.refill * this.recover)
   }
 
   /** Sends `send` once a token of the action's class is there; learns from its answer. */
   async run<T>(action: string, send: () => Promise<T>): Promise<T> {
-    await this.acquire(action)
+    const lane = this.lane(action)
+    await this.acquire(lane)
     const sentAt = this.clock.now()
     try {
       const value = await send()
@@ -208,7 +286,10 @@ export class Pace {
       return value
     } catch (error) {
       if (isThrottle(error) || attemptsOf(error) > 1) this.throttled(action, sentAt)
+      else this.answered(action)
       throw error
+    } finally {
+      this.release(lane)
     }
   }
 

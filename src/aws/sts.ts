@@ -12,7 +12,7 @@
 import type { STSClient } from '@aws-sdk/client-sts'
 import { EC2Client } from '@aws-sdk/client-ec2'
 import { AutoScaling } from './autoscaling.js'
-import { CLIENT_CONFIG, Ec2 } from './ec2.js'
+import { CLIENT_CONFIG, Ec2, ec2ClientConfig } from './ec2.js'
 import { awsCall } from './errors.js'
 
 /** Temporary credentials, in the shape the SDK's clients take them. */
@@ -113,7 +113,7 @@ export interface AccountGateways {
 export async function accountGateways(region: string, credentials: CredentialProvider): Promise<AccountGateways> {
   const { AutoScalingClient } = await import('@aws-sdk/client-auto-scaling')
   return {
-    ec2: new Ec2(region, new EC2Client({ region, ...CLIENT_CONFIG, credentials })),
+    ec2: new Ec2(region, new EC2Client({ region, ...ec2ClientConfig(), credentials })),
     autoscaling: new AutoScaling(region, new AutoScalingClient({ region, ...CLIENT_CONFIG, credentials }))
   }
 }

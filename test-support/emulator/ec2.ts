@@ -326,7 +326,7 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
 
     try {
       const extra = faults.slowMs[action] ?? faults.slowMs[`${service}:${action}`] ?? 0
-      const delay = faults.latencyMs + extra
+      const delay = (faults.latencyByRegionMs[region] ?? faults.latencyMs) + extra
       if (delay > 0) await sleep(delay)
 
       const drop = faults.dropConnections

@@ -58,6 +58,8 @@ export interface DropConfig {
 export interface Faults {
   /** added to every call, in ms */
   latencyMs: number
+  /** added to every call to these regions instead of `latencyMs`: `{ 'ap-southeast-2': 150 }` (a far region) */
+  latencyByRegionMs: Record<string, number>
   /** extra delay for selected actions: `{ 'DisableImage': 200 }` or `{ 'ec2:DisableImage': 200 }` */
   slowMs: Record<string, number>
   /** denied actions (`ec2:DisableImage`, `autoscaling:DescribeAutoScalingGroups`, `ec2:*`), answered
@@ -89,6 +91,7 @@ export interface Faults {
 export function defaultFaults(): Faults {
   return {
     latencyMs: 0,
+    latencyByRegionMs: {},
     slowMs: {},
     deny: new Set(),
     denyByAccount: new Map(),
