@@ -1003,6 +1003,12 @@ describe('fault switches', () => {
     const t1 = Date.now()
     await ec2.send(new DescribeImagesCommand({}))
     expect(Date.now() - t1).toBeGreaterThanOrEqual(50)
+    // a far region: its own latency instead of latencyMs
+    emu.faults.latencyMs = 0
+    emu.faults.latencyByRegionMs = { [await ec2.config.region()]: 90 }
+    await ec2.send(new DescribeImagesCommand({}))
+    expect(emu.calls.at(-1)?.durationMs).toBeGreaterThanOrEqual(85)
+    emu.faults.latencyByRegionMs = {}
   })
 
   it('dropConnections destroys the socket; the SDK sees a network error', async () => {
