@@ -94,7 +94,7 @@ describe('Pace', () => {
     expect(pace.stats()['mutate']?.throttled).toBe(2)
   })
 
-  it('a throttle after few clean answers: other tools spend the buckets, half the refill, and every class of the region stops probing', async () => {
+  it('a throttle after few clean answers: other tools spend the buckets, a little under half the refill, and every class of the region stops probing', async () => {
     const clock = new FakeClock()
     const pace = new Pace({ clock })
     await pace.run('ec2:CreateTags', async () => 1)
@@ -105,20 +105,20 @@ describe('Pace', () => {
       .catch(() => undefined)
     await clock.advance(0)
     await refused
-    expect(pace.stats()['mutate']?.rate).toBeCloseTo(2.5)
-    // CreateTags had tokens for 10 at once: now one, then 5 a second (half its refill of 10)
-    expect(pace.stats()['CreateTags']?.rate).toBeCloseTo(5)
+    expect(pace.stats()['mutate']?.rate).toBeCloseTo(2.25)
+    // CreateTags had tokens for 10 at once: now one, then 4.5 a second (45% of its refill of 10),
+    // and clean answers do not take it above that
+    expect(pace.stats()['CreateTags']?.rate).toBeCloseTo(4.5)
     const tags: number[] = []
     const calls = Array.from({ length: 3 }, () => pace.run('ec2:CreateTags', async () => tags.push(clock.t)))
-    await clock.advance(400)
-    // (each clean answer adds a little back: 5.1, then 5.2 a second)
-    expect(tags).toEqual([0, 200, 393])
+    await clock.advance(500)
+    expect(tags).toEqual([0, 223, 445])
     await Promise.all(calls)
     // a class first used after that starts the same way: one token, half its refill
     const reads: number[] = []
     const described = Array.from({ length: 2 }, () => pace.run('DescribeImages', async () => reads.push(clock.t)))
-    await clock.advance(100)
-    expect(reads.map((t) => t - reads[0]!)).toEqual([0, 100])
+    await clock.advance(200)
+    expect(reads.map((t) => t - reads[0]!)).toEqual([0, 112])
     await Promise.all(described)
   })
 
@@ -147,24 +147,31 @@ describe('Pace', () => {
         await clock.sleep(20)
       })
     )
-    await clock.advance(300)
-    // few clean reads before it: half of 20 a second, from an empty bucket (then a little more per clean answer)
-    expect(after).toEqual([140, 240, 337])
+    await clock.advance(400)
+    // few clean reads before it: 45% of 20 a second, from an empty bucket
+    expect(after).toEqual([152, 263, 374])
     await clock.advance(100)
     await Promise.all(more)
   })
 
-  it('recovers a little per clean answer, never above 90% of the refill', async () => {
+  it('recovers a little per clean answer, up to the rate of its first cut: 90% of the refill, or 45% in a busy account', async () => {
     const clock = new FakeClock()
-    const pace = new Pace({ clock, burst: 1 })
-    pace.throttled('ec2:CreateTags') // CreateTags: 10 per second, few clean answers -> 5
-    pace.throttled('ec2:CreateTags', Infinity) // -> 2.5
+    const busy = new Pace({ clock, burst: 1 })
+    busy.throttled('ec2:CreateTags') // CreateTags: 10 per second, no clean answer before -> 4.5
+    busy.throttled('ec2:CreateTags', Infinity) // -> 2.25
+    const emptied = new Pace({ clock, burst: 1, limits: { CreateTags: { bucket: 2, refill: 10 } } })
+    await emptied.run('ec2:CreateTags', async () => 1)
+    await clock.advance(100)
+    await emptied.run('ec2:CreateTags', async () => 1)
+    emptied.throttled('ec2:CreateTags') // a bucket's worth got through first -> 9
+    emptied.throttled('ec2:CreateTags', Infinity) // -> 4.5
     for (let i = 0; i < 80; i++) {
-      const p = pace.run('ec2:CreateTags', async () => 1)
+      const p = Promise.all([busy.run('ec2:CreateTags', async () => 1), emptied.run('ec2:CreateTags', async () => 1)])
       await clock.advance(1000)
       await p
     }
-    expect(pace.stats()['CreateTags']?.rate).toBeCloseTo(9)
+    expect(busy.stats()['CreateTags']?.rate).toBeCloseTo(4.5)
+    expect(emptied.stats()['CreateTags']?.rate).toBeCloseTo(9)
   })
 
   it('the calls in flight when the rate was cut cut it once', async () => {
@@ -180,7 +187,7 @@ describe('Pace', () => {
     )
     await clock.advance(100)
     await Promise.all(all)
-    expect(pace.stats()['mutate']).toMatchObject({ throttled: 5, rate: 2.5 })
+    expect(pace.stats()['mutate']).toMatchObject({ throttled: 5, rate: 2.25 })
   })
 
   it('never goes below the floor', () => {

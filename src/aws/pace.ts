@@ -8,12 +8,13 @@
  *   once; `readBurst` for reads) and, until EC2 first says `RequestLimitExceeded`, refills it at
  *   `probe` (`readProbe`) × EC2's refill rate, so that a full account bucket is used, not wasted;
  * - on the first throttled attempt of a class, reads what it means from how many calls got
- *   through before it: about EC2's bucket size or more, the run emptied the bucket itself, and the
+ *   through before it: half EC2's bucket size or more, the run emptied the bucket itself, and the
  *   class goes on at `share` × EC2's refill (just below it); fewer, other tools are spending the
  *   account's buckets, and the class goes on at `busyShare` × refill, as does every other class of
  *   the region that has not been throttled yet (with one token: their buckets are being spent too);
  * - each further throttle halves the rate, down to `floor` × refill; every attempt answered without
- *   a throttle adds back `recover` × refill, up to `share` × refill.
+ *   a throttle adds back `recover` × refill, up to the rate of that first cut (`share` or
+ *   `busyShare` × refill: in a busy account, climbing back above half only meets the next throttle).
  * The SDK's adaptive retry stays underneath: an attempt the pace let through too early is retried
  * (and the retry waits for a token too).
  * No I/O of its own: time comes from a `Clock`, so that it is tested with a fake one.
@@ -57,7 +58,10 @@ export function limitClass(action: string): string {
 export interface PaceOptions {
   /** the sustained rate, as a share of EC2's refill (default 0.9) */
   share?: number
-  /** the rate once other tools are seen spending the region's buckets, × EC2's refill (default 0.5) */
+  /**
+   * the rate once other tools are seen spending the region's buckets, × EC2's refill (default 0.45:
+   * a little under half, what two tools sharing a bucket evenly would each get)
+   */
   busyShare?: number
   /** the rate of a change class before its first throttle, × EC2's refill (default 2) */
   probe?: number
@@ -100,6 +104,8 @@ interface Lane {
   rate: number
   /** when the rate was last cut (-Infinity: never, the lane is still probing): a throttle of a call sent before it says nothing new */
   cutAt: number
+  /** the rate clean answers grow back to: the first cut's (share or busyShare × refill) */
+  ceiling: number
   /** the calls waiting for a token, in order */
   tail: Promise<void>
   queued: number
@@ -150,7 +156,7 @@ export class Pace {
 
   constructor(options: PaceOptions = {}) {
     this.share = options.share ?? 0.9
-    this.busyShare = options.busyShare ?? 0.5
+    this.busyShare = options.busyShare ?? 0.45
     this.probe = options.probe ?? 2
     this.readProbe = options.readProbe ?? 5
     this.floor = options.floor ?? 0.1
@@ -176,6 +182,7 @@ export class Pace {
         at: this.clock.now(),
         rate: limit.refill * (read ? this.readProbe : this.probe),
         cutAt: -Infinity,
+        ceiling: limit.refill * this.share,
         tail: Promise.resolve(),
         queued: 0,
         inFlight: 0,
@@ -201,7 +208,8 @@ export class Pace {
     if (lane.cutAt !== -Infinity) return
     this.refill(lane)
     lane.cutAt = at
-    lane.rate = Math.min(lane.rate, lane.limit.refill * this.busyShare)
+    lane.ceiling = lane.limit.refill * this.busyShare
+    lane.rate = Math.min(lane.rate, lane.ceiling)
     lane.tokens = Math.min(lane.tokens, 1)
     for (const wake of lane.waiting.splice(0)) wake()
   }
@@ -250,10 +258,10 @@ export class Pace {
     this.refill(lane)
     lane.cutAt = now
     if (!probing) lane.rate = Math.max(lane.limit.refill * this.floor, lane.rate / 2)
-    else if (lane.clean >= lane.limit.bucket) lane.rate = lane.limit.refill * this.share
+    else if (lane.clean >= lane.limit.bucket / 2) lane.rate = lane.ceiling = lane.limit.refill * this.share
     else {
       // a bucket EC2 emptied before the run could: other tools are spending the region's buckets
-      lane.rate = lane.limit.refill * this.busyShare
+      lane.rate = lane.ceiling = lane.limit.refill * this.busyShare
       if (this.busyAt === -Infinity) {
         this.busyAt = now
         for (const other of this.lanes.values()) this.caution(other, now)
@@ -271,7 +279,7 @@ export class Pace {
       return
     }
     this.refill(lane)
-    lane.rate = Math.min(lane.limit.refill * this.share, lane.rate + lane.limit.refill * this.recover)
+    lane.rate = Math.min(lane.ceiling, lane.rate + lane.limit.refill * this.recover)
   }
 
   /** Sends `send` once a token of the action's class is there; learns from its answer. */
