@@ -7,6 +7,8 @@
  * - starts each class with a small bucket (`burst` for changes, enough for a usual run's images at
  *   once; `readBurst` for reads) and, until EC2 first says `RequestLimitExceeded`, refills it at
  *   `probe` (`readProbe`) × EC2's refill rate, so that a full account bucket is used, not wasted;
+ *   reads also keep at most `readWindow` in flight meanwhile: what is in flight when a bucket runs
+ *   out is throttled together;
  * - on the first throttled attempt of a class, reads what it means from how many calls got
  *   through before it: half EC2's bucket size or more, the run emptied the bucket itself, and the
  *   class goes on at `share` × EC2's refill (just below it); fewer, other tools are spending the
