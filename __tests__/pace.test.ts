@@ -53,16 +53,16 @@ describe('limitClass', () => {
 })
 
 describe('Pace', () => {
-  it('lets the burst through at once, then probes at 2 × the refill until a throttle', async () => {
+  it('lets the burst through at once, then probes at 4 × the refill until a throttle', async () => {
     const clock = new FakeClock()
     const pace = new Pace({ clock, burst: 3 })
     const sent: number[] = []
     const calls = Array.from({ length: 7 }, () => pace.run('ec2:DisableImage', async () => sent.push(clock.t)))
     await clock.advance(0)
     expect(sent).toEqual([0, 0, 0])
-    await clock.advance(400)
-    // 10 per second: one every 100 ms
-    expect(sent).toEqual([0, 0, 0, 100, 200, 300, 400])
+    await clock.advance(200)
+    // 20 per second: one every 50 ms
+    expect(sent).toEqual([0, 0, 0, 50, 100, 150, 200])
     await Promise.all(calls)
   })
 
@@ -83,7 +83,7 @@ describe('Pace', () => {
     const next = [1, 2].map(() => pace.run('ec2:DisableImage', async () => sent.push(clock.t)))
     await clock.advance(1000)
     // 4.5 per second: a token every 222 ms, from empty (a little faster after the clean answer)
-    expect(sent).toEqual([523, 746])
+    expect(sent).toEqual([473, 696])
     await Promise.all(next)
     // a retried answer ($metadata.attempts > 1) counts as a throttle too
     await clock.advance(1000)

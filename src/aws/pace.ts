@@ -65,7 +65,10 @@ export interface PaceOptions {
    * a little under half, what two tools sharing a bucket evenly would each get)
    */
   busyShare?: number
-  /** the rate of a change class before its first throttle, × EC2's refill (default 2) */
+  /**
+   * the rate of a change class before its first throttle, × EC2's refill (default 4: a usual run's
+   * changes, its images' and their usage reports', in one wave)
+   */
   probe?: number
   /** the same for reads (default 5: 100 a second, about what one client sends anyway) */
   readProbe?: number
@@ -159,7 +162,7 @@ export class Pace {
   constructor(options: PaceOptions = {}) {
     this.share = options.share ?? 0.9
     this.busyShare = options.busyShare ?? 0.45
-    this.probe = options.probe ?? 2
+    this.probe = options.probe ?? 4
     this.readProbe = options.readProbe ?? 5
     this.floor = options.floor ?? 0.1
     this.burst = options.burst ?? 10
