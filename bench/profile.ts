@@ -64,37 +64,33 @@ export function originOf(frame: ProfileNode['callFrame']): string {
   return `other (${url.replace(/^.*\//, '')})`
 }
 
-/** Self time per origin, ms, summed over the profiles. */
-export function selfTimeByOrigin(profiles: Profile[]): Map<string, number> {
+/** Self time per key (`undefined`: the sample is left out), ms, summed over the profiles. */
+function selfTimeBy(profiles: Profile[], keyOf: (node: ProfileNode) => string | undefined): Map<string, number> {
   const out = new Map<string, number>()
   for (const p of profiles) {
     const byId = new Map(p.nodes.map((n) => [n.id, n]))
     p.samples.forEach((id, i) => {
       const node = byId.get(id)
-      if (!node) return
-      const origin = originOf(node.callFrame)
-      out.set(origin, (out.get(origin) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000)
+      const key = node && keyOf(node)
+      if (key !== undefined) out.set(key, (out.get(key) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000)
     })
   }
   return out
 }
 
+/** Self time per origin, ms, summed over the profiles. */
+export function selfTimeByOrigin(profiles: Profile[]): Map<string, number> {
+  return selfTimeBy(profiles, (node) => originOf(node.callFrame))
+}
+
 /** Self time of the action's own functions (src/…: name), ms, summed over the profiles. */
 export function ownFunctions(profiles: Profile[]): Map<string, number> {
-  const out = new Map<string, number>()
-  for (const p of profiles) {
-    const byId = new Map(p.nodes.map((n) => [n.id, n]))
-    p.samples.forEach((id, i) => {
-      const node = byId.get(id)
-      if (!node || originOf(node.callFrame) !== "the action's own code (src/)") return
-      const entry = mapOf(node.callFrame.url)?.findEntry(node.callFrame.lineNumber, node.callFrame.columnNumber) as
-        { originalSource?: string; originalLine?: number } | undefined
-      const file = (entry?.originalSource ?? '').replace(/^.*?(src\/)/, '$1')
-      const key = `${file}: ${node.callFrame.functionName || '(anonymous)'}`
-      out.set(key, (out.get(key) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000)
-    })
-  }
-  return out
+  return selfTimeBy(profiles, ({ callFrame }) => {
+    if (originOf(callFrame) !== "the action's own code (src/)") return undefined
+    const entry = mapOf(callFrame.url)?.findEntry(callFrame.lineNumber, callFrame.columnNumber) as
+      { originalSource?: string } | undefined
+    return `${(entry?.originalSource ?? '').replace(/^.*?(src\/)/, '$1')}: ${callFrame.functionName || '(anonymous)'}`
+  })
 }
 
 export function readProfiles(dir: string): Profile[] {
