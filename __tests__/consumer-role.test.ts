@@ -13,7 +13,9 @@ describe('consumer-role ARN', () => {
     ['us-gov-west-1', 'aws-us-gov'],
     ['us-gov-east-1', 'aws-us-gov'],
     ['us-iso-east-1', 'aws-iso'],
-    ['us-isob-east-1', 'aws-iso-b']
+    ['us-isob-east-1', 'aws-iso-b'],
+    ['us-isof-south-1', 'aws-iso-f'],
+    ['eu-isoe-west-1', 'aws-iso-e']
   ])('the partition of %s is %s', (region, partition) => {
     expect(partitionOf(region)).toBe(partition)
   })
@@ -27,6 +29,21 @@ describe('consumer-role ARN', () => {
     )
     expect(consumerRoleArn('ami-usage-reader', '111122223333', 'us-gov-west-1')).toBe(
       'arn:aws-us-gov:iam::111122223333:role/ami-usage-reader'
+    )
+  })
+
+  test('a role name or template is read without the spaces around it', () => {
+    expect(consumerRoleArn('  ami-usage-reader \n', '111122223333', 'eu-west-1')).toBe(
+      'arn:aws:iam::111122223333:role/ami-usage-reader'
+    )
+    expect(consumerRoleArn(' arn:aws:iam::{account}:role/r ', '111122223333', 'eu-west-1')).toBe(
+      'arn:aws:iam::111122223333:role/r'
+    )
+  })
+
+  test('every {account} of a template is replaced', () => {
+    expect(consumerRoleArn('arn:aws:iam::{account}:role/{account}-reader', '444455556666', 'eu-west-1')).toBe(
+      'arn:aws:iam::444455556666:role/444455556666-reader'
     )
   })
 
@@ -68,6 +85,15 @@ describe('session name', () => {
   test('names the time when there is no run id', () => {
     expect(sessionName(undefined, now)).toBe('disable-superseded-ami-20261201T093000Z')
     expect(sessionName('  ', now)).toBe('disable-superseded-ami-20261201T093000Z')
+  })
+
+  test('reads the run id without the spaces around it', () => {
+    expect(sessionName(' 4242424242 ', now)).toBe('disable-superseded-ami-4242424242')
+  })
+
+  test("keeps the characters STS allows and turns every other one into '-'", () => {
+    expect(sessionName('a+b=c,d.e@f_g-h', now)).toBe('disable-superseded-ami-a+b=c,d.e@f_g-h')
+    expect(sessionName('a b/c:d', now)).toBe('disable-superseded-ami-a-b-c-d')
   })
 
   test("stays within STS's limits whatever the run id", () => {
