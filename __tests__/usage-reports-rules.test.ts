@@ -142,6 +142,40 @@ describe('accountUses', () => {
     ])
   })
 
+  test('a count that is not a positive number adds nothing: it neither hides nor lessens the real ones', () => {
+    const uses = accountUses(
+      R,
+      [
+        entry({ usageCount: 2 }),
+        entry({ usageCount: Number.NaN }),
+        entry({ usageCount: -1 }),
+        entry({ resourceType: 'ec2:Instance', usageCount: 3 }),
+        entry({ resourceType: 'ec2:Instance', usageCount: Number.POSITIVE_INFINITY })
+      ],
+      '111122223333'
+    )
+    expect(uses.map((u) => [u.launchTemplates, u.instances])).toEqual([[2, 3]])
+  })
+
+  test('sorted by image, then account, whatever order the entries came in', () => {
+    const uses = accountUses(
+      R,
+      [
+        entry({ imageId: OTHER, accountId: '999900001111' }),
+        entry({ imageId: OTHER, accountId: '444455556666' }),
+        entry({ imageId: IMG, accountId: '999900001111' }),
+        entry({ imageId: IMG, accountId: '444455556666' })
+      ],
+      '111122223333'
+    )
+    expect(uses.map((u) => `${u.imageId} ${u.accountId}`)).toEqual([
+      `${IMG} 444455556666`,
+      `${IMG} 999900001111`,
+      `${OTHER} 444455556666`,
+      `${OTHER} 999900001111`
+    ])
+  })
+
   test('other resource types, zero counts, and entries without an account or an image are left out', () => {
     expect(
       accountUses(
