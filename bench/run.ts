@@ -46,6 +46,8 @@ const USAGE = `usage: npm run bench -- [--latency MS] [--runs N] [--naive-concur
   --no-write               print the tables only, do not write BENCHMARKS.md
   --only TEXT[|TEXT…]      run only the scenarios whose name holds one of the TEXTs, print their calls and stop (no budgets,
                            no BENCHMARKS.md): for working on one scenario
+  BENCH_DUMP=FILE          (environment) write each run's EC2 call log, [ms after spawn, region, action, error code],
+                           to FILE as JSON, the last run's kept: to read a run's timeline with --only
   --cpu-prof DIR           write a CPU profile (node --cpu-prof) of each action run under DIR/<scenario>/;
                            read them with npx tsx bench/profile.ts DIR/*`
 

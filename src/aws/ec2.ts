@@ -36,7 +36,7 @@ import { Pace } from './pace.js'
 
 /**
  * What every client of the action is built with: the SDK's adaptive retry (it backs off and
- * rate-limits itself under throttling; the changes are paced before it, see `Ec2.pace`); timeouts, so that no call hangs (one that has not answered
+ * rate-limits itself under throttling; for EC2 it is tuned, and every attempt paced inside it: `ec2ClientConfig`, `paceEveryAttempt`); timeouts, so that no call hangs (one that has not answered
  * in 15 s is retried, at most 8 attempts); and the middleware resolved once per command class
  * instead of on every call (no command here adds middleware of its own).
  */
