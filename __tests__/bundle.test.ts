@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
+import { SourceMap, type SourceMapPayload } from 'node:module'
 import { dirname, join } from 'node:path'
 import { defaultEntry } from '../test-support/run-action.js'
 
@@ -47,5 +48,19 @@ describe('the bundle', () => {
       'DescribeAutoScalingGroupsCommand',
       'DescribeLaunchConfigurationsCommand'
     ])
+  })
+
+  test('its source map points the pruned code at the sources it came from (stack traces and profiles read it)', () => {
+    const map = new SourceMap(JSON.parse(readFileSync(join(dist, 'index.js.map'), 'utf8')) as SourceMapPayload)
+    const lines = main.split('\n')
+    const sourceOf = (declaration: string): string => {
+      const line = lines.findIndex((l) => l.includes(declaration))
+      expect(line).toBeGreaterThan(-1)
+      const column = lines[line]!.indexOf(declaration) + declaration.length
+      return (map.findEntry(line, column) as { originalSource?: string }).originalSource ?? ''
+    }
+    expect(sourceOf('function outputsOf(')).toMatch(/(^|\/)src\/report\/outputs\.ts$/)
+    expect(sourceOf('function usageOfDisabling(')).toMatch(/(^|\/)src\/steps\/disable-images\.ts$/)
+    expect(sourceOf('function outcomeOf(')).toMatch(/(^|\/)src\/rules\/outcome\.ts$/)
   })
 })

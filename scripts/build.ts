@@ -50,7 +50,8 @@ const write = (name: string, content: string | Buffer): void => {
   mkdirSync(dirname(join(out, name)), { recursive: true })
   writeFileSync(join(out, name), content)
 }
+// ncc's assets hold its own index.js.map, of the code before terser: it would map the pruned code wrongly
+for (const [name, asset] of Object.entries(assets)) if (name !== 'index.js.map') write(name, asset.source)
 write('index.js', code)
 if (map) write('index.js.map', map)
-for (const [name, asset] of Object.entries(assets)) write(name, asset.source)
 console.log(`built ${out}: index.js and ${Object.keys(assets).length} more file(s)`)
