@@ -122,7 +122,7 @@ describe('Pace', () => {
     await Promise.all(described)
   })
 
-  it('reads: 4 at once, then 100 a second, at most 3 in flight until their first throttle', async () => {
+  it('reads: 4 at once, then 200 a second, at most 3 in flight until their first throttle', async () => {
     const clock = new FakeClock()
     const pace = new Pace({ clock })
     const sent: number[] = []
@@ -152,6 +152,39 @@ describe('Pace', () => {
     expect(after).toEqual([152, 263, 374])
     await clock.advance(100)
     await Promise.all(more)
+  })
+
+  it('while reads are held, the usage search waits behind the reads of the images themselves', async () => {
+    const clock = new FakeClock()
+    const pace = new Pace({ clock })
+    const sent: string[] = []
+    const read = (action: string, name: string): Promise<void> =>
+      pace.run(action, async () => {
+        sent.push(name)
+        await clock.sleep(20)
+      })
+    const calls = [
+      read('ec2:DescribeImageReferences', 'refs'),
+      read('ec2:DescribeLaunchTemplateVersions', 'versions'),
+      ...[1, 2, 3, 4, 5].map((n) => read('ec2:DescribeImageAttribute', `sharing ${n}`)),
+      read('ec2:DescribeLaunchTemplates', 'templates'),
+      read('ec2:DescribeImages', 'state')
+    ]
+    await clock.advance(0)
+    // asked in the same turn: the reads of the images go first, though the usage search asked before them
+    expect(sent).toEqual(['sharing 1', 'sharing 2', 'sharing 3'])
+    await clock.advance(20)
+    expect(sent.slice(3)).toEqual(['sharing 4', 'sharing 5', 'state'])
+    await clock.advance(20)
+    // the later reads in the order they asked
+    expect(sent.slice(6)).toEqual(['refs', 'versions', 'templates'])
+    // one asked now goes behind the reads of the images still waiting, not behind the later ones
+    const late = [read('ec2:DescribeLaunchTemplateVersions', 'page 2'), read('ec2:DescribeImages', 'again')]
+    await clock.advance(20)
+    expect(sent.slice(9)).toEqual(['again', 'page 2'])
+    await clock.advance(20)
+    await Promise.all([...calls, ...late])
+    expect(pace.queued('ec2:DescribeImages')).toBe(0)
   })
 
   it('recovers a little per clean answer, up to the rate of its first cut: 90% of the refill, or 45% in a busy account', async () => {

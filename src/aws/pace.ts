@@ -8,7 +8,8 @@
  *   once; `readBurst` for reads) and, until EC2 first says `RequestLimitExceeded`, refills it at
  *   `probe` (`readProbe`) × EC2's refill rate, so that a full account bucket is used, not wasted;
  *   reads also keep at most `readWindow` in flight meanwhile: what is in flight when a bucket runs
- *   out is throttled together;
+ *   out is throttled together. Waiting reads go in the order they asked, except the usage
+ *   search's (`laterReads`): they go after the others, which the run's longest chain waits on;
  * - on the first throttled attempt of a class, reads what it means from how many calls got
  *   through before it: half EC2's bucket size or more, the run emptied the bucket itself, and the
  *   class goes on at `share` × EC2's refill (just below it); fewer, other tools are spending the
@@ -70,7 +71,10 @@ export interface PaceOptions {
    * changes, its images' and their usage reports', in one wave)
    */
   probe?: number
-  /** the same for reads (default 5: 100 a second, about what one client sends anyway) */
+  /**
+   * the same for reads (default 10: 200 a second, so that while probing the window, not the rate,
+   * holds them: 3 a round trip at 20 ms, and fewer at a runner's latencies)
+   */
   readProbe?: number
   /** the lowest rate after throttles, × EC2's refill (default 0.1) */
   floor?: number
@@ -85,6 +89,8 @@ export interface PaceOptions {
   readWindow?: number
   /** per answer without a throttle, the rate grows by this × refill (default 0.01) */
   recover?: number
+  /** reads that wait behind the others (default LATER_READS) */
+  laterReads?: ReadonlySet<string>
   limits?: Readonly<Record<string, Limit>>
   clock?: Clock
 }
@@ -100,6 +106,24 @@ export interface LaneStats {
   rate: number
 }
 
+/**
+ * The usage search's reads (launch templates and their versions, image references): many, in pages,
+ * and on a shorter chain than the images' own reads (their sharing, their state again, their usage
+ * reports), which the disabling waits on. While reads are held, these go after the others.
+ */
+export const LATER_READS: ReadonlySet<string> = new Set([
+  'DescribeLaunchTemplates',
+  'DescribeLaunchTemplateVersions',
+  'DescribeImageReferences'
+])
+
+/** A call waiting for its turn. */
+interface Waiter {
+  later: boolean
+  asked: number
+  admit: () => void
+}
+
 interface Lane {
   limit: Limit
   /** tokens at most */
@@ -111,9 +135,10 @@ interface Lane {
   cutAt: number
   /** the rate clean answers grow back to: the first cut's (share or busyShare × refill) */
   ceiling: number
-  /** the calls waiting for a token, in order */
-  tail: Promise<void>
-  queued: number
+  /** the calls waiting for a token, in the order they go */
+  queue: Waiter[]
+  /** whether a loop is letting the queue through (one per lane) */
+  pumping: boolean
   /** attempts sent and not answered yet */
   inFlight: number
   /** while probing: attempts in flight at most (reads; changes are bound by their rate) */
@@ -154,6 +179,7 @@ export class Pace {
   private readonly readBurst: number
   private readonly readWindow: number
   private readonly recover: number
+  private readonly laterReads: ReadonlySet<string>
   /** when other tools were first seen spending the region's buckets (-Infinity: not yet) */
   private busyAt = -Infinity
   private readonly limits: Readonly<Record<string, Limit>>
@@ -163,12 +189,13 @@ export class Pace {
     this.share = options.share ?? 0.9
     this.busyShare = options.busyShare ?? 0.45
     this.probe = options.probe ?? 4
-    this.readProbe = options.readProbe ?? 5
+    this.readProbe = options.readProbe ?? 10
     this.floor = options.floor ?? 0.1
     this.burst = options.burst ?? 10
     this.readBurst = options.readBurst ?? 4
     this.readWindow = options.readWindow ?? 3
     this.recover = options.recover ?? 0.01
+    this.laterReads = options.laterReads ?? LATER_READS
     this.limits = options.limits ?? EC2_LIMITS
     this.clock = options.clock ?? systemClock
   }
@@ -188,8 +215,8 @@ export class Pace {
         rate: limit.refill * (read ? this.readProbe : this.probe),
         cutAt: -Infinity,
         ceiling: limit.refill * this.share,
-        tail: Promise.resolve(),
-        queued: 0,
+        queue: [],
+        pumping: false,
         inFlight: 0,
         window: read ? this.readWindow : Infinity,
         waiting: [],
@@ -221,27 +248,45 @@ export class Pace {
 
   /**
    * Waits for a token of the action's class (and, while the class is probing, for room in its
-   * window); calls wait in the order they asked. The caller tells `release` when the answer came.
+   * window); calls go in the order they asked, a later read (`laterReads`) behind every other. The
+   * caller tells `release` when the answer came.
    */
-  private acquire(lane: Lane): Promise<void> {
-    lane.queued++
-    const asked = this.clock.now()
-    const turn = lane.tail.then(async () => {
-      for (;;) {
-        this.refill(lane)
-        const windowFull = lane.cutAt === -Infinity && lane.inFlight >= lane.window
-        if (!windowFull && lane.tokens >= 1) break
-        if (windowFull) await new Promise<void>((resolve) => lane.waiting.push(resolve))
-        else await this.clock.sleep(Math.max(1, Math.ceil(((1 - lane.tokens) / lane.rate) * 1000)))
-      }
-      lane.tokens -= 1
-      lane.inFlight++
-      lane.queued--
-      lane.stats.calls++
-      lane.stats.waitedMs += this.clock.now() - asked
+  private acquire(lane: Lane, later: boolean): Promise<void> {
+    return new Promise((admit) => {
+      const waiter: Waiter = { later, asked: this.clock.now(), admit }
+      const firstLater = later ? -1 : lane.queue.findIndex((w) => w.later)
+      lane.queue.splice(firstLater === -1 ? lane.queue.length : firstLater, 0, waiter)
+      if (lane.pumping) return
+      // the calls asked in the same turn are lined up before any goes: a later read asked a moment
+      // before the reads the run waits on does not take their room
+      lane.pumping = true
+      setImmediate(() => void this.pump(lane))
     })
-    lane.tail = turn
-    return turn
+  }
+
+  /** Lets the lane's waiting calls through, one token each, while there are tokens and room. */
+  private async pump(lane: Lane): Promise<void> {
+    try {
+      for (let next = lane.queue[0]; next; next = lane.queue[0]) {
+        this.refill(lane)
+        if (lane.cutAt === -Infinity && lane.inFlight >= lane.window) {
+          await new Promise<void>((resolve) => lane.waiting.push(resolve))
+          continue
+        }
+        if (lane.tokens < 1) {
+          await this.clock.sleep(Math.max(1, Math.ceil(((1 - lane.tokens) / lane.rate) * 1000)))
+          continue
+        }
+        lane.queue.shift()
+        lane.tokens -= 1
+        lane.inFlight++
+        lane.stats.calls++
+        lane.stats.waitedMs += this.clock.now() - next.asked
+        next.admit()
+      }
+    } finally {
+      lane.pumping = false
+    }
   }
 
   /** An attempt of the class is answered: room in the window for the next. */
@@ -290,7 +335,7 @@ export class Pace {
   /** Sends `send` once a token of the action's class is there; learns from its answer. */
   async run<T>(action: string, send: () => Promise<T>): Promise<T> {
     const lane = this.lane(action)
-    await this.acquire(lane)
+    await this.acquire(lane, this.laterReads.has(action.replace(/^[a-z0-9-]+:/, '')))
     const sentAt = this.clock.now()
     try {
       const value = await send()
@@ -308,7 +353,7 @@ export class Pace {
 
   /** Calls waiting for a token of the action's class. */
   queued(action: string): number {
-    return this.lanes.get(limitClass(action))?.queued ?? 0
+    return this.lanes.get(limitClass(action))?.queue.length ?? 0
   }
 
   stats(): Record<string, LaneStats> {
