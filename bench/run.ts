@@ -46,8 +46,9 @@ const USAGE = `usage: npm run bench -- [--latency MS] [--runs N] [--naive-concur
   --no-write               print the tables only, do not write BENCHMARKS.md
   --only TEXT[|TEXT…]      run only the scenarios whose name holds one of the TEXTs, print their calls and stop (no budgets,
                            no BENCHMARKS.md): for working on one scenario
-  BENCH_DUMP=FILE          (environment) write each run's EC2 call log, [ms after spawn, region, action, error code],
-                           to FILE as JSON, the last run's kept: to read a run's timeline with --only
+  BENCH_DUMP=FILE          (environment) write each run's call log, [ms after spawn, region, action, error code], its
+                           GitHub calls (region "github") and its exit, to FILE as JSON, the last run's kept: to
+                           read a run's timeline with --only
   --cpu-prof DIR           write a CPU profile (node --cpu-prof) of each action run under DIR/<scenario>/;
                            read them with npx tsx bench/profile.ts DIR/*`
 
@@ -429,7 +430,13 @@ async function runTheAction(
     if (process.env['BENCH_DUMP'])
       writeFileSync(
         process.env['BENCH_DUMP'],
-        JSON.stringify(w.calls().map((c) => [c.time - spawnedAt, c.region, c.action, c.errorCode ?? '']))
+        JSON.stringify(
+          [
+            ...w.calls().map((c) => [c.time - spawnedAt, c.region, c.action, c.errorCode ?? '']),
+            ...w.githubTimes.map((g) => [g.time - spawnedAt, 'github', `${g.call.method} ${g.call.path}`, '']),
+            [Date.now() - spawnedAt, '', 'exited', '']
+          ].sort((a, b) => Number(a[0]) - Number(b[0]))
+        )
       )
     let problem: string | undefined
     if (r.exitCode !== 0)
