@@ -170,6 +170,58 @@ describe('recordTags / readRecord', () => {
     ).toBeUndefined()
   })
 
+  test('a count of parts that is not plain digits is no record, though Number() would read it', () => {
+    const tags = recordTags(record({ userIds: [account(1)] }))
+    const withParts = (parts: string): Tag[] =>
+      tags.map((t) => (t.key === SHARING_TAG ? { ...t, value: `v1;public=0;parts=${parts}` } : t))
+    expect(readRecord(withParts('1'))).toEqual(record({ userIds: [account(1)] }))
+    for (const parts of ['-1', '1x', 'x1', ' 1', '1 ', '1e0', '0x1', '1.0', '']) {
+      expect([parts, readRecord(withParts(parts))]).toEqual([parts, undefined])
+    }
+  })
+
+  test('a chunk with extra spaces (edited by hand) reads the same', () => {
+    const r = record({ userIds: [account(1), account(2)] })
+    const tags = recordTags(r).map((t) =>
+      t.key === 'disable-superseded-ami:sharing:1' ? { ...t, value: ` ${t.value.replace(' ', '   ')} ` } : t
+    )
+    expect(readRecord(tags)).toEqual(r)
+  })
+
+  test('a record without its superseded-by tag or its time reads them as empty', () => {
+    const r = record({ userIds: [account(1)] })
+    const tags = recordTags(r)
+      .filter((t) => t.key !== SUPERSEDED_BY_TAG)
+      .map((t) => (t.key === LINEAGE_TAG ? { ...t, value: 'reason=superseded' } : t))
+    expect(readRecord(tags)).toEqual({
+      sharing: r.sharing,
+      lineage: { supersededBy: '', reason: 'superseded', disabledAt: '' }
+    })
+  })
+
+  test('the lineage tag stays within 256 characters when its other fields leave no room for the run', () => {
+    const others = 'reason=superseded;at=;reenabled=2024-06-01T00:00:00.000Z'.length
+    // an `at` longer than a tag can hold was edited by hand: not this test's
+    for (let length = 150; length <= 256 - others; length++) {
+      const r = record({}, { disabledAt: 't'.repeat(length), run: 'acme/golden-images/actions/runs/1' })
+      const value = reenabledLineageTag(r, '2024-06-01T00:00:00.000Z').value
+      expect(value.length).toBeLessThanOrEqual(256)
+      const run = value.split(';run=')[1]
+      if (run !== undefined) expect('acme/golden-images/actions/runs/1'.startsWith(run) && run !== '').toBe(true)
+    }
+    // room for ';run=' and nothing after it: no run field at all
+    const atRoom = (room: number): string => {
+      const fixed = others + ';run='.length
+      return reenabledLineageTag(
+        record({}, { disabledAt: 't'.repeat(256 - fixed - room), run: 'run-1' }),
+        '2024-06-01T00:00:00.000Z'
+      ).value
+    }
+    expect(atRoom(0)).not.toContain(';run=')
+    expect(atRoom(-2)).not.toContain(';run=')
+    expect(atRoom(1)).toMatch(/;run=r$/)
+  })
+
   test('chunks of an earlier, longer record left on the image are ignored', () => {
     const long = recordTags(record({ userIds: Array.from({ length: 50 }, (_, i) => account(i)) }))
     const short = record({ userIds: [account(7)] })
@@ -178,14 +230,8 @@ describe('recordTags / readRecord', () => {
     expect(readRecord([...merged].map(([key, value]) => ({ key, value })))).toEqual(short)
   })
 
-  // BUG (src/rules/lineage.ts recordTags): the superseded-by tag is written only when supersededBy
-  // is non-empty, and CreateTags does not remove tags, so a record with supersededBy '' written over
-  // an earlier record reads back with the EARLIER superseded-by. src/commands/rollback.ts writes
-  // `supersededBy: supersededHere[0]?.imageId ?? ''` on the bad image; if that image had once been
-  // disabled as superseded by X (and re-enabled), its record still says superseded-by X, and a later
-  // `rollback` of X (which selects images whose record says supersededBy === X) would re-enable the
-  // bad image. Fix: always write the superseded-by tag (an empty tag value is valid), e.g.
-  // `tags.unshift({ key: SUPERSEDED_BY_TAG, value: record.lineage.supersededBy })` unconditionally.
+  // The superseded-by tag is always written, empty too: CreateTags does not remove tags, and an earlier
+  // record's superseded-by left on the image would make a later rollback of that image pick this one.
   test('an empty supersededBy written over an earlier record reads back empty', () => {
     const earlier = recordTags(record({ userIds: [account(1)] }, { supersededBy: 'ami-0aaaaaaaaaaaaaaaa' }))
     const now = record({}, { supersededBy: '', reason: 'rolled-back' })

@@ -206,6 +206,25 @@ describe('affected-launch-templates', () => {
     ])
   })
 
+  test("the account of each version: a consumer's own, else the region's owner, and none when neither is known", () => {
+    const old = image('golden-web-1')
+    const accountOf = (over: Partial<RegionReport>, t: Partial<TemplateUse> = {}): unknown => {
+      const outputs = outputsOf(
+        disableReport({
+          regions: [region({ changes: [change(old, 'disabled')], templates: [template(old.imageId, t)], ...over })]
+        })
+      )
+      const [first] = parsed(outputs, 'affected-launch-templates') as Array<Record<string, unknown>>
+      return first && 'accountId' in first ? first['accountId'] : 'no key'
+    }
+
+    expect(accountOf({ accountId: '111122223333' })).toBe('111122223333')
+    expect(accountOf({ accountId: '111122223333' }, { accountId: '444455556666' })).toBe('444455556666')
+    expect(accountOf({})).toBe('no key')
+    // an owner EC2 did not name (an empty id) is left out, not written as ""
+    expect(accountOf({ accountId: '' })).toBe('no key')
+  })
+
   test('the field types a later step relies on: a number and two booleans', () => {
     const old = image('golden-web-1')
     const [t] = parsed(
@@ -322,6 +341,15 @@ describe('report', () => {
         }
       ]
     })
+  })
+
+  test('the image to move to, where the report names one, and no such key where it does not', () => {
+    const report = disableReport({ regions: [region({ pointTo: NEW }), region({ region: WEST })] })
+
+    const json = parsed(outputsOf(report), 'report') as { regions: Array<Record<string, unknown>> }
+
+    expect(json.regions[0]?.['pointTo']).toBe(NEW)
+    expect(json.regions[1]).not.toHaveProperty('pointTo')
   })
 
   test('a failed change: success false and the failure, as the step fails with it', () => {

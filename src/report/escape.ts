@@ -7,7 +7,7 @@ const MAX_CELL = 200
 
 /** Text for a Markdown table cell or a line: one line, no Markdown, no HTML, no mentions. */
 export function md(value: string | undefined | null, max = MAX_CELL): string {
-  if (value === undefined || value === null || value === '') return ''
+  if (value === undefined || value === null) return ''
   let text = String(value).replace(/[\r\n\t\u2028\u2029]+/g, ' ')
   if (text.length > max) text = `${text.slice(0, max - 1)}…`
   return (

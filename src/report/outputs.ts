@@ -42,7 +42,7 @@ export function outputsOf(report: RunReport, outcome: Outcome = outcomeOf(report
   }
   if (report.status) {
     const states = new Set(report.status.entries.map((s) => s.state))
-    outputs.state = states.size === 1 ? ([...states][0] ?? 'mixed') : 'mixed'
+    outputs.state = states.size === 1 ? String([...states][0]) : 'mixed'
   }
   return outputs
 }

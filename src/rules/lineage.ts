@@ -97,8 +97,9 @@ export function readRecord(tags: Tag[]): DisableRecord | undefined {
   const head = fields(header)
   if (!head.has(FORMAT)) return undefined
   const partsText = head.get('parts') ?? ''
-  const parts = /^\d+$/.test(partsText) ? Number(partsText) : Number.NaN
-  if (!Number.isInteger(parts) || parts < 0) return undefined
+  // digits only, as written: not ` 1`, `1e0`, `0x1` or `-1`, which Number() would read
+  if (!/^\d+$/.test(partsText)) return undefined
+  const parts = Number(partsText)
   const sharing = emptySharing()
   sharing.public = head.get('public') === '1'
   for (let i = 1; i <= parts; i++) {
