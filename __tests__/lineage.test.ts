@@ -199,6 +199,14 @@ describe('recordTags / readRecord', () => {
     })
   })
 
+  test('a lineage field without a value (edited by hand) reads as empty, not as set', () => {
+    const r = record({ userIds: [account(1)] })
+    const tags = recordTags(r).map((t) =>
+      t.key === LINEAGE_TAG ? { ...t, value: 'reason=superseded;at;run;reenabled' } : t
+    )
+    expect(readRecord(tags)?.lineage).toEqual({ supersededBy: NEW, reason: 'superseded', disabledAt: '' })
+  })
+
   test('the lineage tag stays within 256 characters when its other fields leave no room for the run', () => {
     const others = 'reason=superseded;at=;reenabled=2024-06-01T00:00:00.000Z'.length
     // an `at` longer than a tag can hold was edited by hand: not this test's
