@@ -140,6 +140,25 @@ describe('affected launch templates and Auto Scaling groups', () => {
     })
   }
 
+  test('a template that resolves an SSM parameter: the fix is to update the parameter, not to make a version', async () => {
+    const { old, fresh } = account(world)
+
+    const result = await world.run({ 'image-id': fresh.imageId, 'family-tag': 'role' })
+
+    expect(result.exitCode).toBe(0)
+    const report = json<{
+      regions: Array<{ launchTemplates: Array<{ launchTemplateName: string; imageReference?: string }> }>
+    }>(result.outputs.report)
+    const viaSsm = at(report.regions, 0).launchTemplates.filter((t) => t.launchTemplateName === 'via-ssm')
+    expect(viaSsm.map((t) => t.imageReference)).toEqual(['resolve:ssm:/golden/web'])
+    // the version's image, where it comes from, and the command that updates the parameter
+    expect(result.summary).toContain(`\`${old[3].imageId}\` from \`resolve:ssm:/golden/web\``)
+    expect(result.summary).toContain(`update the SSM parameter /golden/web to ${fresh.imageId}`)
+    expect(result.summary).toContain(
+      `aws ssm put-parameter --region ${REGION} --name /golden/web --type String --data-type aws:ec2:image --value ${fresh.imageId} --overwrite`
+    )
+  })
+
   test('in-use: skip leaves referenced images enabled and says why; the others are disabled', async () => {
     const { old, fresh } = account(world)
     const free = image(world.aws, 'golden-web-0', day(1, -60))
@@ -247,7 +266,8 @@ describe('affected launch templates and Auto Scaling groups', () => {
     }
     expect(counts[0]).toEqual({ byImage: counts[0]!.byImage, byTemplate: 0, affected: 10 })
     expect(counts[1]).toEqual(counts[0])
-    expect(counts[0]!.byImage).toBeLessThanOrEqual(3)
+    // the image-id query, the SSM-alias query twice (resolved and as written), the templates' numbers
+    expect(counts[0]!.byImage).toBeLessThanOrEqual(4)
     // three pinned templates: three lookups by template, and the three pinned old versions found
     expect(counts[2]).toEqual({ byImage: counts[0]!.byImage, byTemplate: 3, affected: 13 })
   })
@@ -303,7 +323,10 @@ describe('affected launch templates and Auto Scaling groups', () => {
     // the early reads were made, and denied: their failures were the ones left unawaited
     expect(
       world.aws.callsOf('DescribeLaunchTemplateVersions').map((c) => [c.params['Filter.1.Value.1'], c.errorCode])
-    ).toEqual([['resolve:ssm:*', 'UnauthorizedOperation']])
+    ).toEqual([
+      ['resolve:ssm:*', 'UnauthorizedOperation'],
+      ['resolve:ssm:*', 'UnauthorizedOperation']
+    ])
     expect(world.aws.callsOf('autoscaling:DescribeAutoScalingGroups').map((c) => c.errorCode)).toEqual(['AccessDenied'])
   })
 })

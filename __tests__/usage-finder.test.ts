@@ -70,7 +70,8 @@ describe('usage finder', () => {
                 LaunchTemplateName: 'via-ssm',
                 VersionNumber: 1,
                 DefaultVersion: true,
-                LaunchTemplateData: { ImageId: OLD }
+                // as EC2 answers: the image resolved, or the parameter as written
+                LaunchTemplateData: { ImageId: input.ResolveAlias ? OLD : 'resolve:ssm:/golden/web:3' }
               }
             ]
           }
@@ -127,14 +128,18 @@ describe('usage finder', () => {
       IncludeInstances: false
     })
     const early = ec2Mock.commandCalls(DescribeLaunchTemplateVersionsCommand)
-    expect(early.map((c) => isSsmQuery(c.args[0].input))).toEqual([true])
-    expect(early[0]!.args[0].input).toMatchObject({ Versions: ['$Latest', '$Default'], ResolveAlias: true })
+    // the SSM-alias versions twice at once: their images resolved, and their references as written
+    expect(early.map((c) => isSsmQuery(c.args[0].input))).toEqual([true, true])
+    expect(early.map((c) => c.args[0].input)).toEqual([
+      expect.objectContaining({ Versions: ['$Latest', '$Default'], ResolveAlias: true }),
+      expect.objectContaining({ Versions: ['$Latest', '$Default'], ResolveAlias: false })
+    ])
 
     const usage = await search.find([OLD])
 
     const queries = ec2Mock.commandCalls(DescribeLaunchTemplateVersionsCommand).map((c) => c.args[0].input)
-    expect(queries).toHaveLength(2)
-    expect(queries[1]).toMatchObject({
+    expect(queries).toHaveLength(3)
+    expect(queries[2]).toMatchObject({
       Versions: ['$Latest', '$Default'],
       Filters: [{ Name: 'image-id', Values: [OLD] }],
       ResolveAlias: true
@@ -143,9 +148,11 @@ describe('usage finder', () => {
       'lt-0000000000000000a',
       'lt-0000000000000000b'
     ])
-    expect(usage.templates.map((t) => [t.launchTemplateName, t.versionNumber, t.isDefault, t.isLatest])).toEqual([
-      ['via-ssm', 1, true, true],
-      ['web', 2, false, true]
+    expect(
+      usage.templates.map((t) => [t.launchTemplateName, t.versionNumber, t.isDefault, t.isLatest, t.imageReference])
+    ).toEqual([
+      ['via-ssm', 1, true, true, 'resolve:ssm:/golden/web:3'],
+      ['web', 2, false, true, undefined]
     ])
     expect(usage.groups.map((g) => g.autoScalingGroupName)).toEqual(['web-latest'])
     expect(usage.warnings).toEqual([])
@@ -174,7 +181,8 @@ describe('usage finder', () => {
         .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }))
       finder()(REGION)
       await new Promise((resolve) => setTimeout(resolve, 50))
-      expect(ec2Mock.commandCalls(DescribeLaunchTemplateVersionsCommand)).toHaveLength(1)
+      // both SSM-alias queries (resolved, as written) were sent and denied
+      expect(ec2Mock.commandCalls(DescribeLaunchTemplateVersionsCommand)).toHaveLength(2)
       expect(rejected).toEqual([])
     } finally {
       process.off('unhandledRejection', onRejection)

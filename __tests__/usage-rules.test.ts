@@ -29,6 +29,18 @@ function v(id: string, name: string, versionNumber: number, isDefault: boolean, 
 const use = templateUseMaker(R, OLD)
 
 describe('templateUses', () => {
+  test("an SSM parameter's reference is kept, from whichever answer of the same version gave it", () => {
+    const viaSsm = { ...v('lt-0aaa', 'alpha', 3, true, OLD), imageReference: 'resolve:ssm:/golden/web' }
+    const plain = v('lt-0aaa', 'alpha', 3, true, OLD)
+    for (const versions of [
+      [viaSsm, plain],
+      [plain, viaSsm]
+    ]) {
+      expect(templateUses(R, versions, [OLD]).map((t) => t.imageReference)).toEqual(['resolve:ssm:/golden/web'])
+    }
+    expect(templateUses(R, [plain], [OLD])[0]).not.toHaveProperty('imageReference')
+  })
+
   test('only versions whose image is wanted, sorted by name then version', () => {
     const versions = [
       v('lt-0bbb', 'zeta', 2, true, OLD),

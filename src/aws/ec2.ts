@@ -297,16 +297,16 @@ export class Ec2 {
    * The latest and default versions, of every launch template in the region, whose image is one
    * of `imageIdValues`: one paginated query (pages of 200) whatever the number of templates (one
    * per 200 values: EC2 takes at most 200 values in a filter). Image ids written as SSM parameters
-   * (`resolve:ssm:…`) are resolved by EC2 (`ResolveAlias`). The values are the `image-id` filter's
-   * (patterns allowed).
+   * (`resolve:ssm:…`) are resolved by EC2 (`ResolveAlias`), unless `resolveAlias` is false. The
+   * values are the `image-id` filter's (patterns allowed).
    */
-  async templateVersionsUsing(imageIdValues: string[]): Promise<TemplateVersion[]> {
+  async templateVersionsUsing(imageIdValues: string[], resolveAlias = true): Promise<TemplateVersion[]> {
     return awsCall('ec2:DescribeLaunchTemplateVersions', () =>
       inChunks(imageIdValues, FILTER_VALUES_MAX, async (Values) => {
         const found: TemplateVersion[] = []
         const pages = paginateDescribeLaunchTemplateVersions(
           { client: this.client, pageSize: 200 },
-          { Versions: ['$Latest', '$Default'], Filters: [{ Name: 'image-id', Values }], ResolveAlias: true }
+          { Versions: ['$Latest', '$Default'], Filters: [{ Name: 'image-id', Values }], ResolveAlias: resolveAlias }
         )
         for await (const page of pages)
           for (const v of page.LaunchTemplateVersions ?? []) found.push(templateVersion(v))
@@ -317,12 +317,25 @@ export class Ec2 {
 
   /**
    * The latest and default versions whose image is written as an SSM parameter
-   * (`resolve:ssm:…`), resolved by EC2 (`ResolveAlias`). Whether the `image-id` filter sees the
-   * resolved value is not documented, so these are asked for as written and matched here; the
-   * query does not depend on the images, so it can run before they are known.
+   * (`resolve:ssm:…`), each with its image resolved by EC2 and the reference as written
+   * (`imageReference`: the fix is to update the parameter). EC2 answers one or the other
+   * (`ResolveAlias`), so both are asked for at once and joined by version. Whether the `image-id`
+   * filter sees the resolved value is not documented, so these are asked for as written and
+   * matched here; the queries do not depend on the images, so they can run before they are known.
    */
-  templateVersionsViaSsm(): Promise<TemplateVersion[]> {
-    return this.templateVersionsUsing(['resolve:ssm:*'])
+  async templateVersionsViaSsm(): Promise<TemplateVersion[]> {
+    const [resolved, written] = await Promise.all([
+      this.templateVersionsUsing(['resolve:ssm:*']),
+      this.templateVersionsUsing(['resolve:ssm:*'], false)
+    ])
+    const key = (v: TemplateVersion): string => `${v.launchTemplateId}#${v.versionNumber}`
+    const references = new Map(
+      written.flatMap((v) => (v.imageId?.startsWith('resolve:ssm:') ? [[key(v), v.imageId] as const] : []))
+    )
+    return resolved.map((v) => {
+      const imageReference = references.get(key(v))
+      return imageReference ? { ...v, imageReference } : v
+    })
   }
 
   /**

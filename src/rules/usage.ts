@@ -19,6 +19,8 @@ export interface TemplateVersion {
   isLatest?: boolean
   /** As resolved by ResolveAlias (an AMI id), or as written. */
   imageId?: string
+  /** The image as the version writes it, when that is an SSM parameter (`resolve:ssm:…`). */
+  imageReference?: string
 }
 
 /** A template's default and latest version numbers, from DescribeLaunchTemplates. */
@@ -151,12 +153,15 @@ export function templateUses(
     const isLatest = k ? k.latestVersionNumber === v.versionNumber : (v.isLatest ?? !v.isDefault)
     const isDefault = k ? k.defaultVersionNumber === v.versionNumber : v.isDefault
     const previous = uses.get(key)
+    const reference = v.imageReference ?? previous?.imageReference
     uses.set(key, {
       region,
       launchTemplateId: v.launchTemplateId,
       launchTemplateName: v.launchTemplateName,
       versionNumber: v.versionNumber,
       imageId: v.imageId,
+      // the same version found by the image-id query too: the reference from whichever said it
+      ...(reference ? { imageReference: reference } : {}),
       isDefault: isDefault || (previous?.isDefault ?? false),
       isLatest: isLatest || (previous?.isLatest ?? false)
     })
