@@ -33,5 +33,7 @@ describe('a region that cannot go into a command unquoted', () => {
       expect(command).not.toContain('--region')
       expect(command).not.toContain('eu west 1')
     }
+    // nothing in its place
+    expect(fix.commands[0]).toMatch(/^v=\$\(aws ec2 create-launch-template-version --launch-template-id lt-0aaa /)
   })
 })

@@ -101,10 +101,87 @@ describe('templateFix', () => {
   })
 })
 
+describe('templateFix: what decides the fix', () => {
+  const ONE_BY_HAND = 'update the mixed instances policy or name of one group by hand'
+
+  test('one pinned group: "the group", its command, nothing left by hand', () => {
+    const fix = templateFix(use({ isDefault: false, isLatest: false }), region({ groups: [pinned('batch')] }))
+    expect(fix.words).toBe(
+      `create a version from version 3 with ${NEW}, point the group pinned to version 3 (batch) at it`
+    )
+    expect(fix.commands).toHaveLength(2)
+  })
+
+  test('what cannot be written as a command is counted: one group, or several', () => {
+    const one = templateFix(
+      use(),
+      region({ groups: [pinned('batch'), pinned('mixed', { viaMixedInstancesPolicy: true })] })
+    )
+    expect(one.words).toMatch(new RegExp(`; ${ONE_BY_HAND}$`))
+    const two = templateFix(
+      use(),
+      region({ groups: [pinned("it's"), pinned('mixed', { viaMixedInstancesPolicy: true })] })
+    )
+    expect(two.words).toMatch(/; update 2 groups by hand$/)
+    expect(two.commands).toHaveLength(2)
+  })
+
+  test('groups pinned by a number of another template, or on $Latest or $Default, are not moved; a two-digit number is', () => {
+    const groups = [
+      pinned('other-template', { launchTemplateId: 'lt-0bbb' }),
+      pinned('on-latest', { version: '$Latest' }),
+      pinned('on-default', { version: '$Default' }),
+      pinned('on-12', { version: '12', versionNumber: 12 })
+    ]
+    expect(templateFix(use(), region({ groups })).words).toBe(
+      `create a version from version 3 with ${NEW}, make it the default`
+    )
+    const twelve = templateFix(use({ versionNumber: 12 }), region({ groups }))
+    expect(twelve.words).toContain('point the group pinned to version 12 (on-12) at it')
+  })
+
+  test('a version on the new image is ready only if it is of the same template and on that image', () => {
+    const otherImage = use({ versionNumber: 5, imageId: 'ami-0000000000000000e', isDefault: false })
+    expect(templateFix(use(), region({ replacements: [otherImage] })).commands[0]).toBe(CREATE)
+  })
+
+  test('a ready version is not made the default while groups are pinned to the old one: a version is made, they move', () => {
+    const ready = use({ versionNumber: 5, imageId: NEW, isDefault: false })
+    const fix = templateFix(use(), region({ replacements: [ready], groups: [pinned('batch')] }))
+    expect(fix.commands[0]).toBe(CREATE)
+    expect(fix.words).toContain('point the group pinned to version 3 (batch) at it')
+  })
+
+  test('an image to point at that cannot go into a command: words, no command', () => {
+    const fix = templateFix(use(), region({ pointTo: 'ami-0; rm -rf /' }))
+    expect(fix.commands).toEqual([])
+    expect(fix.words).toBe('point this version at an enabled image (create a new version and make it the default)')
+  })
+
+  test('a reference that is not an SSM parameter gets the version fix', () => {
+    const fix = templateFix(use({ imageReference: 'alias:golden-web' }), region())
+    expect(fix.commands[0]).toBe(CREATE)
+  })
+
+  test("another account's template with nothing to run: its words, no commands", () => {
+    const fix = templateFix(
+      use({ accountId: '444455556666' }),
+      region({ pointTo: undefined } as unknown as Partial<RegionReport>)
+    )
+    expect(fix).toEqual({
+      words:
+        'in account 444455556666: point this version at an enabled image (create a new version and make it the default)',
+      commands: []
+    })
+  })
+})
+
 describe('ssmParameter', () => {
   test.each([
     ['resolve:ssm:/golden/web', '/golden/web'],
     ['resolve:ssm:/golden/web:3', '/golden/web'],
+    ['resolve:ssm:/golden/web:12', '/golden/web'],
+    ['resolve:ssm:/golden/web:prod', '/golden/web'],
     ['resolve:ssm:golden-web', 'golden-web'],
     ['ami-0123', undefined],
     ['resolve:ssm:/a b', undefined],
@@ -115,6 +192,22 @@ describe('ssmParameter', () => {
 })
 
 describe('launchConfigurationFix', () => {
+  test('several groups are named; none, no "point"; with nothing to point at, "an enabled image"', () => {
+    const config = (names: string[]) => ({
+      region: R,
+      launchConfigurationName: 'lc',
+      imageId: OLD,
+      groups: names.map((autoScalingGroupName) => ({ autoScalingGroupName, desiredCapacity: 1 }))
+    })
+    const start =
+      'a launch configuration cannot be changed: create a launch template (or a new launch configuration) with'
+    expect(launchConfigurationFix(config(['a', 'b']), region()).words).toBe(`${start} ${NEW} and point a, b at it`)
+    expect(launchConfigurationFix(config([]), region()).words).toBe(`${start} ${NEW}`)
+    expect(
+      launchConfigurationFix(config([]), region({ pointTo: undefined } as unknown as Partial<RegionReport>)).words
+    ).toBe(`${start} an enabled image`)
+  })
+
   test('a launch configuration cannot be changed: a new one or a template, and the groups to move', () => {
     const fix = launchConfigurationFix(
       {

@@ -277,6 +277,47 @@ describe('parsePackerManifest', () => {
     ])
   })
 
+  test('an artifact_id written by hand with spaces after its commas is read the same', () => {
+    const text = manifest([amiBuild(RUN_NEW, ` us-east-1:${A} , eu-west-1:${B}`)], RUN_NEW)
+    expect(parsePackerManifest(text).map((t) => [t.region, t.imageId])).toEqual([
+      ['us-east-1', A],
+      ['eu-west-1', B]
+    ])
+  })
+
+  test('a build whose artifact_id is not only region:ami- pairs is passed over, as another type of build', () => {
+    const text = manifest(
+      [
+        amiBuild(RUN_NEW, `us-east-1:${A},not-an-ami`),
+        amiBuild(RUN_NEW, `registry:tag:ami-0123456789abcdef0`),
+        amiBuild(RUN_NEW, `eu-west-1:${B}`)
+      ],
+      RUN_NEW
+    )
+    expect(parsePackerManifest(text).map((t) => [t.region, t.imageId])).toEqual([['eu-west-1', B]])
+  })
+
+  test('no AMI build and no run named (last_run_uuid absent or empty): the message says "it", not a run', () => {
+    for (const lastRun of [undefined, '']) {
+      const error = inputError(
+        () =>
+          parsePackerManifest(
+            manifest([{ name: 'docker', builder_type: 'docker', artifact_id: 'sha256:ab' }], lastRun)
+          ),
+        'packer-manifest'
+      )
+      expect(error.message).toMatch(/: it has no AMI build/)
+    }
+  })
+
+  test('an id with more after it is malformed, not cut', () => {
+    const error = inputError(
+      () => parsePackerManifest(manifest([amiBuild(RUN_NEW, `us-east-1:${A}:extra`)], RUN_NEW)),
+      'packer-manifest'
+    )
+    expect(error.message).toContain(`${A}:extra`)
+  })
+
   test('not JSON fails naming packer-manifest', () => {
     const error = inputError(() => parsePackerManifest('{"builds": ['), 'packer-manifest')
     expect(error.message).toMatch(/not JSON/)

@@ -107,28 +107,29 @@ export function parsePackerManifest(text: string, input = 'packer-manifest'): Ta
   } catch (error) {
     throw new InputError(input, `the file is not JSON (${(error as Error).message})`)
   }
-  if (typeof manifest !== 'object' || manifest === null || !Array.isArray((manifest as { builds?: unknown }).builds)) {
+  if (!Array.isArray((manifest as { builds?: unknown } | null)?.builds)) {
     throw new InputError(input, 'not a Packer manifest (expected an object with a "builds" array)')
   }
   const { builds, last_run_uuid: lastRun } = manifest as { builds: ManifestBuild[]; last_run_uuid?: unknown }
-  const ofRun =
-    typeof lastRun === 'string' && lastRun !== '' ? builds.filter((b) => b?.packer_run_uuid === lastRun) : builds
+  // an empty last_run_uuid names no run: every build is used
+  const run = typeof lastRun === 'string' && lastRun !== '' ? lastRun : undefined
+  const ofRun = run === undefined ? builds : builds.filter((b) => b?.packer_run_uuid === run)
   const targets: Target[] = []
   for (const build of ofRun) {
     if (typeof build?.artifact_id !== 'string') continue
     const pairs = build.artifact_id.split(',').map((p) => p.trim())
     if (!pairs.every((p) => /^[^:]+:ami-/.test(p))) continue
     for (const pair of pairs) {
-      const [region = '', imageId = ''] = pair.split(':', 2)
+      const colon = pair.indexOf(':')
       targets.push({
-        region: checkRegion(input, region),
-        imageId: checkAmi(input, imageId),
+        region: checkRegion(input, pair.slice(0, colon)),
+        imageId: checkAmi(input, pair.slice(colon + 1)),
         regionFrom: 'packer-manifest'
       })
     }
   }
   if (targets.length === 0) {
-    const which = typeof lastRun === 'string' ? `its last run (${lastRun})` : 'it'
+    const which = run === undefined ? 'it' : `its last run (${run})`
     throw new InputError(input, `${which} has no AMI build (no artifact_id of region:ami-… pairs)`)
   }
   return dedupe(targets)
