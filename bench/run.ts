@@ -1066,7 +1066,7 @@ async function main(): Promise<void> {
     const bound = m.startMs + m.rep.analysis.designMs
     issue15.push(
       `**At a runner's latencies** (${latencyText(REALISTIC)}; Auto Scaling as its region, GitHub at ${REALISTIC.ms} ms): ${fmt(m.wallMs)} ms, × ${fmt(m.wallMs / bound, 2)} of its lower bound (${fmt(m.startMs)} ms start + ${m.rep.analysis.designRoundTrips} round trips, ${fmt(m.rep.analysis.designMs)} ms at those latencies; observed chain ${m.rep.analysis.observed.length} round trips): the ratio a user sees. ` +
-        `The far region's chain sets the wall. The observed chain is longer than the design's mostly by the reads' probing window: until their first throttle, at most 3 reads of a region are in flight, and a region sends about 14 in its first round trips (9 \`DescribeImageAttribute\`, the usage queries, the image references), so its sharing reads take 3 to 5 round trips instead of 1; that is the price of a drained account's first throttle costing no more than 3 retries per region (more in flight would be more throttled at once).`
+        `The far region's chain sets the wall. The observed chain is longer than the design's mostly by the reads' probing window: until their first throttle, at most 3 reads of a region are in flight, and a region sends about 14 in its first round trips (9 \`DescribeImageAttribute\`, the usage queries, the image references), so its sharing reads take 3 to 4 round trips instead of 1 (the usage search's reads wait behind them); that is the price of a drained account's first throttle costing no more than 3 retries per region (more in flight would be more throttled at once).`
     )
   }
   {
@@ -1249,7 +1249,8 @@ every refill is spent by other tools all along. **Backlog**: ${BACKLOG_IMAGES} s
 (\`max-images: ${BACKLOG_MAX_IMAGES}\`), buckets full. The action paces its changes per region and class
 ([src/aws/pace.ts](src/aws/pace.ts)), in the EC2 client's middleware so that every attempt (reads, pages,
 waiter polls, changes, the SDK's retries) waits for its class's token: changes start with 10 tokens and 4 ×
-EC2's refill, reads with 4 tokens, 5 × the refill and 3 in flight at most, until the first throttle; then 90%
+EC2's refill, reads with 4 tokens, 10 × the refill and 3 in flight at most (the images' own reads before the
+usage search's), until the first throttle; then 90%
 of the refill if about a bucket of calls got through first (the run emptied it), half of it otherwise (other
 tools spend the region's buckets: every other class of the region then stops probing too); each further
 throttle halves it (once per cut), and each clean answer adds 1% of the refill back. Underneath, the SDK's

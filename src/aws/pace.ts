@@ -83,8 +83,8 @@ export interface PaceOptions {
   /** the same for reads (default 4: a drained account holds few, and a read's answer comes back soon) */
   readBurst?: number
   /**
-   * reads in flight at most until their first throttle (default 3): at 100 a second the rate alone
-   * would let a dozen out in the time a throttle takes to come back
+   * reads in flight at most until their first throttle (default 3): at 200 a second the rate alone
+   * would let a dozen out in the time a throttle takes to come back at a runner's latencies
    */
   readWindow?: number
   /** per answer without a throttle, the rate grows by this × refill (default 0.01) */
