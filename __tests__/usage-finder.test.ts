@@ -166,6 +166,36 @@ describe('usage finder', () => {
     expect(queries.filter((q) => q.LaunchTemplateId !== undefined || q.LaunchTemplateName !== undefined)).toEqual([])
   })
 
+  test('the SSM-alias references not read (that query alone failed): the versions are found all the same, without references', async () => {
+    ec2Mock.on(DescribeLaunchTemplateVersionsCommand).callsFake((input: DescribeLaunchTemplateVersionsCommandInput) => {
+      if (isSsmQuery(input) && input.ResolveAlias === false) {
+        throw Object.assign(new Error('Internal error.'), { name: 'InternalError', $fault: 'server' })
+      }
+      return {
+        LaunchTemplateVersions: isSsmQuery(input)
+          ? [
+              {
+                LaunchTemplateId: 'lt-0000000000000000b',
+                LaunchTemplateName: 'via-ssm',
+                VersionNumber: 1,
+                DefaultVersion: true,
+                LaunchTemplateData: { ImageId: OLD }
+              }
+            ]
+          : []
+      }
+    })
+    ec2Mock.on(DescribeLaunchTemplatesCommand).resolves({
+      LaunchTemplates: [{ LaunchTemplateId: 'lt-0000000000000000b', DefaultVersionNumber: 1, LatestVersionNumber: 1 }]
+    })
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] })
+
+    const usage = await finder()(REGION).find([OLD])
+
+    expect(usage.templates.map((t) => [t.launchTemplateName, t.imageReference])).toEqual([['via-ssm', undefined]])
+    expect(usage.warnings).toEqual([])
+  })
+
   test('a search that is never asked to find leaves no unhandled rejection when its early reads fail', async () => {
     const rejected: unknown[] = []
     const onRejection = (reason: unknown): void => void rejected.push(reason)

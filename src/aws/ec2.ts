@@ -326,7 +326,8 @@ export class Ec2 {
   async templateVersionsViaSsm(): Promise<TemplateVersion[]> {
     const [resolved, written] = await Promise.all([
       this.templateVersionsUsing(['resolve:ssm:*']),
-      this.templateVersionsUsing(['resolve:ssm:*'], false)
+      // the references only word the fix: without them the versions are still found (and their fix is a new version)
+      this.templateVersionsUsing(['resolve:ssm:*'], false).catch((): TemplateVersion[] => [])
     ])
     const key = (v: TemplateVersion): string => `${v.launchTemplateId}#${v.versionNumber}`
     const references = new Map(
