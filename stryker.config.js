@@ -46,7 +46,8 @@ export default {
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   mutate: ['src/rules/**/*.ts', 'src/settings.ts', 'src/targets.ts', 'src/report/**/*.ts'],
   // what the unit tests never read: kept out of the sandbox
-  ignorePatterns: ['dist', 'build', 'coverage', 'bench', '.bench-tmp', '.scratch', 'reports'],
+  // (and the sandboxes of other runs going side by side: STRYKER_NAME)
+  ignorePatterns: ['dist', 'build', 'coverage', 'bench', '.bench-tmp', '.scratch', 'reports', '.stryker-tmp*'],
   concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 1),
   incremental: true,
   // STRYKER_NAME keeps the reports of file-by-file runs apart (reports/mutation/<name>.json), for the report script to merge

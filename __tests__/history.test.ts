@@ -12,8 +12,10 @@ import {
   commentWithHistory,
   encodeRecord,
   historyMarkdown,
+  MAX_CHANGES,
   MAX_HISTORY,
   MAX_RUNS,
+  MAX_VERDICT,
   plainText,
   readHistory,
   recordOf,
@@ -365,5 +367,173 @@ describe('bounds', () => {
     const body = renderComment(huge, { history: section })
     expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT)
     expect(readHistory(body, KEY)).toEqual(history)
+  })
+})
+
+describe('the record read field by field (edges a mutation run found untested)', () => {
+  const encoded = (data: unknown): string => Buffer.from(JSON.stringify(data)).toString('base64url')
+  const body = (data: unknown, version = 1): string =>
+    `${marker(KEY)}\n\n[disable-superseded-ami:runs:v${version}]: #${encoded(data)}\n`
+  const run = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+    t: '2026-11-25T12:00:00Z',
+    v: 'ok',
+    c: [[REGION, ami(1), 'disabled']],
+    ...over
+  })
+
+  test('a record of another version is not read, even when its data would be', () => {
+    const data = { key: KEY, runs: [run()], older: 0 }
+    expect(readHistory(body(data), KEY).runs).toHaveLength(1)
+    expect(readHistory(body(data, 2), KEY)).toEqual({ key: KEY, runs: [], older: 0, gap: 'unreadable' })
+  })
+
+  test('more runs than kept: the first MAX_RUNS are read, the rest counted as older', () => {
+    const runs = Array.from({ length: MAX_RUNS + 3 }, (_, i) => run({ v: `run ${i}` }))
+    const read = readHistory(body({ key: KEY, runs, older: 2 }), KEY)
+    expect(read.runs.map((r) => r.verdict)).toEqual(runs.slice(0, MAX_RUNS).map((r) => r['v']))
+    expect(read.older).toBe(5)
+    expect(read).not.toHaveProperty('gap')
+  })
+
+  test('more changes than kept: the first MAX_CHANGES are read, the rest added to the count', () => {
+    const c = Array.from({ length: MAX_CHANGES + 2 }, (_, i) => [REGION, ami(i + 1), 'disabled'])
+    const [read] = readHistory(body({ key: KEY, runs: [run({ c, m: 4 })], older: 0 }), KEY).runs
+    expect(read?.changes.map((x) => x.imageId)).toEqual(c.slice(0, MAX_CHANGES).map((x) => x[1]))
+    expect(read?.moreChanges).toBe(6)
+  })
+
+  test('a change that is not a list, or not a change (a failure), makes its run unreadable, without throwing', () => {
+    for (const bad of [{ region: REGION }, 'us-east-1 ami-1', [REGION, ami(1), 'failed']]) {
+      const read = readHistory(body({ key: KEY, runs: [run({ c: [bad] }), run({ v: 'fine' })], older: 0 }), KEY)
+      expect(read.runs.map((r) => r.verdict)).toEqual(['fine'])
+      expect(read.gap).toBe('unreadable')
+    }
+  })
+
+  test("the record's own gap is read back, whichever it is; an unknown one is not", () => {
+    for (const gap of ['unrecorded', 'unreadable'] as const) {
+      expect(readHistory(body({ key: KEY, runs: [run()], older: 0, gap }), KEY).gap).toBe(gap)
+    }
+    expect(readHistory(body({ key: KEY, runs: [run()], older: 0, gap: 'lost' }), KEY)).not.toHaveProperty('gap')
+  })
+
+  test('a verdict longer than the limit is cut to it, with an ellipsis; one at the limit is kept whole', () => {
+    const long = 'x'.repeat(MAX_VERDICT + 10)
+    const exact = 'y'.repeat(MAX_VERDICT)
+    const read = readHistory(body({ key: KEY, runs: [run({ v: long }), run({ v: exact })], older: 0 }), KEY)
+    expect(read.runs.map((r) => r.verdict)).toEqual([`${'x'.repeat(MAX_VERDICT - 1)}…`, exact])
+  })
+
+  test('a run link: http and https, as a whole value, up to 500 characters', () => {
+    const linkOf = (u: string): string | undefined =>
+      readHistory(body({ key: KEY, runs: [run({ u })], older: 0 }), KEY).runs[0]?.run
+    const at500 = `https://github.com/${'a'.repeat(500 - 'https://github.com/'.length)}`
+    expect(linkOf('http://ghes.example/acme/golden/actions/runs/1')).toBe(
+      'http://ghes.example/acme/golden/actions/runs/1'
+    )
+    expect(linkOf(at500)).toBe(at500)
+    expect(linkOf(`${at500}b`)).toBeUndefined()
+    expect(linkOf('see https://github.com/acme/golden/actions/runs/1')).toBeUndefined()
+  })
+
+  test('the comment key is written bounded to 100 characters, and a long key still reads back', () => {
+    const key = 'k'.repeat(300)
+    const line = encodeRecord({ key, runs: [], older: 0 })
+    const data = JSON.parse(Buffer.from(line.replace(/^.*#/, ''), 'base64url').toString('utf8')) as { key: string }
+    expect(data.key).toBe('k'.repeat(100))
+    expect(readHistory(`${marker(key)}\n\n${line}\n`, key)).toEqual({ key, runs: [], older: 0 })
+  })
+
+  test('plainText: every entity the verdict writes, runs of white space to one, nothing around it', () => {
+    expect(plainText('  a &quot;b&quot; &#124; &#96;c&#96; &amp; &lt;d&gt;  \n\n e  ')).toBe('a "b" | `c` & <d> e')
+  })
+
+  test('the folded section, exactly: each earlier run, its changes by kind, the older ones and the gap', () => {
+    const current: RunRecord = { at: '2026-11-25T13:00:00Z', verdict: 'now', changes: [], moreChanges: 0 }
+    const first: RunRecord = {
+      at: '2026-11-25T12:30:00Z',
+      run: RUN(2),
+      verdict: 'two kinds',
+      changes: [
+        { region: REGION, imageId: ami(1), outcome: 'disabled' },
+        { region: 'eu-west-1', imageId: ami(3), outcome: 'would-disable' },
+        { region: REGION, imageId: ami(2), outcome: 'disabled' }
+      ],
+      moreChanges: 3
+    }
+    const second: RunRecord = {
+      at: '2026-11-25T12:00:00Z',
+      verdict: 'one re-enabled',
+      changes: [{ region: REGION, imageId: ami(4), outcome: 'enabled' }],
+      moreChanges: 0
+    }
+    const third: RunRecord = { at: '2026-11-25T11:00:00Z', verdict: 'nothing changed', changes: [], moreChanges: 0 }
+    const rendered = renderHistory({ key: KEY, runs: [current, first, second, third], older: 2, gap: 'unreadable' })
+    expect(rendered.split('\n').slice(0, -3)).toEqual([
+      '<details><summary>Earlier runs on this pull request (5)</summary>',
+      '',
+      `- 2026-11-25T12:30:00Z ([run](${RUN(2)})): two kinds`,
+      `  - disabled \`${ami(1)}\` (us-east-1), \`${ami(2)}\` (us-east-1); would disable \`${ami(3)}\` (eu-west-1), and 3 more images`,
+      '- 2026-11-25T12:00:00Z (run link not known): one re-enabled',
+      `  - re-enabled \`${ami(4)}\` (us-east-1)`,
+      '- 2026-11-25T11:00:00Z (run link not known): nothing changed',
+      '',
+      '…and 2 older runs not shown.',
+      '',
+      'Older runs are not shown: the record of them in this comment could not be read.',
+      '',
+      '</details>'
+    ])
+    expect(rendered.split('\n').at(-2)).toMatch(/^\[disable-superseded-ami:runs:v1\]: #/)
+    // only older runs: no "…and", the count alone
+    const older = renderHistory({ key: KEY, runs: [current], older: 1 })
+    expect(older).toContain(
+      '<summary>Earlier runs on this pull request (1)</summary>\n\n1 older run not shown.\n\n</details>'
+    )
+    // only the gap: no count, no list
+    const gap = renderHistory({ key: KEY, runs: [current], older: 0, gap: 'unrecorded' })
+    expect(gap.split('\n').slice(0, 5)).toEqual([
+      '<details><summary>Earlier runs on this pull request</summary>',
+      '',
+      'Older runs are not shown: this comment was first written by a version of this action that kept no record of its runs.',
+      '',
+      '</details>'
+    ])
+    // nothing earlier: the record alone
+    expect(
+      renderHistory({ key: KEY, runs: [current], older: 0 })
+        .trimEnd()
+        .split('\n')
+    ).toHaveLength(1)
+  })
+})
+
+describe('addRun keeps as many runs as fit', () => {
+  test('only the oldest runs that do not fit go, one at a time, and they are counted', () => {
+    const long = (i: number): RunRecord => ({
+      at: `2026-11-25T12:${String(i).padStart(2, '0')}:00Z`,
+      run: RUN(i),
+      verdict: `${i} `.repeat(140).slice(0, MAX_VERDICT),
+      changes: Array.from({ length: MAX_CHANGES }, (_, n) => ({
+        region: REGION,
+        imageId: ami(i * 100 + n),
+        outcome: 'disabled' as const
+      })),
+      moreChanges: 0
+    })
+    const previous: History = {
+      key: KEY,
+      runs: Array.from({ length: MAX_RUNS - 1 }, (_, i) => long(MAX_RUNS - 2 - i)),
+      older: 0
+    }
+    const all = [long(MAX_RUNS - 1), ...previous.runs]
+    const next = addRun(previous, all[0]!)
+
+    expect(renderHistory(next).length).toBeLessThanOrEqual(MAX_HISTORY)
+    expect(next.runs.length).toBeGreaterThan(1)
+    expect(next.runs).toEqual(all.slice(0, next.runs.length))
+    // the next older run would not have fitted
+    expect(renderHistory({ ...next, runs: all.slice(0, next.runs.length + 1) }).length).toBeGreaterThan(MAX_HISTORY)
+    expect(next.older).toBe(all.length - next.runs.length)
   })
 })
