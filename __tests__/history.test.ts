@@ -537,3 +537,17 @@ describe('addRun keeps as many runs as fit', () => {
     expect(next.older).toBe(all.length - next.runs.length)
   })
 })
+
+describe('the size of a record', () => {
+  test('a record up to 200,000 characters is read; a longer one is not (a comment edited to hold a huge one)', () => {
+    const withBytes = (bytes: number): string => {
+      const empty = JSON.stringify({ key: KEY, runs: [], older: 0, pad: '' })
+      const json = JSON.stringify({ key: KEY, runs: [], older: 0, pad: 'x'.repeat(bytes - empty.length) })
+      return `[disable-superseded-ami:runs:v1]: #${Buffer.from(json).toString('base64url')}`
+    }
+    // 150,000 bytes of JSON are 200,000 characters of base64url; 150,001 are 200,002
+    expect(withBytes(150_000).length - '[disable-superseded-ami:runs:v1]: #'.length).toBe(200_000)
+    expect(readHistory(withBytes(150_000), KEY)).toEqual({ key: KEY, runs: [], older: 0 })
+    expect(readHistory(withBytes(150_001), KEY)).toEqual({ key: KEY, runs: [], older: 0, gap: 'unreadable' })
+  })
+})

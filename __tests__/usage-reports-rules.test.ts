@@ -176,6 +176,31 @@ describe('accountUses', () => {
     ])
   })
 
+  test('sorted the same from every order the entries can come in', () => {
+    const entries = [
+      entry({ imageId: OTHER, accountId: '999900001111' }),
+      entry({ imageId: IMG, accountId: '555500001111' }),
+      entry({ imageId: IMG, accountId: '999900001111' }),
+      entry({ imageId: OTHER, accountId: '444455556666' }),
+      entry({ imageId: IMG, accountId: '444455556666' })
+    ]
+    const permutations = (items: UsageReportEntry[]): UsageReportEntry[][] =>
+      items.length <= 1
+        ? [items]
+        : items.flatMap((item, i) =>
+            permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest])
+          )
+    for (const order of permutations(entries)) {
+      expect(accountUses(R, order, '111122223333').map((u) => `${u.imageId} ${u.accountId}`)).toEqual([
+        `${IMG} 444455556666`,
+        `${IMG} 555500001111`,
+        `${IMG} 999900001111`,
+        `${OTHER} 444455556666`,
+        `${OTHER} 999900001111`
+      ])
+    }
+  })
+
   test('other resource types, zero counts, and entries without an account or an image are left out', () => {
     expect(
       accountUses(

@@ -847,8 +847,8 @@ async function main(): Promise<void> {
   )
   checks.push({
     check: 'one paginated usage query per region (no lookup per template)',
-    measured: `${Math.max(...all.map((a) => a.perTemplateLookups))} per-template lookups; ≤ ${ltvPerRegion} DescribeLaunchTemplateVersions page(s) per region (image-id query + resolve:ssm:* query, 200 per page)`,
-    pass: all.every((a) => a.perTemplateLookups === 0) && ltvPerRegion <= 2
+    measured: `${Math.max(...all.map((a) => a.perTemplateLookups))} per-template lookups; ≤ ${ltvPerRegion} DescribeLaunchTemplateVersions page(s) per region (image-id query + resolve:ssm:* query twice, its images resolved and its references as written, 200 per page)`,
+    pass: all.every((a) => a.perTemplateLookups === 0) && ltvPerRegion <= 3
   })
   checks.push({
     check: 'nothing read twice (identical requests)',

@@ -4,6 +4,7 @@
  * accounts. Plain records in, plain records out; the calls are in steps/usage-reports.ts.
  */
 import type { AccountUse, Sharing } from '../model.js'
+import { byCodePoint } from './usage.js'
 
 /** One usage report, as DescribeImageUsageReports describes it. */
 export interface UsageReport {
@@ -134,17 +135,7 @@ export function accountUses(
   }
   return [...byKey.values()]
     .filter((u) => u.launchTemplates > 0 || u.instances > 0)
-    .sort((a, b) =>
-      a.imageId < b.imageId
-        ? -1
-        : a.imageId > b.imageId
-          ? 1
-          : a.accountId < b.accountId
-            ? -1
-            : a.accountId > b.accountId
-              ? 1
-              : 0
-    )
+    .sort((a, b) => byCodePoint(a.imageId, b.imageId) || byCodePoint(a.accountId, b.accountId))
 }
 
 /** Shared with organizations, OUs or everyone: the accounts that may launch it are not listed (a usage report names them). */

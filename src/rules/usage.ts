@@ -70,7 +70,7 @@ export interface PinnedLookup {
 const PINNED = /^[1-9]\d*$/
 
 /** Plain code-point order: the same on every runner, and no collator to load (ICU costs ~10 ms). */
-function byCodePoint(a: string, b: string): number {
+export function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
