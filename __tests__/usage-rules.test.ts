@@ -8,7 +8,8 @@ import {
   templateUses,
   type GroupTemplateRef,
   type TemplateNumbers,
-  type TemplateVersion
+  type TemplateVersion,
+  withReferences
 } from '../src/rules/usage.js'
 
 const R = 'eu-west-1'
@@ -27,6 +28,29 @@ function v(id: string, name: string, versionNumber: number, isDefault: boolean, 
 }
 
 const use = templateUseMaker(R, OLD)
+
+describe('withReferences', () => {
+  test('each resolved version gets the parameter its answer as written names, joined by template and version', () => {
+    const resolved = [
+      v('lt-0aaa', 'alpha', 3, true, OLD),
+      v('lt-0aaa', 'alpha', 4, false, OLDER),
+      v('lt-0bbb', 'beta', 3, true, OLD)
+    ]
+    const written = [
+      v('lt-0bbb', 'beta', 3, true, 'resolve:ssm:/golden/beta'),
+      v('lt-0aaa', 'alpha', 3, true, 'resolve:ssm:/golden/alpha:2'),
+      // not a parameter as written (EC2 answered it resolved): no reference
+      v('lt-0aaa', 'alpha', 4, false, OLDER)
+    ]
+    expect(withReferences(resolved, written)).toEqual([
+      { ...resolved[0], imageReference: 'resolve:ssm:/golden/alpha:2' },
+      resolved[1],
+      { ...resolved[2], imageReference: 'resolve:ssm:/golden/beta' }
+    ])
+    // the answer as written missing (it failed): the versions as they were
+    expect(withReferences(resolved, [])).toEqual(resolved)
+  })
+})
 
 describe('templateUses', () => {
   test("an SSM parameter's reference is kept, from whichever answer of the same version gave it", () => {

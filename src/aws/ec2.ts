@@ -30,7 +30,7 @@ import { AdaptiveRetryStrategy, DefaultRateLimiter } from '@smithy/core/retry'
 import type { FinalizeRequestMiddleware, StandardRetryBackoffStrategy } from '@smithy/types'
 import { emptySharing, type Image, type ImageReference, type ReferenceType, type Sharing, type Tag } from '../model.js'
 import type { UsageReport, UsageReportEntry } from '../rules/usage-reports.js'
-import type { PinnedLookup, TemplateNumbers, TemplateVersion } from '../rules/usage.js'
+import { withReferences, type PinnedLookup, type TemplateNumbers, type TemplateVersion } from '../rules/usage.js'
 import { AwsError, awsCall, isCode } from './errors.js'
 import { Pace } from './pace.js'
 
@@ -329,14 +329,7 @@ export class Ec2 {
       // the references only word the fix: without them the versions are still found (and their fix is a new version)
       this.templateVersionsUsing(['resolve:ssm:*'], false).catch((): TemplateVersion[] => [])
     ])
-    const key = (v: TemplateVersion): string => `${v.launchTemplateId}#${v.versionNumber}`
-    const references = new Map(
-      written.flatMap((v) => (v.imageId?.startsWith('resolve:ssm:') ? [[key(v), v.imageId] as const] : []))
-    )
-    return resolved.map((v) => {
-      const imageReference = references.get(key(v))
-      return imageReference ? { ...v, imageReference } : v
-    })
+    return withReferences(resolved, written)
   }
 
   /**

@@ -69,6 +69,26 @@ export interface PinnedLookup {
 
 const PINNED = /^[1-9]\d*$/
 
+/** One version of one template: the key both answers of a version share. */
+function versionKey(v: Pick<TemplateVersion, 'launchTemplateId' | 'versionNumber'>): string {
+  return `${v.launchTemplateId}#${v.versionNumber}`
+}
+
+/**
+ * The versions whose image is an SSM parameter, as EC2 answered them resolved (`resolved`), each
+ * with the parameter it names from the answer as written (`written`, ResolveAlias off), joined by
+ * version. A version the written answer lacks keeps no reference (its fix is then a new version).
+ */
+export function withReferences(resolved: TemplateVersion[], written: TemplateVersion[]): TemplateVersion[] {
+  const references = new Map(
+    written.flatMap((v) => (v.imageId?.startsWith('resolve:ssm:') ? [[versionKey(v), v.imageId] as const] : []))
+  )
+  return resolved.map((v) => {
+    const imageReference = references.get(versionKey(v))
+    return imageReference ? { ...v, imageReference } : v
+  })
+}
+
 /** Plain code-point order: the same on every runner, and no collator to load (ICU costs ~10 ms). */
 export function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
@@ -148,7 +168,7 @@ export function templateUses(
   const uses = new Map<string, TemplateUse>()
   for (const v of versions) {
     if (!v.imageId || !wanted.has(v.imageId)) continue
-    const key = `${v.launchTemplateId}#${v.versionNumber}`
+    const key = versionKey(v)
     const k = numbers.get(v.launchTemplateId)
     const isLatest = k ? k.latestVersionNumber === v.versionNumber : (v.isLatest ?? !v.isDefault)
     const isDefault = k ? k.defaultVersionNumber === v.versionNumber : v.isDefault
