@@ -5,6 +5,7 @@
  * commands go in code blocks and hold only values checked here).
  */
 import type { GroupUse, LaunchConfigurationUse, RegionReport, TemplateUse } from '../model.js'
+import { isPinnedVersion } from '../rules/usage.js'
 
 export interface Fix {
   /** What to do, in one sentence (plain text, to be escaped). */
@@ -29,13 +30,11 @@ function regionFlag(region: string): string {
   return PLAIN.test(region) ? ` --region ${region}` : ''
 }
 
-/** A group's version that is not a number: it follows the template, not one version. */
-const ALIASES = new Set(['$Latest', '$Default'])
-
 /** The groups pinned to exactly this version by number (they must be moved to the new version too). */
 function pinnedGroups(t: TemplateUse, groups: GroupUse[]): GroupUse[] {
   return groups.filter(
-    (g) => g.launchTemplateId === t.launchTemplateId && g.versionNumber === t.versionNumber && !ALIASES.has(g.version)
+    (g) =>
+      g.launchTemplateId === t.launchTemplateId && g.versionNumber === t.versionNumber && isPinnedVersion(g.version)
   )
 }
 

@@ -69,6 +69,11 @@ export interface PinnedLookup {
 
 const PINNED = /^[1-9]\d*$/
 
+/** Whether a group's launch template version names one version by number (not `$Default`, `$Latest` or none). */
+export function isPinnedVersion(version: string | undefined): version is string {
+  return version !== undefined && PINNED.test(version)
+}
+
 /** One version of one template: the key both answers of a version share. */
 function versionKey(v: Pick<TemplateVersion, 'launchTemplateId' | 'versionNumber'>): string {
   return `${v.launchTemplateId}#${v.versionNumber}`
@@ -101,7 +106,7 @@ export function byCodePoint(a: string, b: string): number {
 export function pinnedLookups(groups: GroupTemplateRef[]): PinnedLookup[] {
   const byTemplate = new Map<string, { lookup: PinnedLookup; versions: Set<number>; groups: Set<string> }>()
   for (const g of groups) {
-    if (g.version === undefined || !PINNED.test(g.version)) continue
+    if (!isPinnedVersion(g.version)) continue
     const key = g.launchTemplateId
       ? `id:${g.launchTemplateId}`
       : g.launchTemplateName
