@@ -50,9 +50,14 @@ export const EC2_LIMITS: Readonly<Record<string, Limit>> = {
   DeleteSnapshot: { bucket: 100, refill: 5 }
 }
 
+/** `ec2:DisableImage` -> `DisableImage`. */
+function actionName(action: string): string {
+  return action.replace(/^[a-z0-9-]+:/, '')
+}
+
 /** The bucket an action spends: `ec2:DisableImage` -> `mutate`, `ec2:CreateTags` -> `CreateTags`, `DescribeImages` -> `describe`. */
 export function limitClass(action: string): string {
-  const name = action.replace(/^[a-z0-9-]+:/, '')
+  const name = actionName(action)
   if (name in EC2_LIMITS && name !== 'describe' && name !== 'mutate') return name
   if (/^(Describe|Get|List)/.test(name)) return 'describe'
   return 'mutate'
@@ -143,8 +148,8 @@ interface Lane {
   inFlight: number
   /** while probing: attempts in flight at most (reads; changes are bound by their rate) */
   window: number
-  /** a call waiting for room in the window */
-  waiting: Array<() => void>
+  /** the pump, while it waits for room in the window: resumed by an answer or a cut of the rate */
+  resume?: (() => void) | undefined
   /** attempts answered without a throttle before the first throttle (while probing) */
   clean: number
   stats: Omit<LaneStats, 'rate'>
@@ -219,7 +224,6 @@ export class Pace {
         pumping: false,
         inFlight: 0,
         window: read ? this.readWindow : Infinity,
-        waiting: [],
         clean: 0,
         stats: { calls: 0, throttled: 0, waitedMs: 0 }
       }
@@ -243,7 +247,7 @@ export class Pace {
     lane.ceiling = lane.limit.refill * this.busyShare
     lane.rate = Math.min(lane.rate, lane.ceiling)
     lane.tokens = Math.min(lane.tokens, 1)
-    for (const wake of lane.waiting.splice(0)) wake()
+    this.wakePump(lane)
   }
 
   /**
@@ -270,7 +274,7 @@ export class Pace {
       for (let next = lane.queue[0]; next; next = lane.queue[0]) {
         this.refill(lane)
         if (lane.cutAt === -Infinity && lane.inFlight >= lane.window) {
-          await new Promise<void>((resolve) => lane.waiting.push(resolve))
+          await new Promise<void>((resolve) => (lane.resume = resolve))
           continue
         }
         if (lane.tokens < 1) {
@@ -289,10 +293,17 @@ export class Pace {
     }
   }
 
+  /** Lets the pump of the lane look again (room in the window, or no window any more). */
+  private wakePump(lane: Lane): void {
+    const resume = lane.resume
+    lane.resume = undefined
+    resume?.()
+  }
+
   /** An attempt of the class is answered: room in the window for the next. */
   private release(lane: Lane): void {
     lane.inFlight--
-    for (const wake of lane.waiting.splice(0)) wake()
+    this.wakePump(lane)
   }
 
   /**
@@ -318,7 +329,7 @@ export class Pace {
       }
     }
     lane.tokens = Math.min(lane.tokens, 0)
-    for (const wake of lane.waiting.splice(0)) wake()
+    this.wakePump(lane)
   }
 
   /** An attempt answered without a throttle: while probing it is counted, after a throttle the rate grows back a little. */
@@ -335,7 +346,7 @@ export class Pace {
   /** Sends `send` once a token of the action's class is there; learns from its answer. */
   async run<T>(action: string, send: () => Promise<T>): Promise<T> {
     const lane = this.lane(action)
-    await this.acquire(lane, this.laterReads.has(action.replace(/^[a-z0-9-]+:/, '')))
+    await this.acquire(lane, this.laterReads.has(actionName(action)))
     const sentAt = this.clock.now()
     try {
       const value = await send()
