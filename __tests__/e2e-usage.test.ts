@@ -105,6 +105,15 @@ describe('affected launch templates and Auto Scaling groups', () => {
         ['old-version-only', 1, false, false, old[0].imageId],
         ['via-ssm', 1, true, true, old[3].imageId]
       ])
+      // found by both queries when the image-id filter sees resolved ids: the parameter is kept either way
+      const named = json<{
+        regions: Array<{ launchTemplates: Array<{ launchTemplateName: string; imageReference?: string }> }>
+      }>(result.outputs.report)
+      expect(
+        at(named.regions, 0)
+          .launchTemplates.filter((t) => t.imageReference !== undefined)
+          .map((t) => [t.launchTemplateName, t.imageReference])
+      ).toEqual([['via-ssm', 'resolve:ssm:/golden/web']])
       const report = json<{
         regions: Array<{
           autoScalingGroups: Array<{

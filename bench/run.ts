@@ -1251,7 +1251,7 @@ every refill is spent by other tools all along. **Backlog**: ${BACKLOG_IMAGES} s
 waiter polls, changes, the SDK's retries) waits for its class's token: changes start with 10 tokens and 4 ×
 EC2's refill, reads with 4 tokens, 10 × the refill and 3 in flight at most (the images' own reads before the
 usage search's), until the first throttle; then 90%
-of the refill if about a bucket of calls got through first (the run emptied it), half of it otherwise (other
+of the refill if about a bucket of calls got through first (the run emptied it), 45% of it otherwise (other
 tools spend the region's buckets: every other class of the region then stops probing too); each further
 throttle halves it (once per cut), and each clean answer adds 1% of the refill back. Underneath, the SDK's
 adaptive retry, tuned ([src/aws/ec2.ts](src/aws/ec2.ts) \`ec2ClientConfig\`): its client-wide rate limiter
