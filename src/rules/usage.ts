@@ -104,27 +104,24 @@ export function byCodePoint(a: string, b: string): number {
  * and no version are left out: the latest/default queries answer them.
  */
 export function pinnedLookups(groups: GroupTemplateRef[]): PinnedLookup[] {
-  const byTemplate = new Map<string, { lookup: PinnedLookup; versions: Set<number>; groups: Set<string> }>()
+  type Target = Pick<PinnedLookup, 'launchTemplateId' | 'launchTemplateName'>
+  const byTemplate = new Map<string, { target: Target; versions: Set<number>; groups: Set<string> }>()
   for (const g of groups) {
     if (!isPinnedVersion(g.version)) continue
-    const key = g.launchTemplateId
-      ? `id:${g.launchTemplateId}`
+    const target: Target | undefined = g.launchTemplateId
+      ? { launchTemplateId: g.launchTemplateId }
       : g.launchTemplateName
-        ? `name:${g.launchTemplateName}`
-        : ''
-    if (!key) continue
+        ? { launchTemplateName: g.launchTemplateName }
+        : undefined
+    if (!target) continue
+    const key = target.launchTemplateId ? `id:${target.launchTemplateId}` : `name:${target.launchTemplateName}`
     let entry = byTemplate.get(key)
-    if (!entry) {
-      const lookup: PinnedLookup = g.launchTemplateId
-        ? { launchTemplateId: g.launchTemplateId, versions: [], autoScalingGroupNames: [] }
-        : { launchTemplateName: g.launchTemplateName ?? '', versions: [], autoScalingGroupNames: [] }
-      byTemplate.set(key, (entry = { lookup, versions: new Set(), groups: new Set() }))
-    }
+    if (!entry) byTemplate.set(key, (entry = { target, versions: new Set(), groups: new Set() }))
     entry.versions.add(Number(g.version))
     entry.groups.add(g.autoScalingGroupName)
   }
-  return [...byTemplate.values()].map(({ lookup, versions, groups: names }) => ({
-    ...lookup,
+  return [...byTemplate.values()].map(({ target, versions, groups: names }) => ({
+    ...target,
     versions: [...versions].sort((a, b) => a - b),
     autoScalingGroupNames: [...names].sort(byCodePoint)
   }))
