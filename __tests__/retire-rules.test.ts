@@ -6,6 +6,7 @@ import {
   ARCHIVED_TAG,
   chooseRetirements,
   dollars,
+  gibibytes,
   guardRetirements,
   retireRefusal,
   retireTotals,
@@ -129,6 +130,70 @@ describe('chooseRetirements', () => {
       'no EBS snapshot to archive (snapshots: archive)'
     ])
     expect(chooseRetirements([archived], NOW, RULES).candidates).toHaveLength(1)
+  })
+
+  test('a record whose disable time is not a date is left alone, saying what it holds', () => {
+    const bad = image('ami-00000001')
+    const tags = [
+      ...bad.tags.filter((t) => !t.key.endsWith(':lineage')),
+      reenabledLineageTag(
+        {
+          lineage: { supersededBy: 'ami-0000000000000000f', reason: 'superseded', disabledAt: 'yesterday' },
+          sharing: emptySharing()
+        },
+        ago(1)
+      )
+    ]
+    const { candidates, leftAlone } = chooseRetirements([{ ...bad, tags }], NOW, RULES)
+    expect(candidates).toEqual([])
+    expect(leftAlone.map((d) => d.reason)).toEqual(["its record holds no valid disable time ('yesterday')"])
+  })
+
+  test('re-enabled before this action disabled it again: a candidate; a re-enable time that is not a date: left alone', () => {
+    const record = (reenabledAt: string) => {
+      const base = image('ami-00000001')
+      const tag = reenabledLineageTag(
+        {
+          lineage: { supersededBy: 'ami-0000000000000000f', reason: 'superseded', disabledAt: ago(40) },
+          sharing: emptySharing()
+        },
+        reenabledAt
+      )
+      return { ...base, tags: [...base.tags.filter((t) => !t.key.endsWith(':lineage')), tag] }
+    }
+    expect(chooseRetirements([record(ago(50))], NOW, RULES).candidates.map((c) => c.ageDays)).toEqual([40])
+    // re-enabled at the very moment it was disabled counts as re-enabled since
+    expect(chooseRetirements([record(ago(40))], NOW, RULES).candidates).toEqual([])
+    expect(chooseRetirements([record('soon')], NOW, RULES).leftAlone.map((d) => d.reason)).toEqual([
+      `re-enabled on soon since this action disabled it (on ${ago(40).slice(0, 10)}), then disabled otherwise`
+    ])
+  })
+
+  test('too young, in words: a day ago, days ago, in the future', () => {
+    const reasons = chooseRetirements(
+      [
+        image('ami-00000001', { disabledDaysAgo: 1.5 }),
+        image('ami-00000002', { disabledDaysAgo: 2 }),
+        image('ami-00000003', { disabledDaysAgo: -1 })
+      ],
+      NOW,
+      RULES
+    ).leftAlone.map((d) => d.reason)
+    expect(reasons).toEqual([
+      'too young: disabled 1 day ago (on 2026-12-30), fewer than retire-after-days (30)',
+      'too young: disabled 2 days ago (on 2026-12-29), fewer than retire-after-days (30)',
+      'too young: disabled in the future (on 2027-01-01), fewer than retire-after-days (30)'
+    ])
+  })
+
+  test('archive: an image whose snapshots EC2 did not list has none to archive; protection off is no obstacle', () => {
+    const { snapshots: _none, ...unlisted } = image('ami-00000001')
+    const off = image('ami-00000002', { deregistrationProtection: 'disabled' })
+    const archive = chooseRetirements([unlisted, off], NOW, { ...RULES, snapshots: 'archive' })
+    expect(archive.leftAlone.map((d) => [d.image.imageId, d.reason])).toEqual([
+      ['ami-00000001', 'no EBS snapshot to archive (snapshots: archive)']
+    ])
+    expect(archive.candidates.map((c) => c.image.imageId)).toEqual(['ami-00000002'])
   })
 })
 
@@ -262,6 +327,127 @@ describe('guardRetirements', () => {
     )
     expect(retireRefusal([{ refusals: [] }])).toBeUndefined()
   })
+
+  test('what uses it, in words: recipes by their ARN tail, unknown types as EC2 names them, other accounts named', () => {
+    const usage: Usage = {
+      ...emptyUsage(),
+      templates: [
+        {
+          region: 'us-east-1',
+          launchTemplateId: 'lt-9',
+          launchTemplateName: 'api',
+          versionNumber: 1,
+          imageId: 'ami-00000001',
+          isDefault: true,
+          isLatest: true,
+          accountId: '555566667777'
+        }
+      ],
+      // one group through its launch template and its mixed instances policy: named once
+      groups: [false, true].map((viaMixedInstancesPolicy) => ({
+        region: 'us-east-1',
+        autoScalingGroupName: 'web-asg',
+        launchTemplateId: 'lt-9',
+        launchTemplateName: 'api',
+        version: '$Default',
+        versionNumber: 1,
+        imageId: 'ami-00000001',
+        viaMixedInstancesPolicy,
+        desiredCapacity: 2
+      })),
+      references: [
+        {
+          region: 'us-east-1',
+          imageId: 'ami-00000001',
+          resourceType: 'imagebuilder:ImageRecipe',
+          arn: 'arn:aws:imagebuilder:us-east-1:111122223333:image-recipe/web/1.0.0',
+          accountId: '444455556666'
+        },
+        {
+          region: 'us-east-1',
+          imageId: 'ami-00000001',
+          resourceType: 'ec2:Other' as never,
+          arn: 'arn:aws:ec2:us-east-1:111122223333:thing/x'
+        }
+      ],
+      accounts: [
+        // named by its consumer role: its templates are listed above, not counted again from the report
+        {
+          region: 'us-east-1',
+          imageId: 'ami-00000001',
+          accountId: '555566667777',
+          launchTemplates: 1,
+          instances: 0,
+          source: 'consumer-role'
+        },
+        {
+          region: 'us-east-1',
+          imageId: 'ami-00000001',
+          accountId: '555566667777',
+          launchTemplates: 1,
+          instances: 0,
+          source: 'usage-report'
+        },
+        {
+          region: 'us-east-1',
+          imageId: 'ami-00000001',
+          accountId: '888899990000',
+          launchTemplates: 0,
+          instances: 3,
+          source: 'usage-report'
+        }
+      ]
+    }
+    const policy = guardRetirements('us-east-1', candidatesOf(image('ami-00000001')), usage, settings)
+    expect(policy.leftAlone.map((d) => d.reason)).toEqual([
+      'in use by launch template api (lt-9) version 1 (default and latest) (account 555566667777), Auto Scaling group web-asg, ' +
+        'image recipe image-recipe/web/1.0.0 (account 444455556666), ec2:Other thing/x: an image in use is never retired'
+    ])
+  })
+
+  test('what is not known about one image leaves it alone, shared or not; about none, the others go', () => {
+    const usage = {
+      ...emptyUsage(),
+      unknowns: [{ region: 'us-east-1', imageId: 'ami-00000002', why: 'its usage report failed' }]
+    }
+    const policy = guardRetirements(
+      'us-east-1',
+      candidatesOf(image('ami-00000001', { shared: true }), image('ami-00000002')),
+      usage,
+      settings
+    )
+    expect(policy.retire.map((c) => c.image.imageId)).toEqual(['ami-00000001'])
+    expect(policy.leftAlone.map((d) => [d.image.imageId, d.inUse, d.reason])).toEqual([
+      [
+        'ami-00000002',
+        true,
+        'its use in other accounts is not known: its usage report failed: an image in use is never retired'
+      ]
+    ])
+  })
+
+  test('a failed usage search with nothing to retire refuses nothing, even under in-use: fail', () => {
+    const policy = guardRetirements('us-east-1', [], { unknown: 'throttled' }, { ...settings, inUse: 'fail' })
+    expect(policy.refusals).toEqual([])
+    expect(policy.warnings).toEqual(['usage not checked in us-east-1: throttled; no image retired there'])
+  })
+
+  test('max-images: exactly max-images go through; past it, 20 are named and the rest counted', () => {
+    const images = Array.from({ length: 23 }, (_, i) => image(`ami-${String(i + 1).padStart(8, '0')}`))
+    expect(
+      guardRetirements('us-east-1', candidatesOf(...images), emptyUsage(), { ...settings, maxImages: 23 }).refusals
+    ).toEqual([])
+    const [refusal] = guardRetirements('us-east-1', candidatesOf(...images), emptyUsage(), {
+      ...settings,
+      maxImages: 22
+    }).refusals
+    expect(refusal).toBe(
+      `23 images would be retired in us-east-1, more than max-images (22): ${images
+        .slice(0, 20)
+        .map((i) => i.imageId)
+        .join(', ')} and 3 more`
+    )
+  })
 })
 
 describe('cost', () => {
@@ -341,5 +527,23 @@ describe('cost', () => {
     })
     const b = image('ami-00000002', { snapshots: [{ snapshotId: 'snap-b', sizeGiB: 10 }] })
     expect(storageOf([a, b])).toEqual({ images: 2, snapshots: 2, sizeGiB: 40, monthlyCost: 2 })
+  })
+  test('storageOf: a snapshot of unknown size counts as 0 GiB, an image without snapshots as none', () => {
+    const a = image('ami-00000001', { snapshots: [{ snapshotId: 'snap-a' }, { snapshotId: 'snap-b', sizeGiB: 3 }] })
+    const { snapshots: _none, ...b } = image('ami-00000002')
+    expect(storageOf([a, b])).toEqual({ images: 2, snapshots: 2, sizeGiB: 3, monthlyCost: 0.15 })
+    expect(storageOf([])).toEqual({ images: 0, snapshots: 0, sizeGiB: 0, monthlyCost: 0 })
+  })
+
+  test('dollars and gibibytes, as the report prints them', () => {
+    expect([0, 0.001, 0.0099, 0.01, 0.125, 12.5].map(dollars)).toEqual([
+      '$0.00',
+      '$0.0010',
+      '$0.0099',
+      '$0.01',
+      '$0.13',
+      '$12.50'
+    ])
+    expect([0, 8, 1.5, 0.25, 120].map(gibibytes)).toEqual(['0 GiB', '8 GiB', '1.5 GiB', '0.3 GiB', '120 GiB'])
   })
 })
