@@ -253,6 +253,12 @@ function keptOnPurpose(c: Change): boolean {
   return c.outcome === 'failed' && c.keptOnPurpose === true
 }
 
+/** Every image failed: `Nothing was changed: 2 images could not be disabled (see Failed)`. */
+function noneDone(report: RunReport, failed: number, verb: string): string {
+  const none = report.dryRun ? 'Dry run: nothing would change' : 'Nothing was changed'
+  return `${none}: ${plural(failed, 'image')} could not be ${verb} (see Failed)`
+}
+
 function headlineOf(
   report: RunReport,
   failure: string | undefined,
@@ -274,8 +280,7 @@ function headlineOf(
           : actions.has('enable')
             ? 're-enabled'
             : 'disabled'
-      const none = report.dryRun ? 'Dry run: nothing would change' : 'Nothing was changed'
-      return `${none}: ${plural(o.failed.length, 'image')} could not be ${verb} (see Failed)`
+      return noneDone(report, o.failed.length, verb)
     }
     return reason
   }
@@ -365,8 +370,7 @@ function retireOutcome(report: RunReport): Outcome {
     const reason = failure.replace(/\.$/, '')
     if (report.refusal) headline = `Nothing was changed: ${reason}`
     else if (r.failed.length > 0 && !report.regions.some((x) => x.error)) {
-      const none = report.dryRun ? 'Dry run: nothing would change' : 'Nothing was changed'
-      headline = `${none}: ${plural(r.failed.length, 'image')} could not be ${report.dryRun ? 'checked' : 'retired'} (see Failed)`
+      headline = noneDone(report, r.failed.length, report.dryRun ? 'checked' : 'retired')
     } else headline = reason
   } else headline = `${report.dryRun ? 'Dry run: ' : ''}${retireWords(report, r)}`
   const unknowns = report.regions.flatMap((x) => x.unknowns)
