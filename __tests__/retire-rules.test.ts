@@ -328,7 +328,7 @@ describe('guardRetirements', () => {
     expect(retireRefusal([{ refusals: [] }])).toBeUndefined()
   })
 
-  test('what uses it, in words: recipes by their ARN tail, unknown types as EC2 names them, other accounts named', () => {
+  test('what uses it, in words, as disable names it: recipes by name, unknown types as EC2 names them, other accounts named', () => {
     const usage: Usage = {
       ...emptyUsage(),
       templates: [
@@ -400,8 +400,8 @@ describe('guardRetirements', () => {
     }
     const policy = guardRetirements('us-east-1', candidatesOf(image('ami-00000001')), usage, settings)
     expect(policy.leftAlone.map((d) => d.reason)).toEqual([
-      'in use by launch template api (lt-9) version 1 (default and latest) (account 555566667777), Auto Scaling group web-asg, ' +
-        'image recipe image-recipe/web/1.0.0 (account 444455556666), ec2:Other thing/x: an image in use is never retired'
+      'in use by launch template api (lt-9) version 1 (default and latest) in account 555566667777, Auto Scaling group web-asg, ' +
+        'Image Builder image recipe web/1.0.0 in account 444455556666, ec2:Other x: an image in use is never retired'
     ])
   })
 

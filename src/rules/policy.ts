@@ -110,7 +110,8 @@ const REFERENCE_KIND: Record<string, string> = {
   'ec2:LaunchTemplate': 'launch template'
 }
 
-function describeReference(r: ImageReference): string {
+/** `SSM parameter /golden/web`, `Image Builder image recipe web/1.0.0 in account 444455556666`. */
+export function describeReference(r: ImageReference): string {
   const where = r.accountId ? ` in account ${r.accountId}` : ''
   return `${REFERENCE_KIND[r.resourceType] ?? r.resourceType} ${referenceName(r)}${where}`
 }

@@ -17,7 +17,6 @@ import type {
   Decision,
   DisableRecord,
   Image,
-  ImageReference,
   RetiredImage,
   RetiredSnapshot,
   SnapshotStorage,
@@ -27,6 +26,7 @@ import type {
 import { describeMatcher, excludedBy, type TagMatcher } from './family.js'
 import { readRecord, TAG_PREFIX } from './lineage.js'
 import { nameMatches } from './name-pattern.js'
+import { describeReference } from './policy.js'
 import { describeTemplateVersion } from './usage.js'
 
 /** EBS snapshot storage, USD per GB-month: the standard tier. */
@@ -122,17 +122,6 @@ export function chooseRetirements(images: Image[], now: Date, rules: RetireRules
   return { candidates, leftAlone }
 }
 
-const REFERENCE_WORDS: Record<string, string> = {
-  'ssm:Parameter': 'SSM parameter',
-  'imagebuilder:ImageRecipe': 'image recipe',
-  'imagebuilder:ContainerRecipe': 'container recipe'
-}
-
-function referenceName(r: ImageReference): string {
-  const name = /:parameter(\/.*)$/.exec(r.arn)?.[1] ?? r.arn.split(':').pop() ?? r.arn
-  return `${REFERENCE_WORDS[r.resourceType] ?? r.resourceType} ${name}${r.accountId ? ` (account ${r.accountId})` : ''}`
-}
-
 /** What uses the candidate (in words), or undefined when nothing does. */
 export function inUseBy(candidate: Candidate, usage: Usage): string | undefined {
   const id = candidate.image.imageId
@@ -144,13 +133,13 @@ export function inUseBy(candidate: Candidate, usage: Usage): string | undefined 
   )
   const users = [
     ...mine(usage.templates).map(
-      (t) => `launch template ${describeTemplateVersion(t)}${t.accountId ? ` (account ${t.accountId})` : ''}`
+      (t) => `launch template ${describeTemplateVersion(t)}${t.accountId ? ` in account ${t.accountId}` : ''}`
     ),
     ...[...new Set(mine(usage.groups).map((g) => g.autoScalingGroupName))].map((g) => `Auto Scaling group ${g}`),
     ...mine(usage.launchConfigurations).map((c) => `launch configuration ${c.launchConfigurationName}`),
     ...mine(usage.references)
       .filter((r) => r.resourceType !== 'ec2:Instance')
-      .map(referenceName),
+      .map(describeReference),
     ...mine(usage.accounts)
       .filter((a) => a.source === 'usage-report' && a.launchTemplates > 0 && !named.has(a.accountId))
       .map((a) => `${a.launchTemplates} launch template(s) in account ${a.accountId} (usage report)`)
