@@ -293,25 +293,28 @@ describe('parseSettings: each bad input fails naming it', () => {
     expect(error.message).toContain('no such file')
   })
 
-  test('packer-manifest unreadable for another reason', () => {
-    const s: SettingsSource = {
-      input: (name) => ({ 'family-tag': 'F', 'packer-manifest': 'm.json' })[name] ?? '',
-      env: {},
-      readFile() {
-        const error = new Error('EACCES: permission denied') as NodeJS.ErrnoException
-        error.code = 'EACCES'
-        throw error
+  test('packer-manifest unreadable for another reason: the error code, or its message when it has none', () => {
+    const failWith = (error: Error): InputError => {
+      const s: SettingsSource = {
+        input: (name) => ({ 'family-tag': 'F', 'packer-manifest': 'm.json' })[name] ?? '',
+        env: {},
+        readFile() {
+          throw error
+        }
       }
+      let caught: unknown
+      try {
+        parseSettings(s)
+      } catch (thrown) {
+        caught = thrown
+      }
+      expect(caught).toBeInstanceOf(InputError)
+      expect((caught as InputError).input).toBe('packer-manifest')
+      return caught as InputError
     }
-    let caught: unknown
-    try {
-      parseSettings(s)
-    } catch (error) {
-      caught = error
-    }
-    expect(caught).toBeInstanceOf(InputError)
-    expect((caught as InputError).input).toBe('packer-manifest')
-    expect((caught as InputError).message).toContain('EACCES')
+    const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })
+    expect(failWith(denied).message).toContain("cannot read 'm.json' (EACCES)")
+    expect(failWith(new Error('device gone')).message).toContain("cannot read 'm.json' (device gone)")
   })
 
   test('packer-manifest not JSON', () => {
