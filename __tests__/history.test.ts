@@ -536,6 +536,49 @@ describe('addRun keeps as many runs as fit', () => {
     expect(renderHistory({ ...next, runs: all.slice(0, next.runs.length + 1) }).length).toBeGreaterThan(MAX_HISTORY)
     expect(next.older).toBe(all.length - next.runs.length)
   })
+
+  test('a history of exactly MAX_HISTORY characters keeps every run', () => {
+    const run = (i: number, verdict: string): RunRecord => ({
+      at: `2026-11-25T12:${String(i).padStart(2, '0')}:00Z`,
+      run: RUN(i),
+      verdict,
+      changes: Array.from({ length: MAX_CHANGES }, (_, n) => ({
+        region: REGION,
+        imageId: ami(i * 100 + n),
+        outcome: 'disabled' as const
+      })),
+      moreChanges: 0
+    })
+    const size = (runs: RunRecord[]): number => renderHistory({ key: KEY, runs, older: 0 }).length
+    // as many full runs as fit, then two more, one of them with a verdict sized so that the whole is exactly
+    // MAX_HISTORY: plain letters (1 character shown, 1 in the record) and `*` (2 shown, escaped; 1 in the record),
+    // since the record's base64 alone grows by 2 or 3 a letter and skips some lengths
+    const full: RunRecord[] = []
+    const max = 'v'.repeat(MAX_VERDICT)
+    while (size([...full, run(full.length, max), run(full.length + 1, max)]) <= MAX_HISTORY)
+      full.push(run(full.length, max))
+    let exact: RunRecord[] | undefined
+    for (let stars = 0; stars < 10 && !exact; stars++) {
+      const with2 = (letters: number) => [
+        ...full,
+        run(full.length, `${'v'.repeat(letters)}${'*'.repeat(stars)}`),
+        run(full.length + 1, 'v')
+      ]
+      let [lo, hi] = [0, MAX_VERDICT - stars]
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2)
+        if (size(with2(mid)) < MAX_HISTORY) lo = mid + 1
+        else hi = mid
+      }
+      if (size(with2(lo)) === MAX_HISTORY) exact = with2(lo)
+    }
+    expect(exact).toBeDefined()
+    const runs = exact ?? []
+    const next = addRun({ key: KEY, runs: runs.slice(1), older: 0 }, runs[0]!)
+    expect(renderHistory(next).length).toBe(MAX_HISTORY)
+    expect(next.runs).toEqual(runs)
+    expect(next.older).toBe(0)
+  })
 })
 
 describe('the size of a record', () => {
