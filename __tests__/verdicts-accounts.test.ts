@@ -121,6 +121,22 @@ describe('other accounts in the verdict', () => {
     expect(text(body)).toContain('2 instances (2 in this account) still run the disabled images')
   })
 
+  test('a parameter named without a path keeps its name as SSM spells it; a kind without words is named as EC2 does', () => {
+    const report = run({
+      references: [
+        ref('ssm:Parameter', `arn:aws:ssm:${EAST}:${OWNER}:parameter/golden-web`),
+        ref('imagebuilder:ContainerRecipe', `arn:aws:imagebuilder:${EAST}:${OWNER}:container-recipe/svc/2.0.1`),
+        ref('ec2:LaunchTemplate', `arn:aws:ec2:${EAST}:${OWNER}:launch-template/lt-0abc`)
+      ]
+    })
+    const table = tables(renderBody(report)).find((t) => t.header.includes('Kind'))
+    expect(table?.rows.map((r) => [r[1], r[2], r[4]])).toEqual([
+      ['SSM parameter', 'golden-web', `point it at ${NEW}: everything that resolves it launches the disabled image`],
+      ['container recipe', 'svc/2.0.1', `create a recipe version with ${NEW} as its parent: its next build fails`],
+      ['ec2:LaunchTemplate', 'lt-0abc', `point it at ${NEW}`]
+    ])
+  })
+
   test('what points at an image that was not disabled is not counted', () => {
     const other = image('golden-web-0')
     const report = run({ accounts: [account(OTHER, { imageId: other.imageId })] })

@@ -17,6 +17,7 @@ import {
   type TemplateUse
 } from '../model.js'
 import { whichVersion } from '../rules/usage.js'
+import { referenceName } from '../rules/policy.js'
 import { outcomeOf, plural, type Mark, type Outcome, type RetireSummary } from '../rules/outcome.js'
 import { ARCHIVE_PRICE, dollars, gibibytes, STANDARD_PRICE, storageOf } from '../rules/retire.js'
 import { code, md } from './escape.js'
@@ -80,7 +81,7 @@ function date(value: string | undefined): string {
 
 /** `o-abc…` / `ou-ab12-…` from an organizations ARN: short enough for a table cell. */
 function orgId(arn: string): string {
-  return arn.split('/').pop() ?? arn
+  return arn.slice(arn.lastIndexOf('/') + 1)
 }
 
 /** Who can launch the image: every account, organization and OU (the first 10, then a count). */
@@ -459,18 +460,6 @@ function usageSections(report: RunReport, outcome: Outcome, options: RenderOptio
   ]
 }
 
-/** The last part of an ARN: the parameter's name (`/golden/web/latest`), the recipe's `name/version`. */
-function arnName(arn: string): string {
-  const ssm = /:parameter(\/.*)$/.exec(arn)
-  if (ssm?.[1]) return ssm[1]
-  return (
-    arn
-      .split(':')
-      .pop()
-      ?.replace(/^[a-z-]+\//, '') ?? arn
-  )
-}
-
 const REFERENCE_WORDS: Record<string, { what: string; fix: string }> = {
   'ssm:Parameter': {
     what: 'SSM parameter',
@@ -498,7 +487,7 @@ function referenceRows(report: RunReport, list: ImageReference[], options: Rende
         md(x.region),
         accountCell(x.accountId, any),
         md(words.what),
-        code(arnName(x.arn)),
+        code(referenceName(x)),
         code(x.imageId),
         md(words.fix.replace('{to}', to))
       ]
