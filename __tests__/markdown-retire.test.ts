@@ -1,0 +1,192 @@
+/**
+ * report/markdown.ts for `retire`, pure: the title, the sections of what was (or would be) retired,
+ * the snapshot cells, the totals, the notes on the archive tier and the Recycle Bin, and the comment
+ * shortened to its verdict. Hand-built reports, read as GitHub renders them.
+ */
+import { describe, expect, test } from '@jest/globals'
+import type { RegionReport, RetiredImage, RunReport } from '../src/model.js'
+import { renderBody, renderComment, title } from '../src/report/markdown.js'
+import { emptyRegion } from '../src/steps/regions.js'
+import { blockquotes, headings, tables, text, type Table } from '../test-support/markdown.js'
+
+const EAST = 'us-east-1'
+const WEST = 'eu-west-1'
+
+function retired(id: string, over: Partial<RetiredImage> = {}): RetiredImage {
+  return {
+    region: EAST,
+    imageId: `ami-000000000000000${id}`,
+    name: `golden-${id}`,
+    disabledAt: '2026-10-01T08:30:00Z',
+    snapshotsMode: 'delete',
+    outcome: 'retired',
+    snapshots: [{ snapshotId: `snap-000000000${id}`, sizeGiB: 8, result: 'success' }],
+    freedGiB: 8,
+    keptGiB: 0,
+    monthlySaving: 0.4,
+    ...over
+  }
+}
+
+function run(regions: Array<Partial<RegionReport> & { region: string }>, over: Partial<RunReport> = {}): RunReport {
+  return {
+    command: 'retire',
+    dryRun: false,
+    subject: regions.map((r) => r.region).join(', '),
+    commentKey: 'retire',
+    regions: regions.map((r) => ({ ...emptyRegion(r.region), checked: ['launch templates'], ...r })),
+    retire: { retireAfterDays: 30, snapshots: 'delete' },
+    ...over
+  }
+}
+
+function sections(body: string): string[] {
+  return headings(body)
+    .filter((h) => h.level === 4)
+    .map((h) => h.text)
+}
+
+function tableUnder(body: string, heading: string): Table {
+  const start = body.indexOf(`#### ${heading}\n`)
+  expect({ heading, found: start >= 0 }).toEqual({ heading, found: true })
+  const rest = body.slice(start + heading.length + 6)
+  const end = rest.indexOf('\n#### ')
+  const [found] = tables(end < 0 ? rest : rest.slice(0, end))
+  expect(found).toBeDefined()
+  return found!
+}
+
+describe('retire: the title', () => {
+  test('what was retired, and what failed; a dry run says would, and (dry run)', () => {
+    const done = run([{ region: EAST, retired: [retired('a'), retired('b', { outcome: 'failed', message: 'boom' })] }])
+    expect(title(done)).toBe('AMI retirement in us-east-1: retired 1, 1 failed')
+    const dry = run([{ region: EAST, retired: [retired('a', { outcome: 'would-retire' })] }], { dryRun: true })
+    expect(title(dry)).toBe('AMI retirement in us-east-1: would retire 1 (dry run)')
+  })
+})
+
+describe('retire: the sections', () => {
+  test('a dry run lists what would be retired under "Would be retired", with its freed size and saving', () => {
+    const body = renderBody(
+      run([{ region: EAST, retired: [retired('a', { outcome: 'would-retire' })] }], { dryRun: true })
+    )
+    expect(sections(body)).toEqual(['Would be retired', 'Totals'])
+    const table = tableUnder(body, 'Would be retired')
+    expect(table.header).toEqual(['Region', 'Image', 'Name', 'Disabled', 'Snapshots', 'Freed', 'Saved a month'])
+    expect(table.rows).toEqual([
+      [
+        EAST,
+        'ami-000000000000000a',
+        'golden-a',
+        '2026-10-01 08:30 UTC',
+        'snap-000000000a 8 GiB: deleted (success)',
+        '8 GiB',
+        '$0.40'
+      ]
+    ])
+  })
+
+  test('snapshot cells: none, a size not known, a result without words in bold with its message', () => {
+    const body = renderBody(
+      run([
+        {
+          region: EAST,
+          retired: [
+            retired('a', { snapshots: [], freedGiB: 0, monthlySaving: 0 }),
+            retired('b', {
+              snapshots: [
+                { snapshotId: 'snap-000000000b', result: 'kept' },
+                { snapshotId: 'snap-000000000c', sizeGiB: 2, result: 'internal-error', message: 'try again' },
+                { snapshotId: 'snap-000000000d', sizeGiB: 1.5, result: 'skipped', message: 'not shown' }
+              ]
+            })
+          ]
+        }
+      ])
+    )
+    const cells = tableUnder(body, 'Retired').rows.map((r) => r[4])
+    expect(cells).toEqual([
+      'none',
+      'snap-000000000b: kept' +
+        'snap-000000000c 2 GiB: internal-error (try again)' +
+        'snap-000000000d 1.5 GiB: kept: another image uses it (skipped)'
+    ])
+    expect(body).toContain('`snap-000000000c` 2 GiB: **internal-error** (try again)')
+  })
+
+  test('a failed image: under Failed, with its message and no freed size or saving', () => {
+    const body = renderBody(
+      run([
+        {
+          region: EAST,
+          retired: [retired('a'), retired('b', { outcome: 'failed', message: 'DeregisterImage failed: boom' })]
+        }
+      ])
+    )
+    const failed = tableUnder(body, 'Failed')
+    expect(failed.header).toEqual(['Region', 'Image', 'Name', 'Disabled', 'Snapshots', 'Note'])
+    expect(failed.rows.map((r) => [r[1], r[5]])).toEqual([['ami-000000000000000b', 'DeregisterImage failed: boom']])
+  })
+
+  test('totals: one row per region and a row for all; "Archived" under snapshots: archive; none when nothing retired', () => {
+    const two = renderBody(
+      run([
+        { region: EAST, retired: [retired('a')] },
+        { region: WEST, retired: [retired('b', { region: WEST })] }
+      ])
+    )
+    expect(tableUnder(two, 'Totals').rows).toEqual([
+      [EAST, '1', '1', '8 GiB', '0 GiB', '$0.40'],
+      [WEST, '1', '1', '8 GiB', '0 GiB', '$0.40'],
+      ['all regions', '2', '2', '16 GiB', '0 GiB', '$0.80']
+    ])
+    const archived = retired('a', {
+      snapshotsMode: 'archive',
+      snapshots: [{ snapshotId: 'snap-000000000a', sizeGiB: 8, result: 'archived' }],
+      monthlySaving: 0.3
+    })
+    const archive = renderBody(
+      run([{ region: EAST, retired: [archived] }], { retire: { retireAfterDays: 30, snapshots: 'archive' } })
+    )
+    expect(tableUnder(archive, 'Totals').header).toEqual([
+      'Region',
+      'Images',
+      'Snapshots',
+      'Archived',
+      'Still billed',
+      'Saved a month'
+    ])
+    expect(
+      blockquotes(archive).some((q) => q.includes('Re-enabling one needs a permanent restore of its snapshots first'))
+    ).toBe(true)
+    const nothing = renderBody(run([{ region: EAST, decisions: [] }]))
+    expect(sections(nothing)).toEqual([])
+    expect(text(nothing)).not.toContain('Costs at')
+  })
+
+  test('a Recycle Bin rule: the date it holds the image until, and how to restore it', () => {
+    const body = renderBody(
+      run([{ region: EAST, retired: [retired('a', { recycleBinExitTime: '2026-12-08T00:00:00Z' })] }])
+    )
+    expect(tableUnder(body, 'Retired').rows[0]?.[7]).toBe('restorable until 2026-12-08 00:00 UTC')
+    expect(blockquotes(body).some((q) => q.includes('command: enable with their ids restores them from the bin'))).toBe(
+      true
+    )
+  })
+})
+
+describe('retire: the comment shortened to its verdict', () => {
+  // a record of earlier runs that leaves no room for any table: only the verdict and the pointer are left
+  const history = `<details><summary>Earlier runs</summary>\n\n${'h'.repeat(65_000)}\n\n</details>`
+
+  test('with the run link, the pointer links the job summary; without it, it names it', () => {
+    const report = run([{ region: EAST, retired: [retired('a')] }])
+    const linked = renderComment(report, { runUrl: 'https://github.com/acme/golden/actions/runs/1', history })
+    expect(linked).toContain(
+      '\n\nThe full report is in [the job summary](https://github.com/acme/golden/actions/runs/1).\n'
+    )
+    expect(linked).not.toContain('#### Retired')
+    const plain = renderComment(report, { history })
+    expect(plain).toContain('\n\nThe full report is in the job summary.\n')
+  })
+})
