@@ -137,6 +137,16 @@ describe('other accounts in the verdict', () => {
     ])
   })
 
+  test('a dry run names the images to disable, in the accounts title and the instances line', () => {
+    const report = run({ accounts: [account(OTHER)], changes: [{ ...disabled(old), outcome: 'would-disable' }] }, true)
+    const body = renderBody(report)
+    expect(headings(body).map((h) => h.text)).toContain('Other accounts that use the images to disable (1)')
+    expect(text(body)).toContain(
+      '12 instances (12 in 1 other account) run the images to disable: disabling does not stop them'
+    )
+    expect(text(body)).not.toContain('the disabled images')
+  })
+
   test('what points at an image that was not disabled is not counted', () => {
     const other = image('golden-web-0')
     const report = run({ accounts: [account(OTHER, { imageId: other.imageId })] })

@@ -319,6 +319,32 @@ describe('fixes, groups and what was checked', () => {
       `Checked in us-east-1: launch templates, Auto Scaling groups, launch configurations. Not searched in eu-west-1 (no image to change there). Not checked: ${NOT_CHECKED.join(', ')}.`
     )
   })
+  test('regions that checked different things: each region with its own list; the same list: the regions once', () => {
+    const report = disableRun({ changes: [change(old, 'disabled')] })
+    const west = {
+      ...emptyRegion('eu-west-1'),
+      images: [image('golden-web-2', { region: 'eu-west-1' })],
+      checked: ['launch templates']
+    }
+    const last = (r: RunReport) => text(renderBody(r)).trim().split('\n').pop()
+    expect(last({ ...report, regions: [...report.regions, west] })).toBe(
+      'Checked in us-east-1, eu-west-1: us-east-1: launch templates, Auto Scaling groups, launch configurations; ' +
+        `eu-west-1: launch templates. Not checked: ${NOT_CHECKED.join(', ')}.`
+    )
+    const same = { ...west, checked: report.regions[0]!.checked }
+    expect(last({ ...report, regions: [...report.regions, same] })).toBe(
+      `Checked in us-east-1, eu-west-1: launch templates, Auto Scaling groups, launch configurations. Not checked: ${NOT_CHECKED.join(', ')}.`
+    )
+  })
+
+  test('a region that failed is not searched, and says so', () => {
+    const report = disableRun({ changes: [change(old, 'disabled')] })
+    const last = text(renderBody({ ...report, regions: [...report.regions, emptyRegion('eu-west-1', 'boom')] }))
+      .trim()
+      .split('\n')
+      .pop()
+    expect(last).toContain('Not searched in eu-west-1 (the region failed).')
+  })
 })
 
 describe('titles say what the run did', () => {
