@@ -1,0 +1,371 @@
+/**
+ * report/markdown.ts, pure: every section of a full `disable` report as a reviewer reads it, each
+ * table with its exact columns and cells (the groups through templates and launch configurations,
+ * the fixes, the references, the other accounts, the instances), a refused run, a status table,
+ * tables cut to `maxRows`, the sharing cell's limit, and the marker's encoding.
+ */
+import { describe, expect, test } from '@jest/globals'
+import type {
+  AccountUse,
+  Change,
+  GroupUse,
+  ImageReference,
+  LaunchConfigurationUse,
+  RegionReport,
+  RunReport
+} from '../src/model.js'
+import { emptySharing } from '../src/model.js'
+import { markerValue, renderBody, sharingText } from '../src/report/markdown.js'
+import { emptyRegion } from '../src/steps/regions.js'
+import { blockquotes, headings, tables, text, type Table } from '../test-support/markdown.js'
+import { imageMaker, templateUseMaker } from '../test-support/report-fixtures.js'
+
+const EAST = 'us-east-1'
+const OWNER = '111122223333'
+const OTHER = '444455556666'
+const THIRD = '777788889999'
+const NEW = 'ami-0000000000000000f'
+
+const image = imageMaker({
+  region: EAST,
+  ownerId: OWNER,
+  state: 'available',
+  creationDate: '2026-11-01T10:00:00.000Z',
+  public: false,
+  tags: []
+})
+const old = image('golden-web-1', { lastLaunchedTime: '2026-11-20T09:15:00.000Z' })
+const use = templateUseMaker(EAST, old.imageId)
+
+function group(over: Partial<GroupUse> = {}): GroupUse {
+  return {
+    region: EAST,
+    autoScalingGroupName: 'web-asg',
+    launchTemplateId: 'lt-0aaa',
+    launchTemplateName: 'web',
+    version: '$Default',
+    versionNumber: 3,
+    imageId: old.imageId,
+    viaMixedInstancesPolicy: false,
+    desiredCapacity: 6,
+    ...over
+  }
+}
+
+const config: LaunchConfigurationUse = {
+  region: EAST,
+  launchConfigurationName: 'legacy-lc',
+  imageId: old.imageId,
+  groups: [
+    { autoScalingGroupName: 'legacy-asg', desiredCapacity: 3 },
+    { autoScalingGroupName: 'batch-asg', desiredCapacity: 1 }
+  ]
+}
+
+function ref(resourceType: ImageReference['resourceType'], arn: string, accountId?: string): ImageReference {
+  return { region: EAST, imageId: old.imageId, resourceType, arn, ...(accountId ? { accountId } : {}) }
+}
+
+function account(accountId: string, source: AccountUse['source'], launchTemplates = 2): AccountUse {
+  return { region: EAST, imageId: old.imageId, accountId, launchTemplates, instances: 1, source }
+}
+
+const disabled: Change = {
+  region: EAST,
+  imageId: old.imageId,
+  name: old.name,
+  action: 'disable',
+  outcome: 'disabled',
+  sharing: { ...emptySharing(), userIds: [OTHER] },
+  message: 'was shared',
+  warnings: ['its record is long']
+}
+
+function full(over: Partial<RegionReport> = {}, run: Partial<RunReport> = {}): RunReport {
+  return {
+    command: 'disable',
+    dryRun: false,
+    subject: 'role=web',
+    commentKey: 'role=web',
+    regions: [
+      {
+        ...emptyRegion(EAST),
+        accountId: OWNER,
+        images: [image('golden-web-2', { imageId: NEW, creationDate: '2026-11-30T10:00:00.000Z' })],
+        decisions: [{ image: old, kind: 'disable', reason: 'superseded' }],
+        changes: [disabled],
+        pointTo: NEW,
+        templates: [
+          use({ accountId: THIRD, launchTemplateId: 'lt-0ccc', launchTemplateName: 'theirs' }),
+          use({ imageReference: 'resolve:ssm:/golden/web' }),
+          use({
+            launchTemplateId: 'lt-0bbb',
+            launchTemplateName: 'api',
+            versionNumber: 7,
+            isDefault: false,
+            isLatest: false
+          })
+        ],
+        groups: [
+          group(),
+          group({ autoScalingGroupName: 'api-asg', launchTemplateName: 'api', version: '7', versionNumber: 7 }),
+          group({ autoScalingGroupName: 'mixed-asg', viaMixedInstancesPolicy: true, accountId: OTHER })
+        ],
+        launchConfigurations: [config],
+        references: [
+          ref('ssm:Parameter', `arn:aws:ssm:${EAST}:${OWNER}:parameter/golden/web`),
+          ref('imagebuilder:ImageRecipe', `arn:aws:imagebuilder:${EAST}:${OTHER}:image-recipe/web/1.0.0`, OTHER),
+          ref('ec2:Instance', `arn:aws:ec2:${EAST}:${OWNER}:instance/i-0abc`)
+        ],
+        accounts: [account(THIRD, 'usage-report'), account(OTHER, 'consumer-role', 1)],
+        checked: ['launch templates', 'Auto Scaling groups', 'launch configurations'],
+        ...over
+      }
+    ],
+    ...run
+  }
+}
+
+/** The one table under a `####` heading. */
+function tableUnder(body: string, heading: string): Table {
+  const start = body.indexOf(`#### ${heading}\n`)
+  expect({ heading, found: start >= 0 }).toEqual({ heading, found: true })
+  const rest = body.slice(start + heading.length + 6)
+  const end = rest.indexOf('\n#### ')
+  const [found] = tables(end < 0 ? rest : rest.slice(0, end))
+  expect(found).toBeDefined()
+  return found!
+}
+
+function sections(body: string): string[] {
+  return headings(body)
+    .filter((h) => h.level === 4)
+    .map((h) => h.text)
+}
+
+describe('a full disable report, section by section', () => {
+  const body = renderBody(full())
+
+  test('the sections, in the order a reviewer needs them', () => {
+    expect(sections(body)).toEqual([
+      'Disabled',
+      'Launch templates that still point at a disabled image',
+      'Auto Scaling groups that launch from them',
+      'Launch configurations that still point at a disabled image',
+      'SSM parameters and Image Builder recipes that still point at a disabled image',
+      'Other accounts that use the disabled images (2)',
+      'New image'
+    ])
+  })
+
+  test('disabled: who loses access, and the note with its warnings', () => {
+    const t = tableUnder(body, 'Disabled')
+    expect(t.header).toEqual(['Region', 'Image', 'Name', 'Created', 'Last launched', 'Who loses access', 'Note'])
+    expect(t.rows).toEqual([
+      [
+        EAST,
+        old.imageId,
+        'golden-web-1',
+        '2026-11-01 10:00 UTC',
+        '2026-11-20 09:15 UTC',
+        `account ${OTHER}`,
+        'was shared; its record is long'
+      ]
+    ])
+  })
+
+  test('launch templates: the owner first, then by account; the account column, the SSM parameter and the fix', () => {
+    const t = tableUnder(body, 'Launch templates that still point at a disabled image')
+    expect(t.header).toEqual(['Region', 'Account', 'Launch template', 'Version', 'Image', 'Fix'])
+    expect(t.rows.map((r) => r.slice(1, 5))).toEqual([
+      ['this account', 'web lt-0aaa', '3 (default and latest)', `${old.imageId} from resolve:ssm:/golden/web`],
+      ['this account', 'api lt-0bbb', '7 (pinned by a group)', old.imageId],
+      [THIRD, 'theirs lt-0ccc', '3 (default and latest)', old.imageId]
+    ])
+    expect(t.rows.every((r) => (r[5] ?? '').length > 0)).toBe(true)
+  })
+
+  test('groups: by template (default, pinned, mixed, another account) and by launch configuration', () => {
+    const t = tableUnder(body, 'Auto Scaling groups that launch from them')
+    expect(t.header).toEqual([
+      'Region',
+      'Account',
+      'Auto Scaling group',
+      'Launches from',
+      'Version',
+      'Desired capacity',
+      'Image'
+    ])
+    expect(t.rows.map((r) => r.slice(1))).toEqual([
+      ['this account', 'web-asg', 'web', '$Default → 3', '6', old.imageId],
+      ['this account', 'api-asg', 'api', '7 (pinned)', '6', old.imageId],
+      [OTHER, 'mixed-asg', 'web (mixed instances policy)', '$Default → 3', '6', old.imageId],
+      ['this account', 'legacy-asg', 'launch configuration legacy-lc', '', '3', old.imageId],
+      ['this account', 'batch-asg', 'launch configuration legacy-lc', '', '1', old.imageId]
+    ])
+  })
+
+  test('launch configurations: their groups, and a fix that says a configuration cannot be changed', () => {
+    const t = tableUnder(body, 'Launch configurations that still point at a disabled image')
+    expect(t.header).toEqual(['Region', 'Launch configuration', 'Image', 'Groups', 'Fix'])
+    expect(t.rows).toEqual([
+      [
+        EAST,
+        'legacy-lc',
+        old.imageId,
+        'legacy-asg, batch-asg',
+        `a launch configuration cannot be changed: create a launch template (or a new launch configuration) with ${NEW} and point legacy-asg, batch-asg at it`
+      ]
+    ])
+  })
+
+  test('references: the owner first, the kind in words, the name, and the fix; instances are not listed', () => {
+    const t = tableUnder(body, 'SSM parameters and Image Builder recipes that still point at a disabled image')
+    expect(t.header).toEqual(['Region', 'Account', 'Kind', 'Name', 'Image', 'Fix'])
+    expect(t.rows).toEqual([
+      [
+        EAST,
+        'this account',
+        'SSM parameter',
+        '/golden/web',
+        old.imageId,
+        `point it at ${NEW}: everything that resolves it launches the disabled image`
+      ],
+      [
+        EAST,
+        OTHER,
+        'image recipe',
+        'web/1.0.0',
+        old.imageId,
+        `create a recipe version with ${NEW} as its parent: its next build fails`
+      ]
+    ])
+  })
+
+  test('other accounts: by account, what each holds, and how it was found', () => {
+    const t = tableUnder(body, 'Other accounts that use the disabled images (2)')
+    expect(t.header).toEqual(['Account', 'Region', 'Image', 'Launch templates', 'Instances', 'Found by'])
+    expect(t.rows).toEqual([
+      [OTHER, EAST, old.imageId, '1', '1', 'consumer-role'],
+      [THIRD, EAST, old.imageId, '2', '1', 'usage report']
+    ])
+  })
+
+  test('the instances line counts this account and the others (a consumer-role account counts its instances only as references)', () => {
+    expect(text(body)).toContain(
+      '2 instances (1 in this account, 1 in 1 other account) still run the disabled images: disabling does not stop them, but a replacement or a scale-out cannot launch the image again.'
+    )
+  })
+
+  test('the fixes with commands, in a folded block, one per template version', () => {
+    expect(body).toContain('<details><summary>Commands that apply these fixes</summary>')
+    expect(body).toMatch(/us-east-1, api `lt-0bbb` version 7:\n\n```sh\n/)
+  })
+
+  test('the new image, with its state; "unknown" when it has no creation date', () => {
+    expect(tableUnder(body, 'New image').header).toEqual(['Region', 'Image', 'Name', 'Created', 'State'])
+    expect(tableUnder(body, 'New image').rows).toEqual([
+      [EAST, NEW, 'golden-web-2', '2026-11-30 10:00 UTC', 'available']
+    ])
+    const undated = renderBody(full({ images: [image('golden-web-2', { imageId: NEW, creationDate: '' })] }))
+    expect(tableUnder(undated, 'New image').rows[0]?.[3]).toBe('unknown')
+  })
+
+  test('a rollback names the image rolled back in the titles', () => {
+    const rollback = renderBody(full({}, { command: 'rollback' }))
+    expect(sections(rollback)).toContain('Launch templates that still point at the image rolled back')
+  })
+
+  test('nothing used elsewhere: no accounts section and no instances line', () => {
+    const quiet = renderBody(full({ accounts: [], references: [] }))
+    expect(sections(quiet).some((s) => s.startsWith('Other accounts'))).toBe(false)
+    expect(text(quiet)).not.toContain('instances (')
+  })
+})
+
+describe('cut short', () => {
+  test('a table longer than maxRows shows maxRows rows and a count with the pointer; exactly maxRows, no count', () => {
+    const two = full({ templates: [use(), use({ launchTemplateId: 'lt-0bbb', launchTemplateName: 'api' })] })
+    const cut = renderBody(two, { maxRows: 1, runUrl: 'https://github.com/acme/golden/actions/runs/1' })
+    expect(tableUnder(cut, 'Launch templates that still point at a disabled image').rows).toHaveLength(1)
+    expect(cut).toContain('…and 1 more: see [the job summary](https://github.com/acme/golden/actions/runs/1).')
+    const exact = renderBody(two, { maxRows: 2 })
+    expect(tableUnder(exact, 'Launch templates that still point at a disabled image').rows).toHaveLength(2)
+    const templates = exact.slice(exact.indexOf('#### Launch templates'), exact.indexOf('#### Auto Scaling groups'))
+    expect(templates).not.toContain('…and')
+  })
+
+  test('the command blocks are cut to maxRows too, with a count of the rest', () => {
+    const two = full({
+      templates: [
+        use({ isDefault: false, isLatest: false }),
+        use({ launchTemplateId: 'lt-0bbb', launchTemplateName: 'api', isDefault: false, isLatest: false })
+      ],
+      groups: [
+        group({ version: '3', versionNumber: 3 }),
+        group({ launchTemplateId: 'lt-0bbb', launchTemplateName: 'api', version: '3', versionNumber: 3 })
+      ]
+    })
+    const cut = renderBody(two, { maxRows: 1 })
+    const details = cut.slice(cut.indexOf('<summary>Commands that apply these fixes</summary>'))
+    expect(details.match(/```sh/g)).toHaveLength(1)
+    expect(details).toContain('…and 1 more: see the job summary.')
+  })
+})
+
+describe('a refused run', () => {
+  test('the caution, and the images it would have disabled listed as not disabled (only those)', () => {
+    const report = full(
+      {
+        changes: [],
+        decisions: [
+          { image: old, kind: 'disable', reason: 'superseded' },
+          { image: image('golden-web-0'), kind: 'skip', reason: 'excluded' }
+        ]
+      },
+      { refusal: 'refusing to disable anything: 11 images in us-east-1, more than max-images (10)' }
+    )
+    const body = renderBody(report)
+    expect(blockquotes(body)[0]).toBe('[!CAUTION]\nRefused: nothing was changed in any region.')
+    expect(tableUnder(body, 'Not disabled: the run was refused').rows.map((r) => [r[1], r[4]])).toEqual([
+      [old.imageId, 'superseded']
+    ])
+    expect(tableUnder(body, 'Not disabled: the run was refused').header).toEqual([
+      'Region',
+      'Image',
+      'Name',
+      'Created',
+      'Reason'
+    ])
+  })
+
+  test('a region that failed is a warning naming it', () => {
+    const body = renderBody({ ...full(), regions: [...full().regions, emptyRegion('eu-west-1', 'boom')] })
+    expect(blockquotes(body)).toContain('[!WARNING]\neu-west-1: boom')
+  })
+})
+
+describe('small parts', () => {
+  test('sharing: up to 10 names, then a count', () => {
+    const ids = (n: number) => ({
+      ...emptySharing(),
+      userIds: Array.from({ length: n }, (_, i) => String(100000000000 + i))
+    })
+    expect(sharingText(ids(10)).split(', ')).toHaveLength(10)
+    expect(sharingText(ids(10))).not.toContain('more')
+    expect(sharingText(ids(11))).toMatch(/, account 100000000009 and 1 more$/)
+    expect(
+      sharingText({
+        public: true,
+        userIds: [],
+        organizationArns: ['arn:aws:organizations::111122223333:organization/o-abc123'],
+        organizationalUnitArns: ['arn:aws:organizations::111122223333:ou/o-abc123/ou-ab12-cdef']
+      })
+    ).toBe('**everyone (public)**, organization o-abc123, OU ou-ab12-cdef')
+  })
+
+  test("the marker encodes what could close the comment, in upper-case hex: - ! ' ( ) * ~", () => {
+    expect(markerValue("a-b!c'd(e)f*g~h")).toBe('a%2Db%21c%27d%28e%29f%2Ag%7Eh')
+    expect(markerValue('role=web,tier:1/x')).toBe('role=web,tier:1/x')
+  })
+})
