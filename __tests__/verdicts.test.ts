@@ -362,5 +362,36 @@ describe('titles say what the run did', () => {
     })
     expect(title(status(['available', 'available']))).toBe('AMI status of ami-1: 2 available')
     expect(title(status(['available', 'disabled']))).toBe('AMI status of ami-1: 1 of 2 not available')
+    expect(title(status(['available', 'available', 'disabled']))).toBe('AMI status of ami-1: 1 of 3 not available')
+    // every image read is in the state, but a region could not be read
+    const unread = { ...status(['available']), regions: [emptyRegion('eu-west-1', 'not authorized')] }
+    expect(title(unread)).toBe('AMI status of ami-1: could not be read')
+  })
+
+  test('a failure changed nothing: refused, or failed; with no subject, the command alone', () => {
+    const refused = disableRun({ changes: [] }, { refusal: 'refusing to disable anything: too many' })
+    expect(title(refused)).toBe('Superseded AMIs of role=web: refused, nothing changed')
+    const failed = disableRun({ changes: [change(old, 'failed')] })
+    expect(title(failed)).toBe('Superseded AMIs of role=web: failed, nothing changed')
+    expect(title({ ...failed, subject: '' })).toBe('Superseded AMIs: failed, nothing changed')
+  })
+
+  test('the counts: what was done, what failed; enable and rollback count what they re-enabled', () => {
+    expect(title(disableRun({ changes: [change(old, 'disabled'), change(older, 'failed')] }))).toBe(
+      'Superseded AMIs of role=web: disabled 1, 1 failed'
+    )
+    expect(title(disableRun({ changes: [change(old, 'would-disable')] }, { dryRun: true }))).toBe(
+      'Superseded AMIs of role=web: would disable 1 (dry run)'
+    )
+    const enable = disableRun(
+      { changes: [change(old, 'enabled', 'enable')] },
+      { command: 'enable', subject: old.imageId }
+    )
+    expect(title(enable)).toBe(`AMI re-enable of ${old.imageId}: re-enabled 1`)
+    const rollback = disableRun(
+      { changes: [change(old, 'enabled', 'enable'), change(older, 'disabled')] },
+      { command: 'rollback', subject: old.imageId }
+    )
+    expect(title(rollback)).toBe(`AMI rollback of ${old.imageId}: re-enabled 1, disabled 1`)
   })
 })
