@@ -108,7 +108,13 @@ function full(over: Partial<RegionReport> = {}, run: Partial<RunReport> = {}): R
         ],
         groups: [
           group(),
-          group({ autoScalingGroupName: 'api-asg', launchTemplateName: 'api', version: '7', versionNumber: 7 }),
+          group({
+            autoScalingGroupName: 'api-asg',
+            launchTemplateId: 'lt-0bbb',
+            launchTemplateName: 'api',
+            version: '7',
+            versionNumber: 7
+          }),
           group({ autoScalingGroupName: 'mixed-asg', viaMixedInstancesPolicy: true, accountId: OTHER })
         ],
         launchConfigurations: [config],
@@ -280,6 +286,52 @@ describe('a full disable report, section by section', () => {
     const quiet = renderBody(full({ accounts: [], references: [] }))
     expect(sections(quiet).some((s) => s.startsWith('Other accounts'))).toBe(false)
     expect(text(quiet)).not.toContain('instances (')
+  })
+})
+
+describe('the other parts, in their variants', () => {
+  test('a dry run: "Would be disabled", who would lose access, and "would point at"', () => {
+    const body = renderBody(full({ changes: [{ ...disabled, outcome: 'would-disable' }] }, { dryRun: true }))
+    expect(sections(body).slice(0, 2)).toEqual([
+      'Would be disabled',
+      'Launch templates that would point at a disabled image'
+    ])
+    expect(tableUnder(body, 'Would be disabled').header).toContain('Who would lose access')
+  })
+
+  test('a fix of several commands keeps one command a line', () => {
+    const body = renderBody(full())
+    const block = /```sh\n([\s\S]*?)\n```/.exec(body.slice(body.indexOf('theirs `lt-0ccc` version 3:')))?.[1] ?? ''
+    expect(block.split('\n').length).toBeGreaterThan(1)
+    expect(
+      block.split('\n').every((line) => line.startsWith('aws ') || line.startsWith('v=') || line.startsWith('#'))
+    ).toBe(true)
+  })
+
+  test('a reference in a region with no image to point at: "an enabled image"', () => {
+    const body = renderBody(full({ pointTo: undefined }))
+    const t = tableUnder(body, 'SSM parameters and Image Builder recipes that still point at a disabled image')
+    expect(t.rows[0]?.[5]).toBe('point it at an enabled image: everything that resolves it launches the disabled image')
+  })
+
+  test('other accounts: up to 5 rows shown as they are, 6 folded with a count', () => {
+    const accounts = (n: number) =>
+      Array.from({ length: n }, (_, i) => account(String(500000000000 + i), 'usage-report'))
+    expect(renderBody(full({ accounts: accounts(5) }))).not.toContain('<details><summary>5 accounts')
+    expect(renderBody(full({ accounts: accounts(6) }))).toContain('<details><summary>6 accounts, 6 rows</summary>')
+  })
+
+  test('other accounts past 200: 200 rows however short the comment, then a count pointing at the job summary', () => {
+    const accounts = Array.from({ length: 203 }, (_, i) => account(String(500000000000 + i), 'usage-report'))
+    const body = renderBody(full({ accounts }), { maxRows: 3, runUrl: 'https://github.com/acme/golden/actions/runs/1' })
+    const t = tableUnder(body, 'Other accounts that use the disabled images (203)')
+    expect(t.rows).toHaveLength(200)
+    expect(body).toContain('…and 3 more: see [the job summary](https://github.com/acme/golden/actions/runs/1).')
+  })
+
+  test("an account's usage of an image that was not disabled is not listed", () => {
+    const body = renderBody(full({ accounts: [{ ...account(THIRD, 'usage-report'), imageId: NEW }] }))
+    expect(sections(body).some((s) => s.startsWith('Other accounts'))).toBe(false)
   })
 })
 

@@ -337,6 +337,34 @@ describe('fixes, groups and what was checked', () => {
     )
   })
 
+  test('not checked: what every searched region checked is left out; what only one region checked stays', () => {
+    const REFS = 'SSM parameters, Image Builder recipes and instances (DescribeImageReferences)'
+    const report = disableRun({ changes: [change(old, 'disabled')], checked: ['launch templates', REFS] })
+    const west = (checked: string[]) => ({
+      ...emptyRegion('eu-west-1'),
+      images: [image('golden-web-2', { region: 'eu-west-1' })],
+      checked
+    })
+    const notChecked = (r: RunReport) =>
+      /Not checked: (.*)\.$/.exec(text(renderBody(r)).trim().split('\n').pop() ?? '')?.[1]
+    const [fleets, batch, refs, others] = NOT_CHECKED
+    expect(notChecked(report)).toBe([fleets, batch, others].join(', '))
+    expect(notChecked({ ...report, regions: [...report.regions, west(['launch templates'])] })).toBe(
+      [fleets, batch, refs, others].join(', ')
+    )
+    const byRole = disableRun({ changes: [change(old, 'disabled')], checked: ['12 other accounts by consumer-role'] })
+    expect(notChecked(byRole)).toBe([fleets, batch, refs].join(', '))
+    const byReports = disableRun({ changes: [change(old, 'disabled')], checked: ['usage reports of 2 shared images'] })
+    expect(notChecked(byReports)).toBe(
+      [
+        fleets,
+        batch,
+        refs,
+        "other accounts' Auto Scaling groups, SSM parameters and recipes (usage reports count only launch templates and instances)"
+      ].join(', ')
+    )
+  })
+
   test('a region that failed is not searched, and says so', () => {
     const report = disableRun({ changes: [change(old, 'disabled')] })
     const last = text(renderBody({ ...report, regions: [...report.regions, emptyRegion('eu-west-1', 'boom')] }))
