@@ -309,7 +309,10 @@ describe('the other parts, in their variants', () => {
   })
 
   test('a reference in a region with no image to point at: "an enabled image"', () => {
-    const body = renderBody(full({ pointTo: undefined }))
+    const report = full()
+    const region = { ...report.regions[0]! }
+    delete region.pointTo
+    const body = renderBody({ ...report, regions: [region] })
     const t = tableUnder(body, 'SSM parameters and Image Builder recipes that still point at a disabled image')
     expect(t.rows[0]?.[5]).toBe('point it at an enabled image: everything that resolves it launches the disabled image')
   })
