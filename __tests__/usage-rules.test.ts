@@ -269,6 +269,23 @@ describe('pinnedLookups', () => {
     ])
   })
 
+  test('templates are told apart: two by id, two by name, and an id that is also a name', () => {
+    const groups = [
+      ref('a', { launchTemplateId: 'lt-0aaa', version: '1' }),
+      ref('b', { launchTemplateId: 'lt-0bbb', version: '2' }),
+      ref('c', { launchTemplateName: 'web', version: '3' }),
+      ref('d', { launchTemplateName: 'api', version: '4' }),
+      ref('e', { launchTemplateName: 'lt-0aaa', version: '5' })
+    ]
+    expect(pinnedLookups(groups)).toEqual([
+      { launchTemplateId: 'lt-0aaa', versions: [1], autoScalingGroupNames: ['a'] },
+      { launchTemplateId: 'lt-0bbb', versions: [2], autoScalingGroupNames: ['b'] },
+      { launchTemplateName: 'web', versions: [3], autoScalingGroupNames: ['c'] },
+      { launchTemplateName: 'api', versions: [4], autoScalingGroupNames: ['d'] },
+      { launchTemplateName: 'lt-0aaa', versions: [5], autoScalingGroupNames: ['e'] }
+    ])
+  })
+
   test('$Default, $Latest, no version and no template need no lookup', () => {
     const groups = [
       ref('d', { launchTemplateId: 'lt-0aaa', version: '$Default' }),
