@@ -42,10 +42,14 @@ describe('render', () => {
     expect(out.stale).toEqual([stale])
   })
 
-  test('a file the configuration mutates but the report lacks is named as not measured', () => {
-    expect(render(report, [], ['src/rules/a.ts', 'src/targets.ts']).markdown).toContain(
-      'Not measured in this report: `src/targets.ts`.'
+  test('a file the configuration mutates but the report lacks is named as not measured, and its group is incomplete', () => {
+    const out = render(report, [], ['src/rules/a.ts', 'src/targets.ts', 'src/report/b.ts'])
+    expect(out.markdown).toContain('Not measured in this report: `src/targets.ts`.')
+    expect(out.markdown).toContain(
+      '| src/rules, src/settings.ts, src/targets.ts (measured files only: 1 not measured) |'
     )
+    expect(out.incomplete).toEqual(['src/rules, src/settings.ts, src/targets.ts'])
+    expect(render(report, [], ['src/rules/a.ts', 'src/report/b.ts']).incomplete).toEqual([])
   })
 })
 

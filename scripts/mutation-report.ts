@@ -4,7 +4,7 @@
  * file (killed, survived, timeout, no coverage, score), the totals of each group with the score it must keep, and
  * every surviving mutant with the reason it is judged equivalent, taken from scripts/mutation-equivalents.json
  * (keyed by file, line, mutator and replacement, so that a re-run keeps them). A survivor with no reason there is
- * shown as "not explained"; the exit code is then 1, as it is when a group is under its score.
+ * shown as "not explained"; the exit code is then 1, as it is when a group is under its score or lacks a file.
  *
  *   npm run test:mutation:report                       reports/mutation/mutation.json into docs/TESTING.md
  *   npm run test:mutation:report -- a.json b.json      several reports (file-by-file runs) merged, the last wins
@@ -116,6 +116,8 @@ export interface Rendered {
   unexplained: number
   /** groups under their score */
   under: string[]
+  /** groups with a file the report lacks: their score is not known yet */
+  incomplete: string[]
   /** reasons that match no survivor any more (the code moved or the mutant is now killed) */
   stale: Equivalent[]
 }
@@ -148,12 +150,16 @@ export function render(report: StrykerReport, equivalents: Equivalent[], expecte
   lines.push('| Group | Killed | Survived | Timeout | No coverage | Score (%) | Must keep (%) |')
   lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
   const under: string[] = []
+  const incomplete: string[] = []
   for (const g of GROUPS) {
     const c = empty()
     for (const f of files.filter(g.matches)) count(report.files[f]?.mutants ?? [], c)
     const s = score(c)
     if (s !== undefined && s < g.target) under.push(g.name)
-    lines.push(`| ${g.name} | ${c.killed} | ${c.survived} | ${c.timeout} | ${c.noCoverage} | ${pct(s)} | ${g.target} |`)
+    const unmeasured = missing.filter(g.matches).length
+    if (unmeasured) incomplete.push(g.name)
+    const label = unmeasured ? `${g.name} (measured files only: ${unmeasured} not measured)` : g.name
+    lines.push(`| ${label} | ${c.killed} | ${c.survived} | ${c.timeout} | ${c.noCoverage} | ${pct(s)} | ${g.target} |`)
   }
   lines.push('')
   const survivors = files.flatMap((f) =>
@@ -183,7 +189,7 @@ export function render(report: StrykerReport, equivalents: Equivalent[], expecte
     }
   }
   const stale = equivalents.filter((e) => !used.has(keyOf(e.file, e.line, e.mutator, e.replacement)))
-  return { markdown: lines.join('\n'), unexplained, under, stale }
+  return { markdown: lines.join('\n'), unexplained, under, incomplete, stale }
 }
 
 /** `doc` with the text between the markers replaced (the markers appended when absent). */
@@ -210,7 +216,8 @@ function main(args: string[]): number {
   if (!check) writeFileSync(DOC, splice(readFileSync(DOC, 'utf8'), out.markdown))
   if (out.unexplained) process.stderr.write(`${out.unexplained} surviving mutant(s) not explained\n`)
   if (out.under.length) process.stderr.write(`under the score to keep: ${out.under.join('; ')}\n`)
-  return out.unexplained || out.under.length ? 1 : 0
+  if (out.incomplete.length) process.stderr.write(`not every file measured: ${out.incomplete.join('; ')}\n`)
+  return out.unexplained || out.under.length || out.incomplete.length ? 1 : 0
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.exitCode = main(process.argv.slice(2))
