@@ -14,7 +14,7 @@ import type {
   RegionReport,
   RunReport
 } from '../src/model.js'
-import { emptySharing } from '../src/model.js'
+import { emptySharing, NOT_CHECKED } from '../src/model.js'
 import { markerValue, renderBody, sharingText } from '../src/report/markdown.js'
 import { emptyRegion } from '../src/steps/regions.js'
 import { blockquotes, headings, tables, text, type Table } from '../test-support/markdown.js'
@@ -101,7 +101,7 @@ function full(over: Partial<RegionReport> = {}, run: Partial<RunReport> = {}): R
           use({
             launchTemplateId: 'lt-0bbb',
             launchTemplateName: 'api',
-            versionNumber: 7,
+            versionNumber: 17,
             isDefault: false,
             isLatest: false
           })
@@ -112,8 +112,8 @@ function full(over: Partial<RegionReport> = {}, run: Partial<RunReport> = {}): R
             autoScalingGroupName: 'api-asg',
             launchTemplateId: 'lt-0bbb',
             launchTemplateName: 'api',
-            version: '7',
-            versionNumber: 7
+            version: '17',
+            versionNumber: 17
           }),
           group({ autoScalingGroupName: 'mixed-asg', viaMixedInstancesPolicy: true, accountId: OTHER })
         ],
@@ -185,7 +185,7 @@ describe('a full disable report, section by section', () => {
     expect(t.header).toEqual(['Region', 'Account', 'Launch template', 'Version', 'Image', 'Fix'])
     expect(t.rows.map((r) => r.slice(1, 5))).toEqual([
       ['this account', 'web lt-0aaa', '3 (default and latest)', `${old.imageId} from resolve:ssm:/golden/web`],
-      ['this account', 'api lt-0bbb', '7 (pinned by a group)', old.imageId],
+      ['this account', 'api lt-0bbb', '17 (pinned by a group)', old.imageId],
       [THIRD, 'theirs lt-0ccc', '3 (default and latest)', old.imageId]
     ])
     expect(t.rows.every((r) => (r[5] ?? '').length > 0)).toBe(true)
@@ -204,7 +204,7 @@ describe('a full disable report, section by section', () => {
     ])
     expect(t.rows.map((r) => r.slice(1))).toEqual([
       ['this account', 'web-asg', 'web', '$Default → 3', '6', old.imageId],
-      ['this account', 'api-asg', 'api', '7 (pinned)', '6', old.imageId],
+      ['this account', 'api-asg', 'api', '17 (pinned)', '6', old.imageId],
       [OTHER, 'mixed-asg', 'web (mixed instances policy)', '$Default → 3', '6', old.imageId],
       ['this account', 'legacy-asg', 'launch configuration legacy-lc', '', '3', old.imageId],
       ['this account', 'batch-asg', 'launch configuration legacy-lc', '', '1', old.imageId]
@@ -265,7 +265,7 @@ describe('a full disable report, section by section', () => {
 
   test('the fixes with commands, in a folded block, one per template version', () => {
     expect(body).toContain('<details><summary>Commands that apply these fixes</summary>')
-    expect(body).toMatch(/us-east-1, api `lt-0bbb` version 7:\n\n```sh\n/)
+    expect(body).toMatch(/us-east-1, api `lt-0bbb` version 17:\n\n```sh\n/)
   })
 
   test('the new image, with its state; "unknown" when it has no creation date', () => {
@@ -335,6 +335,31 @@ describe('the other parts, in their variants', () => {
   test("an account's usage of an image that was not disabled is not listed", () => {
     const body = renderBody(full({ accounts: [{ ...account(THIRD, 'usage-report'), imageId: NEW }] }))
     expect(sections(body).some((s) => s.startsWith('Other accounts'))).toBe(false)
+  })
+})
+
+describe('nothing to do', () => {
+  test('the title, the verdict, the new image and what was checked: nothing else', () => {
+    const report = full({
+      decisions: [],
+      changes: [],
+      templates: [],
+      groups: [],
+      launchConfigurations: [],
+      references: [],
+      accounts: []
+    })
+    const lines = text(renderBody(report))
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+    expect(lines).toEqual([
+      '✅ Superseded AMIs of role=web: disabled 0',
+      '✅ Nothing to disable: no superseded image is enabled.',
+      'New image',
+      ...['Region', 'Image', 'Name', 'Created', 'State'],
+      ...[EAST, NEW, 'golden-web-2', '2026-11-30 10:00 UTC', 'available'],
+      `Checked in us-east-1: launch templates, Auto Scaling groups, launch configurations. Not checked: ${NOT_CHECKED.join(', ')}.`
+    ])
   })
 })
 

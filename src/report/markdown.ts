@@ -102,7 +102,7 @@ function table(headers: string[], rows: string[][], options: RenderOptions): str
   if (rows.length === 0) return ''
   const max = options.maxRows ?? Number.POSITIVE_INFINITY
   const shown = rows.slice(0, max)
-  const keep = headers.map((_, i) => rows.some((r) => (r[i] ?? '') !== ''))
+  const keep = headers.map((_, i) => rows.some((r) => Boolean(r[i])))
   const cells = (r: string[]): string[] => r.filter((_, i) => keep[i])
   const kept = cells(headers)
   const lines = [
