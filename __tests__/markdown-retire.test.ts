@@ -28,6 +28,19 @@ function retired(id: string, over: Partial<RetiredImage> = {}): RetiredImage {
   }
 }
 
+function imageOf(id: string) {
+  return {
+    region: EAST,
+    imageId: `ami-000000000000000${id}`,
+    name: `golden-${id}`,
+    ownerId: '111122223333',
+    state: 'disabled',
+    creationDate: '2026-01-01T00:00:00.000Z',
+    public: false,
+    tags: []
+  }
+}
+
 function run(regions: Array<Partial<RegionReport> & { region: string }>, over: Partial<RunReport> = {}): RunReport {
   return {
     command: 'retire',
@@ -172,6 +185,60 @@ describe('retire: the sections', () => {
     expect(blockquotes(body).some((q) => q.includes('command: enable with their ids restores them from the bin'))).toBe(
       true
     )
+  })
+})
+
+describe('retire: the notes and the closing line, only when they apply', () => {
+  const BASIS =
+    "Costs at $0.05 per GB-month (standard tier) and $0.0125 (archive tier), from the snapshots' volume sizes: EBS bills the blocks a snapshot holds, so this is at most what stops."
+
+  test('what was retired or failed ends with the basis of the costs; delete mode and no Recycle Bin: no note', () => {
+    const body = renderBody(run([{ region: EAST, retired: [retired('a')] }]))
+    expect(text(body)).toContain(BASIS)
+    expect(blockquotes(body)).toEqual([])
+    const onlyFailed = renderBody(
+      run([{ region: EAST, retired: [retired('a', { outcome: 'failed', message: 'boom' })] }])
+    )
+    expect(text(onlyFailed)).toContain(BASIS)
+    const oneEach = renderBody(
+      run([{ region: EAST, retired: [retired('a'), retired('b', { outcome: 'failed', message: 'boom' })] }])
+    )
+    expect(text(oneEach)).toContain(BASIS)
+  })
+
+  test('archive with nothing archived: no note about restoring', () => {
+    const body = renderBody(
+      run(
+        [{ region: EAST, retired: [retired('a', { outcome: 'failed', snapshotsMode: 'archive', message: 'boom' })] }],
+        { retire: { retireAfterDays: 30, snapshots: 'archive' } }
+      )
+    )
+    expect(blockquotes(body)).toEqual([])
+  })
+
+  test('a refused run: the images it would have retired apart from those left alone for their own reasons', () => {
+    const left = (id: string, reason: string) => ({
+      image: { ...imageOf(id), region: EAST },
+      kind: 'skip' as const,
+      reason
+    })
+    const body = renderBody(
+      run(
+        [
+          {
+            region: EAST,
+            decisions: [
+              left('a', 'not retired: the run was refused (max-images)'),
+              left('b', 'too young: disabled 3 days ago')
+            ]
+          }
+        ],
+        { refusal: 'refusing to retire anything: 2 images would be retired in us-east-1, more than max-images (1)' }
+      )
+    )
+    expect(sections(body)).toEqual(['Not retired: the run was refused', 'Left alone'])
+    expect(tableUnder(body, 'Not retired: the run was refused').rows.map((r) => r[1])).toEqual(['ami-000000000000000a'])
+    expect(tableUnder(body, 'Left alone').rows.map((r) => r[1])).toEqual(['ami-000000000000000b'])
   })
 })
 

@@ -106,6 +106,14 @@ describe('disable reports what the disabled images still cost', () => {
     ).toContain('*Storage: the 2 images to disable would keep 2 EBS snapshots, 16 GiB, about $0.80 a month')
     expect(renderBody(disableReport(false, [image('ami-0000000a', undefined)]))).not.toContain('*Storage:')
   })
+
+  test('only a disable that disabled something: not a rollback, not a disable whose images all failed', () => {
+    const report = disableReport(false, [image('ami-0000000a', [{ snapshotId: 'snap-1', sizeGiB: 8 }])])
+    expect(renderBody({ ...report, command: 'rollback' })).not.toContain('*Storage:')
+    const region = report.regions[0]!
+    const failed = { ...region, changes: region.changes.map((c) => ({ ...c, outcome: 'failed' as const })) }
+    expect(renderBody({ ...report, regions: [failed] })).not.toContain('*Storage:')
+  })
 })
 
 describe('retire outputs', () => {
