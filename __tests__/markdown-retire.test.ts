@@ -7,7 +7,7 @@ import { describe, expect, test } from '@jest/globals'
 import type { RegionReport, RetiredImage, RunReport } from '../src/model.js'
 import { renderBody, renderComment, title } from '../src/report/markdown.js'
 import { emptyRegion } from '../src/steps/regions.js'
-import { blockquotes, headings, tables, text, type Table } from '../test-support/markdown.js'
+import { blockquotes, sections, tableUnder, text } from '../test-support/markdown.js'
 
 const EAST = 'us-east-1'
 const WEST = 'eu-west-1'
@@ -51,22 +51,6 @@ function run(regions: Array<Partial<RegionReport> & { region: string }>, over: P
     retire: { retireAfterDays: 30, snapshots: 'delete' },
     ...over
   }
-}
-
-function sections(body: string): string[] {
-  return headings(body)
-    .filter((h) => h.level === 4)
-    .map((h) => h.text)
-}
-
-function tableUnder(body: string, heading: string): Table {
-  const start = body.indexOf(`#### ${heading}\n`)
-  expect({ heading, found: start >= 0 }).toEqual({ heading, found: true })
-  const rest = body.slice(start + heading.length + 6)
-  const end = rest.indexOf('\n#### ')
-  const [found] = tables(end < 0 ? rest : rest.slice(0, end))
-  expect(found).toBeDefined()
-  return found!
 }
 
 describe('retire: the title', () => {

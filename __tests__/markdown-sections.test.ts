@@ -8,7 +8,6 @@ import { describe, expect, test } from '@jest/globals'
 import type {
   AccountUse,
   Change,
-  GroupUse,
   ImageReference,
   LaunchConfigurationUse,
   RegionReport,
@@ -17,8 +16,8 @@ import type {
 import { emptySharing, NOT_CHECKED } from '../src/model.js'
 import { markerValue, renderBody, sharingText } from '../src/report/markdown.js'
 import { emptyRegion } from '../src/steps/regions.js'
-import { blockquotes, headings, tables, text, type Table } from '../test-support/markdown.js'
-import { imageMaker, templateUseMaker } from '../test-support/report-fixtures.js'
+import { blockquotes, sections, tableUnder, text } from '../test-support/markdown.js'
+import { groupUseMaker, imageMaker, templateUseMaker } from '../test-support/report-fixtures.js'
 
 const EAST = 'us-east-1'
 const OWNER = '111122223333'
@@ -37,20 +36,7 @@ const image = imageMaker({
 const old = image('golden-web-1', { lastLaunchedTime: '2026-11-20T09:15:00.000Z' })
 const use = templateUseMaker(EAST, old.imageId)
 
-function group(over: Partial<GroupUse> = {}): GroupUse {
-  return {
-    region: EAST,
-    autoScalingGroupName: 'web-asg',
-    launchTemplateId: 'lt-0aaa',
-    launchTemplateName: 'web',
-    version: '$Default',
-    versionNumber: 3,
-    imageId: old.imageId,
-    viaMixedInstancesPolicy: false,
-    desiredCapacity: 6,
-    ...over
-  }
-}
+const group = groupUseMaker(EAST, old.imageId)
 
 const config: LaunchConfigurationUse = {
   region: EAST,
@@ -130,23 +116,6 @@ function full(over: Partial<RegionReport> = {}, run: Partial<RunReport> = {}): R
     ],
     ...run
   }
-}
-
-/** The one table under a `####` heading. */
-function tableUnder(body: string, heading: string): Table {
-  const start = body.indexOf(`#### ${heading}\n`)
-  expect({ heading, found: start >= 0 }).toEqual({ heading, found: true })
-  const rest = body.slice(start + heading.length + 6)
-  const end = rest.indexOf('\n#### ')
-  const [found] = tables(end < 0 ? rest : rest.slice(0, end))
-  expect(found).toBeDefined()
-  return found!
-}
-
-function sections(body: string): string[] {
-  return headings(body)
-    .filter((h) => h.level === 4)
-    .map((h) => h.text)
 }
 
 describe('a full disable report, section by section', () => {

@@ -4,21 +4,13 @@
  * the closing "checked" line in the comment. Pure: hand-built reports, read as GitHub renders them.
  */
 import { describe, expect, test } from '@jest/globals'
-import type {
-  Change,
-  ChangeOutcome,
-  GroupUse,
-  Image,
-  LaunchConfigurationUse,
-  RegionReport,
-  RunReport
-} from '../src/model.js'
+import type { Change, ChangeOutcome, Image, LaunchConfigurationUse, RegionReport, RunReport } from '../src/model.js'
 import { NOT_CHECKED } from '../src/model.js'
 import { outcomeOf } from '../src/rules/outcome.js'
 import { renderBody, title, verdict } from '../src/report/markdown.js'
 import { emptyRegion } from '../src/steps/regions.js'
 import { headings, inlineText, tables, text } from '../test-support/markdown.js'
-import { imageMaker, templateUseMaker } from '../test-support/report-fixtures.js'
+import { groupUseMaker, imageMaker, templateUseMaker } from '../test-support/report-fixtures.js'
 
 const EAST = 'us-east-1'
 const NEW = 'ami-0000000000000000f'
@@ -39,20 +31,7 @@ function change(img: Image, outcome: ChangeOutcome, action: Change['action'] = '
   return { region: img.region, imageId: img.imageId, name: img.name, action, outcome }
 }
 
-function group(over: Partial<GroupUse> = {}): GroupUse {
-  return {
-    region: EAST,
-    autoScalingGroupName: 'web-asg',
-    launchTemplateId: 'lt-0aaa',
-    launchTemplateName: 'web',
-    version: '$Default',
-    versionNumber: 3,
-    imageId: old.imageId,
-    viaMixedInstancesPolicy: false,
-    desiredCapacity: 6,
-    ...over
-  }
-}
+const group = groupUseMaker(EAST, old.imageId)
 
 const config: LaunchConfigurationUse = {
   region: EAST,

@@ -157,6 +157,24 @@ export function headings(markdown: string): Array<{ level: number; text: string 
   )
 }
 
+/** The `####` headings of a report: its sections, in order. */
+export function sections(markdown: string): string[] {
+  return headings(markdown)
+    .filter((h) => h.level === 4)
+    .map((h) => h.text)
+}
+
+/** The one table under a report's `####` heading (up to the next); throws when the section or its table is missing. */
+export function tableUnder(markdown: string, heading: string): Table {
+  const start = markdown.indexOf(`#### ${heading}\n`)
+  if (start < 0) throw new Error(`no section '${heading}' in:\n${markdown}`)
+  const rest = markdown.slice(start + heading.length + 6)
+  const end = rest.indexOf('\n#### ')
+  const [found] = tables(end < 0 ? rest : rest.slice(0, end))
+  if (!found) throw new Error(`no table under '${heading}'`)
+  return found
+}
+
 /** The text of each block quote (GitHub's alerts are block quotes that start with `[!NOTE]`, `[!WARNING]`, …). */
 export function blockquotes(markdown: string): string[] {
   const found: string[] = []
