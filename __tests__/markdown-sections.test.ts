@@ -277,13 +277,15 @@ describe('the other parts, in their variants', () => {
     ).toBe(true)
   })
 
-  test('a reference in a region with no image to point at: "an enabled image"', () => {
+  test('a region with no image to point at: "an enabled image", and no commands', () => {
     const report = full()
     const region = { ...report.regions[0]! }
     delete region.pointTo
     const body = renderBody({ ...report, regions: [region] })
     const t = tableUnder(body, 'SSM parameters and Image Builder recipes that still point at a disabled image')
     expect(t.rows[0]?.[5]).toBe('point it at an enabled image: everything that resolves it launches the disabled image')
+    // no image to point at: no fix can be written as a command, so there is no block of commands
+    expect(body).not.toContain('Commands that apply these fixes')
   })
 
   test('other accounts: up to 5 rows shown as they are, 6 folded with a count', () => {
