@@ -7,6 +7,7 @@ import { describe, expect, test } from '@jest/globals'
 import type { Change, ChangeOutcome, Image, LaunchConfigurationUse, RegionReport, RunReport } from '../src/model.js'
 import { NOT_CHECKED } from '../src/model.js'
 import { outcomeOf } from '../src/rules/outcome.js'
+import { consumerRoleChecked, REFERENCES_CHECKED, usageReportsChecked } from '../src/rules/checked.js'
 import { renderBody, title, verdict } from '../src/report/markdown.js'
 import { emptyRegion } from '../src/steps/regions.js'
 import { headings, inlineText, tables, text } from '../test-support/markdown.js'
@@ -317,8 +318,7 @@ describe('fixes, groups and what was checked', () => {
   })
 
   test('not checked: what every searched region checked is left out; what only one region checked stays', () => {
-    const REFS = 'SSM parameters, Image Builder recipes and instances (DescribeImageReferences)'
-    const report = disableRun({ changes: [change(old, 'disabled')], checked: ['launch templates', REFS] })
+    const report = disableRun({ changes: [change(old, 'disabled')], checked: ['launch templates', REFERENCES_CHECKED] })
     const west = (checked: string[]) => ({
       ...emptyRegion('eu-west-1'),
       images: [image('golden-web-2', { region: 'eu-west-1' })],
@@ -331,9 +331,9 @@ describe('fixes, groups and what was checked', () => {
     expect(notChecked({ ...report, regions: [...report.regions, west(['launch templates'])] })).toBe(
       [fleets, batch, refs, others].join(', ')
     )
-    const byRole = disableRun({ changes: [change(old, 'disabled')], checked: ['12 other accounts by consumer-role'] })
+    const byRole = disableRun({ changes: [change(old, 'disabled')], checked: [consumerRoleChecked(12, [])] })
     expect(notChecked(byRole)).toBe([fleets, batch, refs].join(', '))
-    const byReports = disableRun({ changes: [change(old, 'disabled')], checked: ['usage reports of 2 shared images'] })
+    const byReports = disableRun({ changes: [change(old, 'disabled')], checked: [usageReportsChecked(2, true)] })
     expect(notChecked(byReports)).toBe(
       [
         fleets,

@@ -18,6 +18,8 @@ import {
 } from '../model.js'
 import { whichVersion } from '../rules/usage.js'
 import { referenceName } from '../rules/policy.js'
+import { byCodePoint } from '../rules/order.js'
+import { isConsumerRoleChecked, isReferencesChecked, isUsageReportsChecked } from '../rules/checked.js'
 import { outcomeOf, plural, type Mark, type Outcome, type RetireSummary } from '../rules/outcome.js'
 import { ARCHIVE_PRICE, dollars, gibibytes, STANDARD_PRICE, storageOf } from '../rules/retire.js'
 import { code, md } from './escape.js'
@@ -233,9 +235,7 @@ function accountCell(accountId: string | undefined, any: boolean): string {
 
 /** Other accounts' rows after the owner's, grouped by account. */
 function byAccount<T extends { accountId?: string }>(list: T[]): T[] {
-  return [...list].sort((a, b) =>
-    (a.accountId ?? '') < (b.accountId ?? '') ? -1 : (a.accountId ?? '') > (b.accountId ?? '') ? 1 : 0
-  )
+  return [...list].sort((a, b) => byCodePoint(a.accountId ?? '', b.accountId ?? ''))
 }
 
 function templateRows(list: TemplateUse[], fixes: Map<TemplateUse, Fix>, options: RenderOptions): string {
@@ -580,9 +580,9 @@ const OTHERS_NOT_CHECKED = 'other accounts the images are shared with'
  */
 function notChecked(searched: Array<{ checked: string[] }>): string[] {
   const everywhere = (test: (c: string) => boolean): boolean => searched.every((r) => r.checked.some(test))
-  const references = everywhere((c) => c.includes('(DescribeImageReferences)'))
-  const byRole = everywhere((c) => /^\d+ other accounts? by consumer-role/.test(c))
-  const byReports = everywhere((c) => c.startsWith('usage reports of'))
+  const references = everywhere(isReferencesChecked)
+  const byRole = everywhere(isConsumerRoleChecked)
+  const byReports = everywhere(isUsageReportsChecked)
   return NOT_CHECKED.flatMap((n): string[] => {
     if (n === REFERENCES_NOT_CHECKED && references) return []
     if (n === OTHERS_NOT_CHECKED && byRole) return []

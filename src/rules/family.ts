@@ -4,6 +4,7 @@
  */
 import type { Decision, Image, Tag } from '../model.js'
 import { nameMatches } from './name-pattern.js'
+import { byCodePoint } from './order.js'
 
 export interface TagMatcher {
   key: string
@@ -58,7 +59,7 @@ function time(image: Image): number {
 
 /** Newest first; ties by id so that every run orders them the same way. */
 export function newestFirst(a: Image, b: Image): number {
-  return time(b) - time(a) || (a.imageId < b.imageId ? -1 : a.imageId > b.imageId ? 1 : 0)
+  return time(b) - time(a) || byCodePoint(a.imageId, b.imageId)
 }
 
 /** The newest new image of each family: what the family's older images are compared with. */

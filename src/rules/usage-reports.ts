@@ -4,7 +4,7 @@
  * accounts. Plain records in, plain records out; the calls are in steps/usage-reports.ts.
  */
 import type { AccountUse, Sharing } from '../model.js'
-import { byCodePoint } from './usage.js'
+import { byCodePoint } from './order.js'
 
 /** One usage report, as DescribeImageUsageReports describes it. */
 export interface UsageReport {

@@ -4,6 +4,7 @@
  * policy.ts.
  */
 import type { GroupUse, LaunchConfigurationUse, TemplateUse } from '../model.js'
+import { byCodePoint } from './order.js'
 
 /** One launch template version and its image, as DescribeLaunchTemplateVersions returns it. */
 export interface TemplateVersion {
@@ -92,11 +93,6 @@ export function withReferences(resolved: TemplateVersion[], written: TemplateVer
     const imageReference = references.get(versionKey(v))
     return imageReference ? { ...v, imageReference } : v
   })
-}
-
-/** Plain code-point order: the same on every runner, and no collator to load (ICU costs ~10 ms). */
-export function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }
 
 /**

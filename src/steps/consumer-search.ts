@@ -12,6 +12,7 @@ import type { ConsumerUsage, Logger } from '../context.js'
 import type { AccountUse, Usage } from '../model.js'
 import { limiter, type Limiter } from '../concurrency.js'
 import { usageFinder } from './find-usage.js'
+import { consumerRoleChecked } from '../rules/checked.js'
 
 /** Accounts searched at once (each search sends a handful of paginated reads, spread over its own account's budget). */
 export const CONSUMER_CONCURRENCY = 8
@@ -122,10 +123,6 @@ async function searchAccount(
   return result
 }
 
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`
-}
-
 /** Who else uses each image: one AccountUse per image and account where something points at it. */
 function accountUses(region: string, r: AccountResult, imageIds: string[]): AccountUse[] {
   return imageIds.flatMap((imageId) => {
@@ -160,8 +157,7 @@ export function summarize(region: string, results: AccountResult[], imageIds: st
   if (searched.length > 0) {
     // what was checked in every account searched (a denied read in one says so in its warning)
     const everywhere = (searched[0]?.checked ?? []).filter((c) => searched.every((r) => r.checked.includes(c)))
-    const list = everywhere.length ? `: ${everywhere.join(', ')}` : ''
-    checked.push(`${plural(searched.length, 'other account')} by consumer-role${list}`)
+    checked.push(consumerRoleChecked(searched.length, everywhere))
   }
   return {
     accounts: results.flatMap((r) => accountUses(region, r, imageIds)),

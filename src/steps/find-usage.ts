@@ -6,6 +6,7 @@ import type { AutoScaling, GroupRefs } from '../aws/autoscaling.js'
 import type { Ec2 } from '../aws/ec2.js'
 import { AwsError, describeError, isCode } from '../aws/errors.js'
 import { awaitedLater, mapLimit } from '../concurrency.js'
+import { REFERENCES_CHECKED } from '../rules/checked.js'
 import type { UsageFinder } from '../context.js'
 import type { ImageReference } from '../model.js'
 import {
@@ -27,7 +28,7 @@ const CHECKED = {
   templates: 'launch templates (default and latest versions)',
   groups: 'Auto Scaling groups',
   launchConfigurations: 'launch configurations',
-  references: 'SSM parameters, Image Builder recipes and instances (DescribeImageReferences)'
+  references: REFERENCES_CHECKED
 } as const
 
 /** What EC2 (or a region, or an endpoint that predates the API) answers for an action it does not know. */

@@ -8,6 +8,7 @@ import type { AccountsFromReports } from './find-consumers.js'
 import type { Ec2 } from '../aws/ec2.js'
 import { AwsError, describeError } from '../aws/errors.js'
 import { mapLimit } from '../concurrency.js'
+import { usageReportsChecked } from '../rules/checked.js'
 import type { AccountUse, Image, UsageUnknown } from '../model.js'
 import {
   accountUses,
@@ -241,7 +242,6 @@ export function reportsByMode(
       chosen.map((i) => i.image),
       { ownerAccountId, timeoutSeconds: settings.usageReportTimeoutSeconds, ...clock }
     )
-    const which = settings.usageReport === 'true' ? 'image' : 'shared image'
-    return { ...found, checked: [`usage reports of ${chosen.length} ${which}${chosen.length === 1 ? '' : 's'}`] }
+    return { ...found, checked: [usageReportsChecked(chosen.length, settings.usageReport !== 'true')] }
   }
 }
