@@ -14,6 +14,7 @@ import type {
   RunReport
 } from '../src/model.js'
 import { emptySharing, NOT_CHECKED } from '../src/model.js'
+import { templateFix } from '../src/report/fixes.js'
 import { markerValue, renderBody, sharingText } from '../src/report/markdown.js'
 import { emptyRegion } from '../src/steps/regions.js'
 import { blockquotes, sections, tableUnder, text } from '../test-support/markdown.js'
@@ -157,7 +158,12 @@ describe('a full disable report, section by section', () => {
       ['this account', 'api lt-0bbb', '17 (pinned by a group)', old.imageId],
       [THIRD, 'theirs lt-0ccc', '3 (default and latest)', old.imageId]
     ])
-    expect(t.rows.every((r) => (r[5] ?? '').length > 0)).toBe(true)
+    // each row carries its own template's fix, in the row's order (the owner's first)
+    const report = full()
+    const region = report.regions[0]!
+    const [theirs, web, api] = region.templates
+    expect(t.rows.map((r) => r[5])).toEqual([web, api, theirs].map((u) => templateFix(u!, region).words))
+    expect(new Set(t.rows.map((r) => r[5])).size).toBe(3)
   })
 
   test('groups: by template (default, pinned, mixed, another account) and by launch configuration', () => {
@@ -311,15 +317,14 @@ describe('the other parts, in their variants', () => {
 
 describe('nothing to do', () => {
   test('the title, the verdict, the new image and what was checked: nothing else', () => {
-    const report = full({
-      decisions: [],
-      changes: [],
-      templates: [],
-      groups: [],
-      launchConfigurations: [],
-      references: [],
-      accounts: []
-    })
+    const base = full()
+    const nothing: RegionReport = {
+      ...emptyRegion(EAST),
+      images: base.regions[0]!.images,
+      pointTo: NEW,
+      checked: base.regions[0]!.checked
+    }
+    const report = { ...base, regions: [nothing] }
     const lines = text(renderBody(report))
       .split('\n')
       .filter((line) => line.trim() !== '')
