@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { emptyUsage } from '../src/model.js'
-import { templateUseMaker } from '../test-support/report-fixtures.js'
+import { groupUseMaker, templateUseMaker } from '../test-support/report-fixtures.js'
 import type { AccountUse, Decision, GroupUse, Image, ImageReference, UsageUnknown } from '../src/model.js'
 import {
   applyPolicy,
@@ -33,17 +33,7 @@ function image(imageId: string): Image {
 const use = templateUseMaker(R, OLD)
 
 function group(imageId: string): GroupUse {
-  return {
-    region: R,
-    autoScalingGroupName: `asg-${imageId}`,
-    launchTemplateId: 'lt-0aaa',
-    launchTemplateName: 'web',
-    version: '$Default',
-    versionNumber: 3,
-    imageId,
-    viaMixedInstancesPolicy: false,
-    desiredCapacity: 2
-  }
+  return groupUseMaker(R, imageId)({ autoScalingGroupName: `asg-${imageId}`, desiredCapacity: 2 })
 }
 
 const used = image(OLD)
