@@ -120,6 +120,8 @@ function statusFailure(report: RunReport): string | undefined {
 function breakingOf(report: RunReport, disabled: Change[]): Breaking {
   const ids = new Set(disabled.map((c) => `${c.region} ${c.imageId}`))
   const hit = (u: { region: string; imageId: string }): boolean => ids.has(`${u.region} ${u.imageId}`)
+  // An account named through consumer-role is counted by the templates found there, not again by its usage report;
+  // every consumer-role entry is such an account, so only usage-report entries are left.
   const named = new Set(
     report.regions.flatMap((r) => r.accounts.filter((a) => a.source === 'consumer-role').map((a) => a.accountId))
   )
@@ -129,9 +131,7 @@ function breakingOf(report: RunReport, disabled: Change[]): Breaking {
     launchConfigurations: report.regions.flatMap((r) => r.launchConfigurations.filter(hit)),
     references: report.regions.flatMap((r) => r.references.filter((x) => hit(x) && x.resourceType !== 'ec2:Instance')),
     accounts: report.regions.flatMap((r) =>
-      r.accounts.filter(
-        (a) => hit(a) && a.source === 'usage-report' && a.launchTemplates > 0 && !named.has(a.accountId)
-      )
+      r.accounts.filter((a) => hit(a) && a.launchTemplates > 0 && !named.has(a.accountId))
     )
   }
 }
@@ -164,13 +164,14 @@ export function breaks(b: Breaking): boolean {
  * failed beside others that changed is ⚠️; a dry run that finds nothing to warn about is 🧪;
  * only what is done with nothing breaking and nothing unchecked is ✅.
  */
-function markOf(report: RunReport, failure: string | undefined, done: Change[], failed: Change[], b: Breaking): Mark {
+function markOf(report: RunReport, failure: string | undefined, done: Change[], b: Breaking): Mark {
   if (report.command === 'status') return failure ? 'failure' : 'success'
   if (failure && done.length === 0) return 'failure'
   // What could not be checked (a warning of the search, an unknown about other accounts) may
   // break as much as what was found: never a success mark over it.
   const unchecked = report.regions.some((r) => r.unknowns.length > 0 || r.warnings.length > 0)
-  if (breaks(b) || failed.length > 0 || failure || unchecked) return 'warning'
+  // (an image that failed is a failure: changeFailure)
+  if (breaks(b) || failure || unchecked) return 'warning'
   if (report.dryRun && done.length > 0) return 'dry-run'
   return 'success'
 }
@@ -248,9 +249,9 @@ function doneWords(report: RunReport, enabled: Change[], disabled: Change[]): st
   return `${plural(enabled.length, 'image')} ${would}re-enabled and ${disabled.length} ${would}disabled${where(both)}`
 }
 
-/** A rollback's bad image left enabled by the rule of rules/rollback.ts (`staysEnabledBecause`), not by a failed call. */
+/** A rollback's failed change that is its bad image left enabled by the rule of rules/rollback.ts (`staysEnabledBecause`), not a failed call. */
 function keptOnPurpose(c: Change): boolean {
-  return c.outcome === 'failed' && c.keptOnPurpose === true
+  return c.keptOnPurpose === true
 }
 
 /** Every image failed: `Nothing was changed: 2 images could not be disabled (see Failed)`. */
@@ -265,13 +266,15 @@ function headlineOf(
   o: { done: Change[]; enabled: Change[]; disabled: Change[]; failed: Change[] }
 ): string {
   if (report.status) {
-    return failure ?? `Every image is ${report.status.entries[0]?.state ?? ''}`
+    // no failure: every image is in the required state
+    return failure ?? `Every image is ${report.status.requireState}`
   }
   if (failure && o.done.length === 0) {
     const reason = failure.replace(/\.$/, '')
     if (report.refusal) return `Nothing was changed: ${reason}`
-    // Every image failed: the count here, each image's reason once, in the table below it.
-    if (o.failed.length > 0 && !report.regions.some((r) => r.error)) {
+    // Not a region's error, so every image failed (changeFailure): the count here, each image's reason once, in the
+    // table below it.
+    if (!report.regions.some((r) => r.error)) {
       const actions = new Set(o.failed.map((c) => c.action))
       const verb = report.dryRun
         ? 'checked'
@@ -311,7 +314,8 @@ function retireSummaryOf(report: RunReport): RetireSummary {
     snapshotFailures: retired.flatMap((image) =>
       image.snapshots.filter((s) => SNAPSHOT_FAILURES.has(s.result)).map((snapshot) => ({ image, snapshot }))
     ),
-    leftAlone: report.regions.flatMap((r) => r.decisions.filter((d) => d.kind === 'skip')),
+    // a retire run's decisions are the images it left alone (skips)
+    leftAlone: report.regions.flatMap((r) => r.decisions),
     totals: retireTotals(all),
     byRegion: totalsByRegion(all)
   }
@@ -343,14 +347,14 @@ function retireWords(report: RunReport, r: RetireSummary): string {
   const would = report.dryRun ? 'would be ' : ''
   const left = r.leftAlone.length ? `; ${plural(r.leftAlone.length, 'image')} left alone` : ''
   const failed = r.failed.length ? `; ${plural(r.failed.length, 'image')} failed` : ''
+  // (with none retired, a failed image is the run's failure: retireOutcome)
   if (r.retired.length === 0) {
-    if (r.failed.length > 0) return `Nothing ${would}retired${left}${failed}`
     return r.leftAlone.length ? `Nothing ${would}retired${left}` : 'Nothing to retire: no image disabled by this action'
   }
   const { freedGiB, keptGiB, monthlySaving } = r.totals
   const at = where(r.retired)
   const n = plural(r.retired.length, 'image')
-  const mode = r.retired[0]?.snapshotsMode ?? 'delete'
+  const mode = r.retired[0]?.snapshotsMode
   const saved = `${dollars(monthlySaving)} a month ${would}saved`
   const still = keptGiB > 0 ? `, ${gibibytes(keptGiB)} still billed` : ''
   const what =
@@ -369,12 +373,13 @@ function retireOutcome(report: RunReport): Outcome {
   if (failure && r.retired.length === 0) {
     const reason = failure.replace(/\.$/, '')
     if (report.refusal) headline = `Nothing was changed: ${reason}`
-    else if (r.failed.length > 0 && !report.regions.some((x) => x.error)) {
+    // not a region's error: every image failed (the snapshots of none retired cannot fail)
+    else if (!report.regions.some((x) => x.error)) {
       headline = noneDone(report, r.failed.length, report.dryRun ? 'checked' : 'retired')
     } else headline = reason
   } else headline = `${report.dryRun ? 'Dry run: ' : ''}${retireWords(report, r)}`
   const unknowns = report.regions.flatMap((x) => x.unknowns)
-  const warned = failure || r.failed.length > 0 || unknowns.length > 0 || report.regions.some((x) => x.warnings.length)
+  const warned = failure || unknowns.length > 0 || report.regions.some((x) => x.warnings.length)
   const mark: Mark =
     failure && r.retired.length === 0
       ? 'failure'
@@ -417,7 +422,7 @@ export function outcomeOf(report: RunReport): Outcome {
   const unknowns = report.regions.flatMap((r) => r.unknowns)
   return {
     ...(failure ? { failure } : {}),
-    mark: markOf(report, failure, done, failed, breaking),
+    mark: markOf(report, failure, done, breaking),
     done,
     enabled,
     disabled,
