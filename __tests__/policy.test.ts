@@ -260,6 +260,15 @@ describe('in-use: references, other accounts, and what is unknown', () => {
     )
   })
 
+  test("skip: another account's launch template (named through consumer-role) says which account", () => {
+    const theirs = use({ launchTemplateId: 'lt-0ddd', launchTemplateName: 'their-web', accountId: '444455556666' })
+    const usage: UsageFound = { ...emptyUsage(), templates: [theirs] }
+    const policy = applyPolicy(R, decisions, usage, settings({ inUse: 'skip' }))
+    expect(policy.decisions[0]?.reason).toBe(
+      'in use by launch template their-web (lt-0ddd) version 3 (default and latest) in account 444455556666 (in-use: skip)'
+    )
+  })
+
   test('instances never make an image in use, but are kept in the report', () => {
     const usage: UsageFound = { ...emptyUsage(), references: [instance], accounts: [account(OLD, 0, 5)] }
     for (const inUse of ['skip', 'fail'] as const) {

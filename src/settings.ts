@@ -120,7 +120,7 @@ function splitTagItems(line: string, input: string): string[] {
   let quoted = false
   let sawEquals = false
   for (let i = 0; i < line.length; i++) {
-    const c = line[i] ?? ''
+    const c = line.charAt(i)
     if (quoted) {
       if (c === '"' && line[i + 1] === '"') {
         current += '""'
