@@ -262,26 +262,27 @@ function userTags(n: number): Tag[] {
 }
 
 describe('recordDoesNotFit', () => {
-  const three = recordTags(record({ userIds: [account(1)] }))
+  // made in each test, not once for the block: a mutation run (perTest) runs a mutant only with the tests it ran in
+  const three = (): Tag[] => recordTags(record({ userIds: [account(1)] }))
 
   test('the record has 4 tags', () => {
-    expect(three).toHaveLength(4)
+    expect(three()).toHaveLength(4)
   })
 
   test('fits up to exactly 50 tags', () => {
-    expect(recordDoesNotFit(userTags(MAX_TAGS_PER_IMAGE - 4), three)).toBeUndefined()
+    expect(recordDoesNotFit(userTags(MAX_TAGS_PER_IMAGE - 4), three())).toBeUndefined()
   })
 
   test('refuses at 51 and says why', () => {
-    expect(recordDoesNotFit(userTags(MAX_TAGS_PER_IMAGE - 3), three)).toBe(
+    expect(recordDoesNotFit(userTags(MAX_TAGS_PER_IMAGE - 3), three())).toBe(
       'its sharing record needs 4 tags and it already has 47 of the 50 an image can hold'
     )
   })
 
   test('tags of an earlier record (same keys) do not count', () => {
     const earlier = recordTags(record({ userIds: [account(2)] }, { reason: 'rolled-back' }))
-    expect(recordDoesNotFit([...userTags(46), ...earlier], three)).toBeUndefined()
-    expect(recordDoesNotFit([...userTags(47), ...earlier], three)).toBe(
+    expect(recordDoesNotFit([...userTags(46), ...earlier], three())).toBeUndefined()
+    expect(recordDoesNotFit([...userTags(47), ...earlier], three())).toBe(
       'its sharing record needs 4 tags and it already has 47 of the 50 an image can hold'
     )
   })
@@ -289,8 +290,8 @@ describe('recordDoesNotFit', () => {
   test('extra chunks of an earlier, longer record stay on the image and count', () => {
     const earlier = recordTags(record({ userIds: Array.from({ length: 40 }, (_, i) => account(i)) }))
     expect(earlier.length).toBe(6)
-    expect(recordDoesNotFit([...userTags(44), ...earlier], three)).toBeUndefined()
-    expect(recordDoesNotFit([...userTags(45), ...earlier], three)).toBeDefined()
+    expect(recordDoesNotFit([...userTags(44), ...earlier], three())).toBeUndefined()
+    expect(recordDoesNotFit([...userTags(45), ...earlier], three())).toBeDefined()
   })
 
   test('a big record beside few tags fits', () => {

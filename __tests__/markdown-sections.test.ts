@@ -120,10 +120,11 @@ function full(over: Partial<RegionReport> = {}, run: Partial<RunReport> = {}): R
 }
 
 describe('a full disable report, section by section', () => {
-  const body = renderBody(full())
+  // made in each test, not once for the block: a mutation run (perTest) runs a mutant only with the tests it ran in
+  const body = (): string => renderBody(full())
 
   test('the sections, in the order a reviewer needs them', () => {
-    expect(sections(body)).toEqual([
+    expect(sections(body())).toEqual([
       'Disabled',
       'Launch templates that still point at a disabled image',
       'Auto Scaling groups that launch from them',
@@ -135,7 +136,7 @@ describe('a full disable report, section by section', () => {
   })
 
   test('disabled: who loses access, and the note with its warnings', () => {
-    const t = tableUnder(body, 'Disabled')
+    const t = tableUnder(body(), 'Disabled')
     expect(t.header).toEqual(['Region', 'Image', 'Name', 'Created', 'Last launched', 'Who loses access', 'Note'])
     expect(t.rows).toEqual([
       [
@@ -151,7 +152,7 @@ describe('a full disable report, section by section', () => {
   })
 
   test('launch templates: the owner first, then by account; the account column, the SSM parameter and the fix', () => {
-    const t = tableUnder(body, 'Launch templates that still point at a disabled image')
+    const t = tableUnder(body(), 'Launch templates that still point at a disabled image')
     expect(t.header).toEqual(['Region', 'Account', 'Launch template', 'Version', 'Image', 'Fix'])
     expect(t.rows.map((r) => r.slice(1, 5))).toEqual([
       ['this account', 'web lt-0aaa', '3 (default and latest)', `${old.imageId} from resolve:ssm:/golden/web`],
@@ -167,7 +168,7 @@ describe('a full disable report, section by section', () => {
   })
 
   test('groups: by template (default, pinned, mixed, another account) and by launch configuration', () => {
-    const t = tableUnder(body, 'Auto Scaling groups that launch from them')
+    const t = tableUnder(body(), 'Auto Scaling groups that launch from them')
     expect(t.header).toEqual([
       'Region',
       'Account',
@@ -187,7 +188,7 @@ describe('a full disable report, section by section', () => {
   })
 
   test('launch configurations: their groups, and a fix that says a configuration cannot be changed', () => {
-    const t = tableUnder(body, 'Launch configurations that still point at a disabled image')
+    const t = tableUnder(body(), 'Launch configurations that still point at a disabled image')
     expect(t.header).toEqual(['Region', 'Launch configuration', 'Image', 'Groups', 'Fix'])
     expect(t.rows).toEqual([
       [
@@ -201,7 +202,7 @@ describe('a full disable report, section by section', () => {
   })
 
   test('references: the owner first, the kind in words, the name, and the fix; instances are not listed', () => {
-    const t = tableUnder(body, 'SSM parameters and Image Builder recipes that still point at a disabled image')
+    const t = tableUnder(body(), 'SSM parameters and Image Builder recipes that still point at a disabled image')
     expect(t.header).toEqual(['Region', 'Account', 'Kind', 'Name', 'Image', 'Fix'])
     expect(t.rows).toEqual([
       [
@@ -224,7 +225,7 @@ describe('a full disable report, section by section', () => {
   })
 
   test('other accounts: by account, what each holds, and how it was found', () => {
-    const t = tableUnder(body, 'Other accounts that use the disabled images (2)')
+    const t = tableUnder(body(), 'Other accounts that use the disabled images (2)')
     expect(t.header).toEqual(['Account', 'Region', 'Image', 'Launch templates', 'Instances', 'Found by'])
     expect(t.rows).toEqual([
       [OTHER, EAST, old.imageId, '1', '1', 'consumer-role'],
@@ -233,19 +234,19 @@ describe('a full disable report, section by section', () => {
   })
 
   test('the instances line counts this account and the others (a consumer-role account counts its instances only as references)', () => {
-    expect(text(body)).toContain(
+    expect(text(body())).toContain(
       '2 instances (1 in this account, 1 in 1 other account) still run the disabled images: disabling does not stop them, but a replacement or a scale-out cannot launch the image again.'
     )
   })
 
   test('the fixes with commands, in a folded block, one per template version', () => {
-    expect(body).toContain('<details><summary>Commands that apply these fixes</summary>')
-    expect(body).toMatch(/us-east-1, api `lt-0bbb` version 17:\n\n```sh\n/)
+    expect(body()).toContain('<details><summary>Commands that apply these fixes</summary>')
+    expect(body()).toMatch(/us-east-1, api `lt-0bbb` version 17:\n\n```sh\n/)
   })
 
   test('the new image, with its state; "unknown" when it has no creation date', () => {
-    expect(tableUnder(body, 'New image').header).toEqual(['Region', 'Image', 'Name', 'Created', 'State'])
-    expect(tableUnder(body, 'New image').rows).toEqual([
+    expect(tableUnder(body(), 'New image').header).toEqual(['Region', 'Image', 'Name', 'Created', 'State'])
+    expect(tableUnder(body(), 'New image').rows).toEqual([
       [EAST, NEW, 'golden-web-2', '2026-11-30 10:00 UTC', 'available']
     ])
     const undated = renderBody(full({ images: [image('golden-web-2', { imageId: NEW, creationDate: '' })] }))

@@ -166,20 +166,21 @@ describe('the mark is a warning whenever a launch will fail', () => {
 describe('a refused run says nothing was changed, and why, without tables titled as if it had', () => {
   const refusal = 'refusing to disable anything: 12 images would be disabled in us-east-1, more than max-images (10)'
   const report = disableRun({ ...breaking }, { refusal })
-  const body = renderBody(report)
+  // made in each test, not once for the block: a mutation run (perTest) runs a mutant only with the tests it ran in
+  const body = (): string => renderBody(report)
 
   test('❌ in the title and the verdict, which names the refusal', () => {
-    expect(headings(body)[0]?.text).toBe('❌ Superseded AMIs of role=web: refused, nothing changed')
+    expect(headings(body())[0]?.text).toBe('❌ Superseded AMIs of role=web: refused, nothing changed')
     expect(inlineText(verdict(report))).toBe(`❌ Nothing was changed: ${refusal}.`)
-    expect(text(body)).toContain('Refused: nothing was changed in any region.')
+    expect(text(body())).toContain('Refused: nothing was changed in any region.')
   })
 
   test('the images it would have disabled are listed as not disabled; no "Disabled" and nothing "will fail"', () => {
-    const titles = headings(body).map((h) => h.text)
+    const titles = headings(body()).map((h) => h.text)
     expect(titles).toContain('Not disabled: the run was refused')
     expect(titles).not.toContain('Disabled')
     expect(titles.some((t) => t.startsWith('Launch templates'))).toBe(false)
-    expect(text(body)).not.toMatch(/will fail/)
+    expect(text(body())).not.toMatch(/will fail/)
   })
 })
 
@@ -212,10 +213,11 @@ describe('fixes, groups and what was checked', () => {
     ],
     launchConfigurations: [config]
   })
-  const body = renderBody(report)
+  // made in each test, not once for the block: a mutation run (perTest) runs a mutant only with the tests it ran in
+  const body = (): string => renderBody(report)
 
   test('each template has its fix, in the order found: make the ready version the default, a new version for the pinned group, the SSM parameter', () => {
-    const table = tables(body).find((t) => t.header.includes('Launch template'))
+    const table = tables(body()).find((t) => t.header.includes('Launch template'))
     const fix = table?.header.indexOf('Fix') ?? -1
     expect(table?.rows.map((r) => [r[1], r[fix]])).toEqual([
       ['web lt-0aaa', `version 4 already uses ${NEW}: make it the default`],
@@ -231,19 +233,19 @@ describe('fixes, groups and what was checked', () => {
   })
 
   test('the commands are in code blocks a reader can copy', () => {
-    expect(body).toContain(
+    expect(body()).toContain(
       `aws ec2 modify-launch-template --region us-east-1 --launch-template-id lt-0aaa --default-version 4`
     )
-    expect(body).toContain(
+    expect(body()).toContain(
       `aws autoscaling update-auto-scaling-group --region us-east-1 --auto-scaling-group-name 'api-asg' --launch-template "LaunchTemplateId=lt-0bbb,Version=$v"`
     )
-    expect(body).toContain(
+    expect(body()).toContain(
       `aws ssm put-parameter --region us-east-1 --name /golden/web --type String --data-type aws:ec2:image --value ${NEW} --overwrite`
     )
   })
 
   test('each group with its desired capacity, the launch configuration groups too', () => {
-    const table = tables(body).find((t) => t.header.includes('Auto Scaling group'))
+    const table = tables(body()).find((t) => t.header.includes('Auto Scaling group'))
     expect(table?.header).toEqual([
       'Region',
       'Auto Scaling group',
@@ -260,14 +262,14 @@ describe('fixes, groups and what was checked', () => {
   })
 
   test('what will break comes before the new image and the excluded images', () => {
-    const titles = headings(body).map((h) => h.text)
+    const titles = headings(body()).map((h) => h.text)
     expect(titles.indexOf('Launch templates that still point at a disabled image')).toBeLessThan(
       titles.indexOf('New image')
     )
   })
 
   test('the report ends with what was checked and what was not', () => {
-    const last = text(body).trim().split('\n').pop() ?? ''
+    const last = text(body()).trim().split('\n').pop() ?? ''
     expect(last).toBe(
       `Checked in us-east-1: launch templates, Auto Scaling groups, launch configurations. Not checked: ${NOT_CHECKED.join(', ')}.`
     )
