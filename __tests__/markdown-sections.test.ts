@@ -363,10 +363,16 @@ describe('cut short', () => {
         group({ launchTemplateId: 'lt-0bbb', launchTemplateName: 'api', version: '3', versionNumber: 3 })
       ]
     })
-    const cut = renderBody(two, { maxRows: 1 })
-    const details = cut.slice(cut.indexOf('<summary>Commands that apply these fixes</summary>'))
+    const commands = (body: string): string => {
+      const start = body.indexOf('<summary>Commands that apply these fixes</summary>')
+      return body.slice(start, body.indexOf('</details>', start))
+    }
+    const details = commands(renderBody(two, { maxRows: 1 }))
     expect(details.match(/```sh/g)).toHaveLength(1)
-    expect(details).toContain('…and 1 more: see the job summary.')
+    expect(details).toContain('\n\n…and 1 more: see the job summary.\n')
+    const all = commands(renderBody(two, { maxRows: 2 }))
+    expect(all.match(/```sh/g)).toHaveLength(2)
+    expect(all).not.toContain('…and')
   })
 })
 

@@ -600,7 +600,8 @@ function notChecked(searched: Array<{ checked: string[] }>): string[] {
  * ends it (`retire`). From the images' block device mappings; nothing when none is known.
  */
 function storageLine(report: RunReport, outcome: Outcome): string {
-  if (report.command !== 'disable' || outcome.disabled.length === 0) return ''
+  // (nothing disabled holds no snapshot: no line)
+  if (report.command !== 'disable') return ''
   const images = imagesOf(report)
   const disabled = outcome.disabled.flatMap((c) => images.get(c.imageId) ?? [])
   const storage = storageOf(disabled)
@@ -652,8 +653,8 @@ function retiredRows(list: RetiredImage[], options: RenderOptions): string {
   )
 }
 
+/** The totals, per region that retired anything (none retired: no table). */
 function totalsRows(r: RetireSummary, report: RunReport, options: RenderOptions): string {
-  if (r.retired.length === 0) return ''
   const row = (where: string, t: RetireSummary['totals']): string[] => [
     where,
     String(t.images),
@@ -669,9 +670,7 @@ function totalsRows(r: RetireSummary, report: RunReport, options: RenderOptions)
 }
 
 /** `retire`: what was retired (or would be), the totals, what failed, what was left alone and why. */
-function retireSections(report: RunReport, outcome: Outcome, options: RenderOptions): string[] {
-  const r = outcome.retire
-  if (!r) return []
+function retireSections(report: RunReport, r: RetireSummary, options: RenderOptions): string[] {
   const would = report.dryRun
   const archive = report.retire?.snapshots === 'archive'
   const notes: string[] = []
@@ -699,17 +698,19 @@ function retireSections(report: RunReport, outcome: Outcome, options: RenderOpti
   ]
 }
 
-/** The comment's and the job summary's Markdown; `outcome` when the caller has it already. */
+/**
+ * The comment's and the job summary's Markdown; `outcome` when the caller has it already. Its parts are
+ * blocks set apart by blank lines (or empty): joined, the blank lines in a row fold into one.
+ */
 export function renderBody(report: RunReport, options: RenderOptions = {}, outcome = outcomeOf(report)): string {
   if (outcome.retire) {
     const retireParts = [
       ...head(report, outcome),
-      ...retireSections(report, outcome, options),
+      ...retireSections(report, outcome.retire, options),
       checkedLine(report, outcome)
     ]
     return (
       retireParts
-        .filter((p) => p !== '')
         .join('\n')
         .replace(/\n{3,}/g, '\n\n')
         .trim() + '\n'
@@ -729,7 +730,6 @@ export function renderBody(report: RunReport, options: RenderOptions = {}, outco
   ]
   return (
     parts
-      .filter((p) => p !== '')
       .join('\n')
       .replace(/\n{3,}/g, '\n\n')
       .trim() + '\n'
@@ -744,5 +744,5 @@ export function renderComment(report: RunReport, options: RenderOptions = {}, ou
     const body = top + renderBody(report, { ...options, maxRows }, outcome) + history
     if (body.length <= COMMENT_LIMIT) return body
   }
-  return `${top}${verdict(report, outcome).slice(0, 2000)}\n\nThe full report is in ${options.runUrl ? `[the job summary](${options.runUrl})` : 'the job summary'}.\n${history}`
+  return `${top}${verdict(report, outcome)}\n\nThe full report is in ${options.runUrl ? `[the job summary](${options.runUrl})` : 'the job summary'}.\n${history}`
 }
