@@ -63,6 +63,9 @@ export function limitClass(action: string): string {
   return 'mutate'
 }
 
+/** Reads of a region in flight at most until their first throttle (`PaceOptions.readWindow`'s default). */
+export const READ_WINDOW = 3
+
 export interface PaceOptions {
   /** the sustained rate, as a share of EC2's refill (default 0.9) */
   share?: number
@@ -198,7 +201,7 @@ export class Pace {
     this.floor = options.floor ?? 0.1
     this.burst = options.burst ?? 10
     this.readBurst = options.readBurst ?? 4
-    this.readWindow = options.readWindow ?? 3
+    this.readWindow = options.readWindow ?? READ_WINDOW
     this.recover = options.recover ?? 0.01
     this.laterReads = options.laterReads ?? LATER_READS
     this.limits = options.limits ?? EC2_LIMITS
