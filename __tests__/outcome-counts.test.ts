@@ -177,6 +177,36 @@ describe('instances: counted, the owner account apart from each other account', 
   })
 })
 
+describe('what an image that was not disabled has is not counted', () => {
+  test("another account's instances of an image that failed to disable are not said to run a disabled image", () => {
+    const outcome = outcomeOf(
+      run('disable', [
+        region(EAST, {
+          changes: [change(a, 'disable', 'disabled'), change(b, 'disable', 'failed', { message: 'denied' })],
+          accounts: [account(OTHER, { instances: 3 }), account(THIRD, { imageId: b.imageId, instances: 7 })]
+        })
+      ])
+    )
+    expect([...outcome.instances.others]).toEqual([[OTHER, 3]])
+  })
+})
+
+describe('what was not checked in one region of several', () => {
+  test('a warning in one region makes the whole run a warning', () => {
+    const report = run('disable', [
+      region(EAST, { changes: [change(a, 'disable', 'disabled')] }),
+      region(WEST, { changes: [change({ ...b, region: WEST }, 'disable', 'disabled')], warnings: ['groups not read'] })
+    ])
+    expect(outcomeOf(report).mark).toBe('warning')
+  })
+})
+
+describe('the log closing line', () => {
+  test('with nothing that will fail, the headline and a full stop', () => {
+    expect(outcomeOf(disabledA()).summary).toBe('1 image disabled in us-east-1.')
+  })
+})
+
 describe('what breaks, in one sentence', () => {
   test('a template version, a group through a launch configuration and the configuration: three parts', () => {
     const outcome = outcomeOf(

@@ -141,8 +141,7 @@ function instancesOf(report: RunReport, disabled: Change[]): Instances {
   const hit = (u: { region: string; imageId: string }): boolean => ids.has(`${u.region} ${u.imageId}`)
   const refs = report.regions.flatMap((r) => r.references.filter((x) => hit(x) && x.resourceType === 'ec2:Instance'))
   const others = new Map<string, number>()
-  for (const x of refs.filter((x) => x.accountId))
-    others.set(x.accountId ?? '', (others.get(x.accountId ?? '') ?? 0) + 1)
+  for (const { accountId } of refs) if (accountId) others.set(accountId, (others.get(accountId) ?? 0) + 1)
   // A usage report counts an account's instances; consumer-role names them (as references) when it can.
   const namedInstances = new Set(others.keys())
   for (const a of report.regions.flatMap((r) => r.accounts.filter(hit))) {
