@@ -25,11 +25,19 @@ describe('what a search checked, written and read by one module', () => {
   })
 
   test('each label is recognized as itself only', () => {
-    const labels = [REFERENCES_CHECKED, consumerRoleChecked(2, []), usageReportsChecked(2, true), 'launch templates']
+    const labels = [
+      REFERENCES_CHECKED,
+      consumerRoleChecked(2, []),
+      usageReportsChecked(2, true),
+      'launch templates',
+      // another label that names the accounts further in is not theirs
+      `groups of ${consumerRoleChecked(2, [])}`
+    ]
     expect(labels.map((l) => [isReferencesChecked(l), isConsumerRoleChecked(l), isUsageReportsChecked(l)])).toEqual([
       [true, false, false],
       [false, true, false],
       [false, false, true],
+      [false, false, false],
       [false, false, false]
     ])
   })
