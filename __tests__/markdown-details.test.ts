@@ -184,6 +184,20 @@ describe('small reports, whole', () => {
   })
 })
 
+describe('the closing line when no region was searched', () => {
+  test('every region that was not searched is named with why, even beside one with nothing to change', () => {
+    const report = disableRun({ checked: [] })
+    const west = { ...emptyRegion(WEST), checked: [] }
+    const last = text(renderBody({ ...report, regions: [...report.regions, west] }))
+      .trim()
+      .split('\n')
+      .pop()
+    expect(last).toBe(
+      'Not searched in us-east-1 (the search failed: see the warnings), eu-west-1 (no image to change there).'
+    )
+  })
+})
+
 describe('disable: cells and lines the section tests do not reach', () => {
   test("a change's note: its message then its warnings; warnings alone", () => {
     const report = disableRun({

@@ -505,7 +505,7 @@ function accountsSection(report: RunReport, outcome: Outcome, options: RenderOpt
   const list = byAccount(
     report.regions.flatMap((r) => r.accounts.filter((a) => disabled.has(`${a.region} ${a.imageId}`)))
   )
-  if (list.length === 0) return ''
+  // (none: no table, so no section)
   const rows = list.map((a) => [
     md(a.accountId),
     md(a.region),
