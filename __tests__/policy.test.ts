@@ -341,6 +341,33 @@ describe('in-use: references, other accounts, and what is unknown', () => {
     const policy = applyPolicy(R, decisions, { ...emptyUsage(), unknowns: [role] }, settings({ inUse: 'skip' }))
     expect(policy.toDisable).toEqual([])
     expect(policy.decisions.filter((d) => d.kind === 'skip')).toHaveLength(2)
+    // under skip (and fail) the unknown is the reason of what it changes, not a warning as under report
+    expect(policy.warnings).toEqual([])
+    expect(
+      applyPolicy(R, decisions, { ...emptyUsage(), unknowns: [role] }, settings({ inUse: 'fail' })).warnings
+    ).toEqual([])
+  })
+
+  test("fail: several reasons an image's use is unknown are said together, each once", () => {
+    const failed: UsageUnknown = { region: R, imageId: OLD, why: `the usage report of ${OLD} failed: internal` }
+    const policy = applyPolicy(
+      R,
+      decisions,
+      { ...emptyUsage(), unknowns: [pending, failed, pending] },
+      settings({ inUse: 'fail' })
+    )
+    expect(policy.refusals).toEqual([
+      `in ${R}, ${OLD}: usage in other accounts is unknown (the usage report of ${OLD} was still pending after 300 s; the usage report of ${OLD} failed: internal) (in-use: fail)`
+    ])
+  })
+
+  test('a search that failed under skip or fail stops the region: an error, not a refusal', () => {
+    const policy = applyPolicy(R, decisions, { unknown: 'denied' }, settings({ inUse: 'skip' }))
+    expect(policy.error).toBe(
+      'cannot check which launch templates use the images (in-use: skip): denied; nothing was changed'
+    )
+    expect(policy.refusals).toEqual([])
+    expect(refusalOf([policy])).toBeUndefined()
   })
 
   test('fail: an unknown refuses, naming the image and why', () => {
@@ -410,6 +437,23 @@ describe('max-images', () => {
       `refusing to disable anything: 2 images would be disabled in us-east-1, more than max-images (1): ${listed(2)}`
     )
     expect(refusalOf([b])).toBeUndefined()
+    const c = applyPolicy('ap-southeast-2', many(3), none, settings({ maxImages: 2 }))
+    expect(refusalOf([a, c])).toBe(`refusing to disable anything: ${a.refusals[0]}; ${c.refusals[0]}`)
+  })
+
+  test('an image is listed with its name up to 40 characters; a longer name is left out', () => {
+    const named = (name: string): Decision => ({
+      image: { ...image(OLD), name },
+      kind: 'disable',
+      reason: 'superseded'
+    })
+    const forty = 'g'.repeat(40)
+    const refusal = (name: string) =>
+      applyPolicy(R, [named(name), named(name)], none, settings({ maxImages: 1 })).refusals[0]
+    expect(refusal(forty)).toBe(
+      `2 images would be disabled in ${R}, more than max-images (1): ${OLD} (${forty}), ${OLD} (${forty})`
+    )
+    expect(refusal(`${forty}g`)).toBe(`2 images would be disabled in ${R}, more than max-images (1): ${OLD}, ${OLD}`)
   })
 })
 

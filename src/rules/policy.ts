@@ -96,10 +96,10 @@ function isUsed(users: Users): boolean {
  * (`parameter/golden/web` → `/golden/web`, `image-recipe/web/1.0.0` → `web/1.0.0`).
  */
 export function referenceName(reference: ImageReference): string {
-  const resource = reference.arn.split(':').slice(5).join(':') || reference.arn
-  const slash = resource.indexOf('/')
-  const name = slash < 0 ? resource : resource.slice(slash + 1)
-  return reference.resourceType === 'ssm:Parameter' && name.includes('/') && !name.startsWith('/') ? `/${name}` : name
+  // the ARN's first slash ends its resource type (nothing before it holds one); none: the ARN as it is
+  const name = reference.arn.slice(reference.arn.indexOf('/') + 1)
+  // a parameter's path lost its leading slash to the ARN's separator
+  return reference.resourceType === 'ssm:Parameter' && name.includes('/') ? `/${name}` : name
 }
 
 const REFERENCE_KIND: Record<string, string> = {
