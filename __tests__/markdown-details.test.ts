@@ -6,11 +6,12 @@
  * where the comment falls back to its verdict.
  */
 import { describe, expect, test } from '@jest/globals'
-import type { Change, Image, RegionReport, RetiredImage, RunReport } from '../src/model.js'
+import type { Change, Image, RegionReport, RunReport } from '../src/model.js'
 import { COMMENT_LIMIT, renderBody, renderComment, verdict } from '../src/report/markdown.js'
 import { emptyRegion } from '../src/steps/regions.js'
 import { sections, tableUnder, text } from '../test-support/markdown.js'
 import { groupUseMaker, imageMaker, templateUseMaker } from '../test-support/report-fixtures.js'
+import { retiredImage as retired, retireRun } from '../test-support/retire-fixtures.js'
 
 const EAST = 'us-east-1'
 const WEST = 'eu-west-1'
@@ -152,7 +153,7 @@ describe('small reports, whole', () => {
         '',
         '| Region | Image | Name | Disabled | Snapshots | Freed | Saved a month |',
         '| --- | --- | --- | --- | --- | --- | --- |',
-        `| us-east-1 | ${link('ami-00000000000000001')} | golden-1 | 2026-10-01 08:30 UTC | \`snap-0000000001\` 8 GiB: deleted (success) | 8 GiB | $0.40 |`,
+        `| us-east-1 | ${link(retired('1').imageId)} | golden-1 | 2026-10-01 08:30 UTC | \`snap-0000000001\` 8 GiB: deleted (success) | 8 GiB | $0.40 |`,
         '',
         '#### Totals',
         '',
@@ -257,37 +258,6 @@ describe('the comment: its record of earlier runs, and its verdict alone past th
     expect(cut).toContain(`${verdict(report)}\n\nThe full report is in the job summary.\n`)
   })
 })
-
-function retired(id: string, over: Partial<RetiredImage> = {}): RetiredImage {
-  return {
-    region: EAST,
-    imageId: `ami-0000000000000000${id}`,
-    name: `golden-${id}`,
-    disabledAt: '2026-10-01T08:30:00Z',
-    snapshotsMode: 'delete',
-    outcome: 'retired',
-    snapshots: [{ snapshotId: `snap-000000000${id}`, sizeGiB: 8, result: 'success' }],
-    freedGiB: 8,
-    keptGiB: 0,
-    monthlySaving: 0.4,
-    ...over
-  }
-}
-
-function retireRun(
-  regions: Array<Partial<RegionReport> & { region: string }>,
-  over: Partial<RunReport> = {}
-): RunReport {
-  return {
-    command: 'retire',
-    dryRun: false,
-    subject: regions.map((r) => r.region).join(', '),
-    commentKey: 'retire',
-    regions: regions.map((r) => ({ ...emptyRegion(r.region), checked: ['launch templates'], ...r })),
-    retire: { retireAfterDays: 30, snapshots: 'delete' },
-    ...over
-  }
-}
 
 describe('retire: cells, totals and columns', () => {
   test('several snapshots of one image, one a line', () => {

@@ -4,29 +4,12 @@
  * shortened to its verdict. Hand-built reports, read as GitHub renders them.
  */
 import { describe, expect, test } from '@jest/globals'
-import type { RegionReport, RetiredImage, RunReport } from '../src/model.js'
 import { renderBody, renderComment, title } from '../src/report/markdown.js'
-import { emptyRegion } from '../src/steps/regions.js'
 import { blockquotes, sections, tableUnder, text } from '../test-support/markdown.js'
+import { retiredImage as retired, retireRun as run } from '../test-support/retire-fixtures.js'
 
 const EAST = 'us-east-1'
 const WEST = 'eu-west-1'
-
-function retired(id: string, over: Partial<RetiredImage> = {}): RetiredImage {
-  return {
-    region: EAST,
-    imageId: `ami-000000000000000${id}`,
-    name: `golden-${id}`,
-    disabledAt: '2026-10-01T08:30:00Z',
-    snapshotsMode: 'delete',
-    outcome: 'retired',
-    snapshots: [{ snapshotId: `snap-000000000${id}`, sizeGiB: 8, result: 'success' }],
-    freedGiB: 8,
-    keptGiB: 0,
-    monthlySaving: 0.4,
-    ...over
-  }
-}
 
 function imageOf(id: string) {
   return {
@@ -38,18 +21,6 @@ function imageOf(id: string) {
     creationDate: '2026-01-01T00:00:00.000Z',
     public: false,
     tags: []
-  }
-}
-
-function run(regions: Array<Partial<RegionReport> & { region: string }>, over: Partial<RunReport> = {}): RunReport {
-  return {
-    command: 'retire',
-    dryRun: false,
-    subject: regions.map((r) => r.region).join(', '),
-    commentKey: 'retire',
-    regions: regions.map((r) => ({ ...emptyRegion(r.region), checked: ['launch templates'], ...r })),
-    retire: { retireAfterDays: 30, snapshots: 'delete' },
-    ...over
   }
 }
 
