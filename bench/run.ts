@@ -799,9 +799,12 @@ async function main(): Promise<void> {
   const drained = scenarios.find((x) => x.name === DRAINED_NAME)!
   const backlog = scenarios.find((x) => x.name === BACKLOG_NAME)!
   const unthrottled = sum.get(by(5000, 3))!.wallMs
+  // the physical limit: the round trips without the probing window (a choice of the client, not of EC2's refill)
   const limitOf = (s: Scenario): number => {
     const m = sum.get(s)!
-    return m.startMs + m.rep.analysis.designMs + 1000 * refillSeconds(m.rep.analysis, s.throttle as ThrottleConfig)
+    const a = m.rep.analysis
+    const trips = a.designMs - a.probingRoundTrips * latencyOf(s.latency ?? { ms: LATENCY }, 'us-east-1')
+    return m.startMs + trips + 1000 * refillSeconds(a, s.throttle as ThrottleConfig)
   }
   const limits = new Map([drained, backlog].map((s) => [s, limitOf(s)]))
   for (const s of [drained, backlog]) {
@@ -1280,7 +1283,7 @@ throttle halves it (once per cut), and each clean answer adds 1% of the refill b
 adaptive retry, tuned ([src/aws/ec2.ts](src/aws/ec2.ts) \`ec2ClientConfig\`): its client-wide rate limiter
 floors at EC2's read refill instead of 0.5 requests a second, and a throttled attempt is retried after at most
 100 ms × 2^n (jittered) instead of 1 s × 2^n, since the pace holds it until its token. **What the refill allows** (the physical limit) = start + the
-design's round trips × latency + (reads beyond the describe bucket) / its net refill + the slowest change
+design's round trips (without the probing window) × latency + (reads beyond the describe bucket) / its net refill + the slowest change
 class's (calls beyond its bucket) / its net refill: the reads come before any change (every guard needs
 every read). **Retried**: answers after which the same request was sent again, over the calls.
 
