@@ -248,11 +248,6 @@ function doneWords(report: RunReport, enabled: Change[], disabled: Change[]): st
   return `${plural(enabled.length, 'image')} ${would}re-enabled and ${disabled.length} ${would}disabled${where(both)}`
 }
 
-/** A rollback's failed change that is its bad image left enabled by the rule of rules/rollback.ts (`staysEnabledBecause`), not a failed call. */
-function keptOnPurpose(c: Change): boolean {
-  return c.keptOnPurpose === true
-}
-
 /** Every image failed: `Nothing was changed: 2 images could not be disabled (see Failed)`. */
 function noneDone(report: RunReport, failed: number, verb: string): string {
   const none = report.dryRun ? 'Dry run: nothing would change' : 'Nothing was changed'
@@ -287,7 +282,8 @@ function headlineOf(
     return reason
   }
   // A rollback's bad image kept enabled on purpose (nothing to go back to) did not fail: said apart.
-  const held = o.failed.filter(keptOnPurpose)
+  // (its bad image left enabled by the rule of rules/rollback.ts, `staysEnabledBecause`, not by a failed call)
+  const held = o.failed.filter((c) => c.keptOnPurpose)
   const failedCount = o.failed.length - held.length
   const failed = [
     failedCount ? `${plural(failedCount, 'image')} failed` : '',
