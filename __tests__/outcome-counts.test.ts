@@ -19,6 +19,7 @@ import type {
 import { outcomeOf } from '../src/rules/outcome.js'
 import { emptyRegion } from '../src/steps/regions.js'
 import { imageMaker, templateUseMaker } from '../test-support/report-fixtures.js'
+import { retiredImage } from '../test-support/retire-fixtures.js'
 
 const EAST = 'us-east-1'
 const WEST = 'eu-west-1'
@@ -120,29 +121,18 @@ describe('failure texts name every region and image, each apart', () => {
   })
 
   test('retire: every image that failed is named', () => {
-    const retired = (img: Image, over: Partial<RetiredImage> = {}): RetiredImage => ({
-      region: EAST,
-      imageId: img.imageId,
-      name: img.name,
-      disabledAt: '2026-10-01T00:00:00Z',
-      snapshotsMode: 'delete',
-      outcome: 'retired',
-      snapshots: [],
-      freedGiB: 0,
-      keptGiB: 0,
-      monthlySaving: 0,
-      ...over
-    })
     const report = run('retire', [
       region(EAST, {
         retired: [
-          retired(a),
-          retired(b, { outcome: 'failed', message: 'boom' }),
-          retired(c, { outcome: 'failed', message: 'bang' })
+          retiredImage('a'),
+          retiredImage('b', { outcome: 'failed', message: 'boom' }),
+          retiredImage('c', { outcome: 'failed', message: 'bang' })
         ]
       })
     ])
-    expect(outcomeOf(report).failure).toBe(`2 image(s) could not be retired: ${b.imageId} (boom); ${c.imageId} (bang)`)
+    expect(outcomeOf(report).failure).toBe(
+      '2 image(s) could not be retired: ami-000000000000000b (boom); ami-000000000000000c (bang)'
+    )
   })
 })
 
@@ -275,19 +265,7 @@ describe('headlines with nothing to count', () => {
 })
 
 describe('retire: the mark and the headline when not everything went', () => {
-  const retired = (over: Partial<RetiredImage> = {}): RetiredImage => ({
-    region: EAST,
-    imageId: a.imageId,
-    name: a.name,
-    disabledAt: '2026-10-01T00:00:00Z',
-    snapshotsMode: 'delete',
-    outcome: 'retired',
-    snapshots: [{ snapshotId: 'snap-a', sizeGiB: 10, result: 'success' }],
-    freedGiB: 10,
-    keptGiB: 0,
-    monthlySaving: 0.5,
-    ...over
-  })
+  const retired = (over: Partial<RetiredImage> = {}): RetiredImage => retiredImage('a', over)
 
   test('a snapshot left billed beside an image retired is a warning', () => {
     const report = run('retire', [
