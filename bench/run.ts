@@ -48,8 +48,8 @@ const USAGE = `usage: npm run bench -- [--latency MS] [--runs N] [--naive-concur
   --only TEXT[|TEXT…]      run only the scenarios whose name holds one of the TEXTs, print their calls and stop (no budgets,
                            no BENCHMARKS.md): for working on one scenario
   BENCH_DUMP=FILE          (environment) write each run's call log, [ms after spawn, region, action, error code], its
-                           GitHub calls (region "github") and its exit, to FILE as JSON, the last run's kept: to
-                           read a run's timeline with --only
+                           GitHub calls (region "github") and its exit, as JSON to FILE.<templates>x<regions>-<latency
+                           ms>-<free|throttled>, the last run of each kept: to read a run's timeline with --only
   --cpu-prof DIR           write a CPU profile (node --cpu-prof) of each action run under DIR/<scenario>/;
                            read them with npx tsx bench/profile.ts DIR/*`
 
@@ -447,7 +447,8 @@ async function runTheAction(
     const analysis = analyze(w.calls(), w.githubTimes, spawnedAt, latency)
     if (process.env['BENCH_DUMP'])
       writeFileSync(
-        process.env['BENCH_DUMP'],
+        // one file per kind of run: <FILE>.<templates>x<regions>-<latency ms>-<free|throttled>
+        `${process.env['BENCH_DUMP']}.${account.templates}x${account.regions.length}-${latency.ms}-${throttle ? 'throttled' : 'free'}`,
         JSON.stringify(
           [
             ...w.calls().map((c) => [c.time - spawnedAt, c.region, c.action, c.errorCode ?? '']),
