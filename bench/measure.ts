@@ -15,7 +15,7 @@ export const WORK_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'disable-super
 const PRELOAD = `import { writeFileSync } from 'node:fs'
 const file = process.env.BENCH_PROBE_FILE
 if (file) process.on('exit', () => {
-  try { const u = process.resourceUsage(); writeFileSync(file, JSON.stringify({ timeOrigin: performance.timeOrigin, maxRssKb: u.maxRSS, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 })) } catch {}
+  try { const u = process.resourceUsage(); writeFileSync(file, JSON.stringify({ timeOrigin: performance.timeOrigin, exitAt: Date.now(), maxRssKb: u.maxRSS, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 })) } catch {}
 })
 `
 
@@ -55,9 +55,17 @@ export function probeEnv(prepared: Prepared, tag: string): { env: Record<string,
   return { env: { NODE_OPTIONS: `--import=${prepared.preload}`, BENCH_PROBE_FILE: file }, file }
 }
 
-export function readProbe(file: string): { timeOrigin: number; maxRssKb: number; cpuMs: number } | undefined {
+/** What the preload measured: `exitAt` is the wall clock (ms) at the child's `exit` event. */
+export interface Probe {
+  timeOrigin: number
+  exitAt: number
+  maxRssKb: number
+  cpuMs: number
+}
+
+export function readProbe(file: string): Probe | undefined {
   try {
-    const value = JSON.parse(readFileSync(file, 'utf8')) as { timeOrigin: number; maxRssKb: number; cpuMs: number }
+    const value = JSON.parse(readFileSync(file, 'utf8')) as Probe
     rmSync(file, { force: true })
     return value
   } catch {
