@@ -38,6 +38,35 @@ describe('retire settings', () => {
     expectInputError(() => settings({ 'image-id': 'ami-12345678', 'family-tag': 'F', snapshots: 'shred' }), 'snapshots')
   })
 
+  test('the region list: blank lines, comment lines (indented too) and the spaces around a comma that ends a line are separators, not regions', () => {
+    const s = settings({
+      command: 'retire',
+      region: 'us-east-1, \nus-west-2\n\n  # the far ones\n  eu-west-1 ,\r\nap-southeast-2'
+    })
+    expect(s.regions).toEqual(['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'])
+  })
+
+  test('a region input of only spaces is no region: AWS_REGION is used', () => {
+    expect(settings({ command: 'retire', region: ' \n ' }).regions).toEqual(['us-east-1'])
+  })
+
+  test('what each refusal says', () => {
+    const doubled = expectInputError(() => settings({ command: 'retire', region: 'us-east-1,,eu-west-1' }), 'region')
+    expect(doubled.message).toContain('item 2 is empty (check for a doubled or trailing comma)')
+    const none = expectInputError(() => settings({ command: 'retire' }, {}), 'region')
+    expect(none.message).toContain(
+      'retire needs the regions to look in: set region (one or more, newline- or comma-separated) or AWS_REGION'
+    )
+    for (const input of ['image-id', 'packer-manifest']) {
+      const given = expectInputError(() => settings({ command: 'retire', [input]: ` ${input}.json ` }), input)
+      expect(given.message).toContain(
+        `retire takes no ${input}: it finds, in each region of 'region', the images this action disabled long enough ago`
+      )
+    }
+    // spaces alone give nothing
+    expect(settings({ command: 'retire', 'image-id': '  ', 'packer-manifest': ' ' }).regions).toEqual(['us-east-1'])
+  })
+
   test('keep, archive, retire-after-days 0', () => {
     expect(settings({ command: 'retire', snapshots: 'archive', 'retire-after-days': '0' })).toMatchObject({
       snapshots: 'archive',

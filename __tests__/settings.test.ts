@@ -551,3 +551,83 @@ describe('the cross-account inputs', () => {
     expect(() => settings({ 'usage-report-timeout': '3601' })).toThrow(/usage-report-timeout/)
   })
 })
+
+describe('parseSettings: what each refusal says', () => {
+  // The message a user reads in the failed step, whole where it is fixed text: each names what was expected.
+  const long = (n: number, c = 'k'): string => c.repeat(n)
+
+  test.each([
+    [
+      'a role that is neither a name nor an ARN with {account}: its text (cut at 80), what a role may be',
+      { 'consumer-role': `arn:aws:iam::123456789012:role/${long(80, 'r')}` },
+      'consumer-role',
+      `'arn:aws:iam::123456789012:role/${long(49, 'r')}' is not a role name (letters, digits and +=,.@_-, up to 64) or a role ARN with {account} as its account (arn:aws:iam::{account}:role/NAME)`
+    ],
+    ['an exclude-tags item with no key', { 'exclude-tags': '=web' }, 'exclude-tags', 'a tag key is empty'],
+    [
+      'a tag key over 128 characters: its first 40, and the limit',
+      { 'exclude-tags': long(129) },
+      'exclude-tags',
+      `tag key '${long(40)}…' is longer than 128 characters`
+    ],
+    [
+      'a tag value over 256 characters: its key, and the limit',
+      { 'exclude-tags': `Owner=${long(257, 'v')}` },
+      'exclude-tags',
+      "the value of 'Owner' is longer than 256 characters"
+    ],
+    [
+      'an exclude-tags item of only spaces: its place',
+      { 'exclude-tags': 'a, ,b' },
+      'exclude-tags',
+      'item 2 is empty (check for a doubled or trailing comma)'
+    ],
+    [
+      'a name-pattern with a character no AMI name holds: what is allowed',
+      { 'name-pattern': 'web:*' },
+      'name-pattern',
+      "'web:*' has characters an AMI name cannot hold (allowed: letters, digits, ( ) [ ] space . / - ' @ _ and the wildcards * ?)"
+    ],
+    [
+      'a pull request that is not a number: the value as given, without its spaces',
+      { 'pull-request': ' 1#2 ' },
+      'pull-request',
+      "'1#2' is not a pull request number"
+    ]
+  ])('%s', (_, inputs, input, says) => {
+    expect(fails({ ...BASE, ...inputs }, input).message).toContain(says)
+  })
+})
+
+describe('parseSettings: the spaces around a value', () => {
+  // A source other than @actions/core's getInput (which trims) may hand values over as typed.
+  test('a role, a choice, usage-report and pull-request are read without their spaces', () => {
+    const s = settings({
+      'consumer-role': '  disable-superseded-ami-reader ',
+      'in-use': ' skip ',
+      'usage-report': ' yes ',
+      'pull-request': ' 12 '
+    })
+    expect(s).toMatchObject({
+      consumerRole: 'disable-superseded-ami-reader',
+      inUse: 'skip',
+      usageReport: 'true',
+      pullRequest: 12
+    })
+  })
+
+  test('a region of only spaces is no region: AWS_REGION is used', () => {
+    expect(settings({ 'image-id': A, region: '   ' }, { AWS_REGION: 'eu-west-1' }).targets).toEqual([
+      { region: 'eu-west-1', imageId: A, regionFrom: 'AWS_REGION' }
+    ])
+  })
+
+  test('exclude-tags: a quoted key and a quoted item after a comma are read without their quotes and spaces', () => {
+    expect(parseExcludeTags('" Owner ", "Team=a, b"')).toEqual([{ key: 'Owner' }, { key: 'Team', value: 'a, b' }])
+  })
+
+  test('exclude-tags: lines without a comma at their end are items of their own; one with a comma inside and at its end too', () => {
+    expect(parseExcludeTags('a\nb')).toEqual([{ key: 'a' }, { key: 'b' }])
+    expect(parseExcludeTags('a,b,\nc')).toEqual([{ key: 'a' }, { key: 'b' }, { key: 'c' }])
+  })
+})

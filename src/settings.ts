@@ -118,7 +118,6 @@ function splitTagItems(line: string, input: string): string[] {
   const items: string[] = []
   let current = ''
   let quoted = false
-  let sawEquals = false
   for (let i = 0; i < line.length; i++) {
     const c = line.charAt(i)
     if (quoted) {
@@ -134,14 +133,11 @@ function splitTagItems(line: string, input: string): string[] {
     if (c === ',') {
       items.push(current)
       current = ''
-      sawEquals = false
       continue
     }
-    if (c === '"') {
-      const before = sawEquals ? current.slice(current.indexOf('=') + 1) : current
-      if (before.trim() === '') quoted = true
-    }
-    if (c === '=') sawEquals = true
+    // What comes before the quote in its item, or in its value once the item has an `=` (an `=` inside an
+    // earlier quoted part is followed by at least that part's closing quote, so it cannot make this blank).
+    if (c === '"' && current.slice(current.indexOf('=') + 1).trim() === '') quoted = true
     current += c
   }
   if (quoted) throw new InputError(input, `a double quote is not closed in '${line}'`)
@@ -173,7 +169,7 @@ function unquote(input: string, text: string): string {
 }
 
 function tagMatcher(input: string, item: string): TagMatcher {
-  const text = item.trim().startsWith('"') ? unquote(input, item) : item.trim()
+  const text = unquote(input, item)
   const eq = text.indexOf('=')
   if (eq < 0) return { key: tagKey(input, text.trim()) }
   const key = text.slice(0, eq).trim()
@@ -197,8 +193,9 @@ export function parseExcludeTags(text: string, input = 'exclude-tags'): TagMatch
     .filter((line) => line !== '' && !line.startsWith('#'))
   const items = lines.flatMap((line, index) => {
     const parts = splitTagItems(line, input)
-    // A comma that ends a line (not the last one) is a separator, as in image-id.
-    if (parts.length > 1 && parts.at(-1)?.trim() === '' && index < lines.length - 1) parts.pop()
+    // A comma that ends a line (not the last one) is a separator, as in image-id. (The line is trimmed:
+    // after a comma at its end comes nothing at all.)
+    if (parts.at(-1) === '' && index < lines.length - 1) parts.pop()
     return parts
   })
   return items.map((item, index) => {
