@@ -99,6 +99,8 @@ describe('chooseRetirements', () => {
       rules
     )
     expect(candidates).toEqual([])
+    // none of them is left alone for being in use
+    expect(leftAlone.filter((d) => 'inUse' in d)).toEqual([])
     expect(leftAlone.map((d) => [d.image.imageId, d.kind, d.reason])).toEqual([
       ['ami-00000001', 'skip', 'no record of this action: disabled by hand or by another tool'],
       [
@@ -129,7 +131,9 @@ describe('chooseRetirements', () => {
       'already retired to the archive tier: its snapshots were archived on 2026-12-21',
       'no EBS snapshot to archive (snapshots: archive)'
     ])
-    expect(chooseRetirements([archived], NOW, RULES).candidates).toHaveLength(1)
+    // delete (and keep) take an archived image, and one with no snapshot: it is deregistered all the same
+    expect(chooseRetirements([archived, bare], NOW, RULES).candidates).toHaveLength(2)
+    expect(chooseRetirements([bare], NOW, { ...RULES, snapshots: 'keep' }).candidates).toHaveLength(1)
   })
 
   test('a record whose disable time is not a date is left alone, saying what it holds', () => {
@@ -174,7 +178,8 @@ describe('chooseRetirements', () => {
       [
         image('ami-00000001', { disabledDaysAgo: 1.5 }),
         image('ami-00000002', { disabledDaysAgo: 2 }),
-        image('ami-00000003', { disabledDaysAgo: -1 })
+        image('ami-00000003', { disabledDaysAgo: -1 }),
+        image('ami-00000004', { disabledDaysAgo: 0 })
       ],
       NOW,
       RULES
@@ -182,7 +187,8 @@ describe('chooseRetirements', () => {
     expect(reasons).toEqual([
       'too young: disabled 1 day ago (on 2026-12-30), fewer than retire-after-days (30)',
       'too young: disabled 2 days ago (on 2026-12-29), fewer than retire-after-days (30)',
-      'too young: disabled in the future (on 2027-01-01), fewer than retire-after-days (30)'
+      'too young: disabled in the future (on 2027-01-01), fewer than retire-after-days (30)',
+      'too young: disabled 0 days ago (on 2026-12-31), fewer than retire-after-days (30)'
     ])
   })
 
@@ -255,9 +261,7 @@ describe('guardRetirements', () => {
         [
           'ami-00000001',
           true,
-          expect.stringMatching(
-            /^in use by launch template web \(lt-1\) version 3.*: an image in use is never retired$/
-          )
+          'in use by launch template web (lt-1) version 3 (default and latest): an image in use is never retired'
         ],
         ['ami-00000002', true, 'in use by SSM parameter /golden/web: an image in use is never retired'],
         [
@@ -283,6 +287,31 @@ describe('guardRetirements', () => {
     expect(retireRefusal([policy])).toBe(
       'refusing to retire anything: in us-east-1, ami-00000001 is in use by launch configuration old-lc (in-use: fail)'
     )
+    // two in use: each named, in one refusal
+    const two = guardRetirements(
+      'us-east-1',
+      candidatesOf(image('ami-00000001'), image('ami-00000002')),
+      {
+        ...usage,
+        launchConfigurations: [
+          ...usage.launchConfigurations,
+          { region: 'us-east-1', launchConfigurationName: 'older-lc', imageId: 'ami-00000002', groups: [] }
+        ]
+      },
+      { ...settings, inUse: 'fail' }
+    )
+    expect(two.refusals).toEqual([
+      'in us-east-1, ami-00000001 is in use by launch configuration old-lc; ami-00000002 is in use by launch configuration older-lc (in-use: fail)'
+    ])
+  })
+
+  test('in-use: fail with nothing in use refuses nothing', () => {
+    const policy = guardRetirements('us-east-1', candidatesOf(image('ami-00000001')), emptyUsage(), {
+      ...settings,
+      inUse: 'fail'
+    })
+    expect(policy.refusals).toEqual([])
+    expect(policy.retire.map((c) => c.image.imageId)).toEqual(['ami-00000001'])
   })
 
   test('what is not known about other accounts: a shared image is left alone, an unshared one is not', () => {
@@ -306,11 +335,14 @@ describe('guardRetirements', () => {
     const policy = guardRetirements('us-east-1', candidatesOf(image('ami-00000001')), unknown, settings)
     expect(policy.retire).toEqual([])
     expect(policy.leftAlone[0]?.reason).toMatch(/^what uses it could not be checked: not authorized/)
+    expect(policy.leftAlone.map((d) => d.inUse)).toEqual([true])
     expect(policy.warnings).toHaveLength(1)
     expect(
       guardRetirements('us-east-1', candidatesOf(image('ami-00000001')), unknown, { ...settings, inUse: 'fail' })
         .refusals
-    ).toHaveLength(1)
+    ).toEqual([
+      'in us-east-1, what uses the images could not be checked: not authorized: the role needs ec2:DescribeLaunchTemplateVersions (UnauthorizedOperation) (in-use: fail)'
+    ])
   })
 
   test('max-images refuses the whole run, naming the region and the images', () => {

@@ -140,8 +140,9 @@ export function inUseBy(candidate: Candidate, usage: Usage): string | undefined 
     ...mine(usage.references)
       .filter((r) => r.resourceType !== 'ec2:Instance')
       .map(describeReference),
+    // the usage reports' accounts that consumer-role did not search (each of its accounts is in `named`)
     ...mine(usage.accounts)
-      .filter((a) => a.source === 'usage-report' && a.launchTemplates > 0 && !named.has(a.accountId))
+      .filter((a) => a.launchTemplates > 0 && !named.has(a.accountId))
       .map((a) => `${a.launchTemplates} launch template(s) in account ${a.accountId} (usage report)`)
   ]
   if (users.length > 0) return `in use by ${users.join(', ')}`
