@@ -1068,7 +1068,7 @@ async function main(): Promise<void> {
   }
   if (one.exitMs > 2 * LATENCY) {
     findings.push(
-      `The process exits ${fmt(one.exitMs)} ms after its last answer (5,000 templates, 1 region); ${fmt(one.teardownMs)} ms of that come after its \`exit\` event (measured by the preload), in Node's teardown (joining its background threads, freeing the heap), and the rest is the handling of that answer (the comment's URL, the outputs, the last log lines).`
+      `The process exits ${fmt(one.exitMs)} ms after its last answer (5,000 templates, 1 region); ${fmt(one.teardownMs)} ms of that come after its \`exit\` event (measured by the preload), in Node's teardown and the end of the process (as long with \`process.exit()\` at \`beforeExit\`, which skips freeing the heap: tried on 2026-12-02, 3 rounds of 5 runs each way, so exiting early would not shorten it), and the rest is the handling of that answer (the comment's URL, the outputs, the last log lines).`
     )
   }
   // issue 15: what a backlog costs, what a user sees at a runner's latencies, and where the CPU goes
