@@ -63,6 +63,11 @@ export interface Probe {
   cpuMs: number
 }
 
+/** The child's exit as the bench saw it (spawn + wall) after its `exit` event: Node's teardown, ms. */
+export function teardownMs(probe: Probe | undefined, spawnedAt: number, wallMs: number): number {
+  return probe ? spawnedAt + wallMs - probe.exitAt : NaN
+}
+
 export function readProbe(file: string): Probe | undefined {
   try {
     const value = JSON.parse(readFileSync(file, 'utf8')) as Probe

@@ -107,10 +107,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.log(`${dir}: ${profiles.length} profile(s), ${busy.toFixed(0)} ms busy in all`)
     for (const [origin, ms] of times)
       console.log(`  ${(ms / profiles.length).toFixed(1).padStart(8)} ms/run  ${origin}`)
-    console.log("  the action's own code, by function (top 12):")
-    for (const [fn, ms] of [...ownFunctions(profiles)]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, Number(process.env['PROFILE_TOP'] ?? 12)))
+    const top = Number(process.env['PROFILE_TOP'] ?? 12)
+    console.log(`  the action's own code, by function (top ${top}):`)
+    for (const [fn, ms] of [...ownFunctions(profiles)].sort((a, b) => b[1] - a[1]).slice(0, top))
       console.log(`  ${(ms / profiles.length).toFixed(1).padStart(8)} ms/run  ${fn}`)
   }
 }

@@ -31,6 +31,7 @@ import {
   prepare,
   probeEnv,
   readProbe,
+  teardownMs,
   runScript,
   type Prepared,
   type Span
@@ -487,7 +488,7 @@ async function runTheAction(
       wallMs: r.durationMs,
       peakRssMb: (measured?.maxRssKb ?? NaN) / 1024,
       cpuMs: measured?.cpuMs ?? NaN,
-      teardownMs: measured ? spawnedAt + r.durationMs - measured.exitAt : NaN,
+      teardownMs: teardownMs(measured, spawnedAt, r.durationMs),
       analysis
     }
   } finally {
@@ -530,7 +531,7 @@ async function runNaive(
       wallMs: r.durationMs,
       peakRssMb: (measured?.maxRssKb ?? NaN) / 1024,
       cpuMs: measured?.cpuMs ?? NaN,
-      teardownMs: measured ? r.spawnedAt + r.durationMs - measured.exitAt : NaN,
+      teardownMs: teardownMs(measured, r.spawnedAt, r.durationMs),
       analysis,
       templatesLookedUp
     }
