@@ -1011,6 +1011,23 @@ describe('fault switches', () => {
     emu.faults.latencyByRegionMs = {}
   })
 
+  it('records the size of each answer it sends, an error as well as a success', async () => {
+    const body = async (form: string): Promise<string> =>
+      (
+        await fetch(emu.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: form
+        })
+      ).text()
+    const ok = await body('Action=DescribeImages&Version=2016-11-15')
+    expect(ok).toContain('<DescribeImagesResponse')
+    expect(emu.calls.at(-1)?.bytes).toBe(Buffer.byteLength(ok))
+    const bad = await body('Action=NoSuchAction&Version=2016-11-15')
+    expect(bad).toContain('<Code>InvalidAction</Code>')
+    expect(emu.calls.at(-1)?.bytes).toBe(Buffer.byteLength(bad))
+  })
+
   it('dropConnections destroys the socket; the SDK sees a network error', async () => {
     emu.faults.dropConnections = { times: 1 }
     const e = await error(ec2.send(new DescribeImagesCommand({})))

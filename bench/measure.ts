@@ -25,10 +25,12 @@ export interface Prepared {
   preload: string
   naive: string
   sdkProbe: string
+  /** a script that does nothing: what Node's own start and teardown cost (the preload measures it) */
+  emptyScript: string
 }
 
 /**
- * Finds the runner's node, writes the preload and compiles bench/naive.ts and bench/sdk-probe.ts to ESM (esbuild comes
+ * Finds the runner's node, writes the preload and an empty script, and compiles bench/naive.ts and bench/sdk-probe.ts to ESM (esbuild comes
  * with tsx).
  */
 export async function prepare(log: (line: string) => void): Promise<Prepared> {
@@ -45,7 +47,9 @@ export async function prepare(log: (line: string) => void): Promise<Prepared> {
     writeFileSync(out, code)
     return out
   }
-  return { node, preload, naive: await compile('naive'), sdkProbe: await compile('sdk-probe') }
+  const emptyScript = join(WORK_DIR, 'empty.mjs')
+  writeFileSync(emptyScript, '// nothing: the floor of a Node process\n')
+  return { node, preload, naive: await compile('naive'), sdkProbe: await compile('sdk-probe'), emptyScript }
 }
 
 /** NODE_OPTIONS and the file where the preload writes what it measured. */

@@ -21,7 +21,7 @@ import { EC2_BUCKETS, ec2BucketClass } from '../test-support/emulator/throttle.j
 import { READ_WINDOW } from '../src/aws/pace.js'
 import { startGitHubFake, type GitHubCall } from '../test-support/github.js'
 import { DIST_ENTRY, REPO_ROOT, runAction } from '../test-support/run-action.js'
-import { AFFECTED_TEMPLATES, buildAccount, FAMILY_TAG, type Account } from './account.js'
+import { AFFECTED_TEMPLATES, buildAccount, FAMILY_TAG, GROUPS, type Account } from './account.js'
 import { startEndpoint, type Endpoint } from './endpoint.js'
 import {
   awsEnv,
@@ -114,6 +114,9 @@ interface Analysis {
   ec2Calls: number
   ec2PerRegion: Record<string, number>
   byAction: Record<string, number>
+  /** bytes of the answers' bodies (the XML the SDK parses), all AWS calls, and per action */
+  answeredBytes: number
+  bytesByAction: Record<string, number>
   asgCalls: number
   githubCalls: number
   throttled: number
@@ -202,13 +205,18 @@ function analyze(
   const ec2 = aws.filter((c) => c.service === 'ec2')
   const regions = [...new Set(aws.map((c) => c.region))]
   const byAction: Record<string, number> = {}
+  const bytesByAction: Record<string, number> = {}
+  for (const c of aws) {
+    const key = c.service === 'ec2' ? c.action : `${c.service}:${c.action}`
+    bytesByAction[key] = (bytesByAction[key] ?? 0) + c.bytes
+  }
   const ec2PerRegion: Record<string, number> = {}
   for (const c of ec2) {
     byAction[c.action] = (byAction[c.action] ?? 0) + 1
     ec2PerRegion[c.region] = (ec2PerRegion[c.region] ?? 0) + 1
   }
   const asg = aws.filter((c) => c.service === 'autoscaling')
-  if (asg.length) byAction['autoscaling:DescribeAutoScalingGroups'] = asg.length
+  for (const c of asg) byAction[`autoscaling:${c.action}`] = (byAction[`autoscaling:${c.action}`] ?? 0) + 1
   const throttled = aws.filter((c) => c.errorCode === 'RequestLimitExceeded' || c.errorCode === 'Throttling').length
   const failedCalls = aws.filter((c) => c.status !== 200 && c.errorCode !== 'DryRunOperation').length
   const okByClass: Record<string, Record<string, number>> = {}
@@ -347,6 +355,8 @@ function analyze(
     ec2Calls: ec2.length,
     ec2PerRegion,
     byAction,
+    answeredBytes: aws.reduce((total, c) => total + c.bytes, 0),
+    bytesByAction,
     asgCalls: asg.length,
     githubCalls: github.length,
     throttled,
@@ -540,8 +550,15 @@ async function runNaive(
   }
 }
 
+interface ProbeResult {
+  startMs: number
+  peakRssMb: number
+  /** from its `exit` event to its exit as the bench sees it (Node's teardown) */
+  teardownMs: number
+}
+
 /** The floor: node + the EC2 client from node_modules + one request. */
-async function runSdkProbe(prepared: Prepared): Promise<{ startMs: number; peakRssMb: number }> {
+async function runSdkProbe(prepared: Prepared): Promise<ProbeResult> {
   const id = buildAccount(1, 1).newImages[0]!.split(':')[1]!
   endpoint.load({ image: { region: 'us-east-1', imageId: id }, latencyMs: LATENCY, throttle: false })
   const probe = probeEnv(prepared, 'sdk')
@@ -554,7 +571,24 @@ async function runSdkProbe(prepared: Prepared): Promise<{ startMs: number; peakR
   const measured = readProbe(probe.file)
   const calls = endpoint.calls()
   if (r.exitCode !== 0 || calls.length === 0) throw new Error(`sdk probe failed: ${r.stderr.slice(0, 300)}`)
-  return { startMs: calls[0]!.time - r.spawnedAt, peakRssMb: (measured?.maxRssKb ?? NaN) / 1024 }
+  return {
+    startMs: calls[0]!.time - r.spawnedAt,
+    peakRssMb: (measured?.maxRssKb ?? NaN) / 1024,
+    teardownMs: teardownMs(measured, r.spawnedAt, r.durationMs)
+  }
+}
+
+/** The floor of any Node process: an empty script, its wall, peak memory and teardown. */
+async function runEmptyProbe(prepared: Prepared): Promise<{ wallMs: number; peakRssMb: number; teardownMs: number }> {
+  const probe = probeEnv(prepared, 'empty')
+  const r = await runScript(prepared.node.path, prepared.emptyScript, probe.env, 60_000)
+  const measured = readProbe(probe.file)
+  if (r.exitCode !== 0) throw new Error(`empty probe failed: ${r.stderr.slice(0, 300)}`)
+  return {
+    wallMs: r.durationMs,
+    peakRssMb: (measured?.maxRssKb ?? NaN) / 1024,
+    teardownMs: teardownMs(measured, r.spawnedAt, r.durationMs)
+  }
 }
 
 // ---------------------------------------------------------------- scenarios
@@ -640,8 +674,10 @@ async function main(): Promise<void> {
   await runTheAction(prepared, account(500, 1), 'disable')
   await runTheAction(prepared, account(5000, 3), 'disable')
 
-  const probes: Array<{ startMs: number; peakRssMb: number }> = []
+  const probes: ProbeResult[] = []
   for (let i = 0; i < PROBES; i++) probes.push(await runSdkProbe(prepared))
+  const empties: Array<{ wallMs: number; peakRssMb: number; teardownMs: number }> = []
+  for (let i = 0; i < PROBES; i++) empties.push(await runEmptyProbe(prepared))
   const sdkStart = median(probes.map((p) => p.startMs))
   log(
     `bare SDK load (node + @aws-sdk/client-ec2 + 1 request): ${fmt(sdkStart)} ms to the first request (median of ${PROBES})`
@@ -983,14 +1019,30 @@ async function main(): Promise<void> {
     'DescribeImageAttribute',
     'CreateTags',
     'DisableImage',
-    'autoscaling:DescribeAutoScalingGroups'
+    'autoscaling:DescribeAutoScalingGroups',
+    'autoscaling:DescribeLaunchConfigurations'
   ]
   const callRows = scenarios.map((s) => [
     s.name,
     ...actions.map((x) => fmt(sum.get(s)!.rep.analysis.byAction[x] ?? 0)),
-    fmt(sum.get(s)!.rep.analysis.throttled)
+    // the usage reports' and image references' calls (issue 13), in one column
+    fmt(
+      sum.get(s)!.rep.analysis.ec2Calls -
+        actions.reduce(
+          (n, x) => n + (x.startsWith('autoscaling:') ? 0 : (sum.get(s)!.rep.analysis.byAction[x] ?? 0)),
+          0
+        )
+    ),
+    fmt(sum.get(s)!.rep.analysis.throttled),
+    fmt(sum.get(s)!.rep.analysis.answeredBytes / 1024)
   ])
-  const callHeader = ['run', ...actions.map((a) => a.replace('autoscaling:', '')), 'throttled answers']
+  const callHeader = [
+    'run',
+    ...actions.map((a) => a.replace('autoscaling:', '')),
+    'usage reports, image references',
+    'throttled answers',
+    'KB answered (XML)'
+  ]
 
   const naiveRows = scenarios
     .filter((s) => s.naive)
@@ -1068,8 +1120,25 @@ async function main(): Promise<void> {
     )
   }
   if (one.exitMs > 2 * LATENCY) {
+    const emptyTeardown = median(empties.map((e) => e.teardownMs))
+    const emptyRss = median(empties.map((e) => e.peakRssMb))
+    const sdkTeardown = median(probes.map((p) => p.teardownMs))
+    const sdkRss = median(probes.map((p) => p.peakRssMb))
     findings.push(
-      `The process exits ${fmt(one.exitMs)} ms after its last answer (5,000 templates, 1 region); ${fmt(one.teardownMs)} ms of that come after its \`exit\` event (measured by the preload), in Node's teardown and the end of the process (as long with \`process.exit()\` at \`beforeExit\`, which skips freeing the heap: tried on 2026-12-02, 3 rounds of 5 runs each way, so exiting early would not shorten it), and the rest is the handling of that answer (the comment's URL, the outputs, the last log lines).`
+      `The process exits ${fmt(one.exitMs)} ms after its last answer (5,000 templates, 1 region); ${fmt(one.teardownMs)} ms of that come after its \`exit\` event (measured by the preload), in Node's teardown and the end of the process, ` +
+        `which grow with the memory the process holds: ${fmt(emptyTeardown)} ms for an empty script (peak RSS ${fmt(emptyRss)} MB; median of ${empties.length}), ${fmt(sdkTeardown)} ms for the SDK probe (${fmt(sdkRss)} MB), ` +
+        `${fmt(one.teardownMs)} ms for the action in 1 region (${fmt(one.peakRssMb)} MB) and ${fmt(three.teardownMs)} ms in 3 (${fmt(three.peakRssMb)} MB). ` +
+        `Exiting early would not shorten it: \`process.exit()\` at \`beforeExit\`, which skips freeing the heap, took as long (tried on 2026-12-02, 3 rounds of 5 runs each way). The rest is the handling of that answer (the comment's URL, the outputs, the last log lines).`
+    )
+  }
+  {
+    const a = three.rep.analysis
+    const regionCount = Object.keys(a.ec2PerRegion).length
+    const perRegion = (action: string): string => fmt((a.bytesByAction[action] ?? 0) / 1024 / regionCount)
+    findings.push(
+      `The answers of the 5,000-template, 3-region run hold ${fmt(a.answeredBytes / 1024)} KB of XML, which the SDK parses with its own parser (\`@aws-sdk/xml-builder\`, character by character): per region ${perRegion('autoscaling:DescribeAutoScalingGroups')} KB of \`DescribeAutoScalingGroups\` (its ${GROUPS} groups, without their instances), ` +
+        `${perRegion('DescribeImages')} KB of \`DescribeImages\`, ${perRegion('DescribeLaunchTemplateVersions')} KB of \`DescribeLaunchTemplateVersions\` (the ${AFFECTED_TEMPLATES} affected templates' versions) and ${perRegion('DescribeLaunchTemplates')} KB of \`DescribeLaunchTemplates\`. ` +
+        `Every group matters (any may launch from an affected template, or from a launch configuration of the image), and Auto Scaling's query has no filter by template nor a way to leave fields out; in 3 regions this parsing falls on the one thread with everything else.`
     )
   }
   // issue 15: what a backlog costs, what a user sees at a runner's latencies, and where the CPU goes
@@ -1114,7 +1183,7 @@ async function main(): Promise<void> {
     }
     issue15.push(
       `**CPU**: start-up (the status run: Node, the bundle, one call) ${fmt(startCpu)} ms; then per call ${fmt(per(by(5000, 1)), 1)} ms at 5,000 templates, 1 region and ${fmt(per(by(5000, 3)), 1)} ms in 3 regions ((CPU of the run − start-up) / calls, EC2, Auto Scaling and GitHub). ` +
-        `\`npm run bench -- --cpu-prof DIR\` profiles each run and prints where it goes by origin and by function of src/ (bench/profile.ts): in a 5,000-template, 3-region run profiled on 2026-12-01 (on this machine, busy with other work then), Node's HTTP and stream internals, the SDK (signing, XML parsing, middleware) and the garbage collector take most of it; the action's own code about a tenth, spread over rendering, usage matching and the pace, no function of it above 15 ms. ` +
+        `\`npm run bench -- --cpu-prof DIR\` profiles each run and prints where it goes by origin and by function of src/ (bench/profile.ts): in a 5,000-template, 3-region run profiled on 2026-12-02 (on this machine, the profiler slowing it about twofold), Node's HTTP and stream internals, the SDK (signing, XML parsing, its schemas, middleware) and the garbage collector take most of it; the single largest function is the SDK's XML parser's \`parseTag\` (about 5% of the CPU), then its schema reader; the action's own code about a tenth, spread over rendering, usage matching and the pace, no function of it above 10 ms. ` +
         `What the profile showed was the action's own, and was cut: at every start Node parsed the whole bundle, 3.5 MB, of which 1.25 MB were the EC2 client's schemas for its ~750 commands; scripts/build.ts now drops what nothing uses (terser, \`compress: unused\` only), 2.2 MB, which took the status run from 241 ms of CPU and 220 ms to its first request (BENCHMARKS.md of 2026-11-25) to ${fmt(startCpu)} ms and ${fmt(sum.get(status)!.startMs)} ms here.`
     )
   }
@@ -1197,7 +1266,7 @@ function renderMarkdown(x: {
   big: Analysis
   sdkStart: number
   actionStart: number
-  probes: Array<{ startMs: number; peakRssMb: number }>
+  probes: ProbeResult[]
   elapsed: number
   findings: string[]
   issue15: string[]
@@ -1255,7 +1324,9 @@ ${x.table(x.header, x.rows)}
   bound, and its line in Budgets also gives the ratio without the window.
 * **CPU ms**: user + system CPU time of the child. **peak RSS**: \`process.resourceUsage().maxRSS\` of the child, read by a preload (\`--import\`).
 
-EC2 and Auto Scaling calls by action (the median run of each scenario):
+EC2 and Auto Scaling calls by action (the median run of each scenario; **usage reports, image references**: the
+\`DescribeImageUsageReports\`, \`CreateImageUsageReport\`, \`DescribeImageUsageReportEntries\` and \`DescribeImageReferences\`
+calls; **KB answered**: the bodies of every AWS answer, the XML the SDK parses):
 
 ${x.table(x.callHeader, x.callRows)}
 

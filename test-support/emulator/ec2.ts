@@ -82,6 +82,8 @@ export interface CallRecord {
   status: number
   errorCode?: string
   durationMs: number
+  /** bytes of the answer's body (0 until it is sent, and for a dropped connection) */
+  bytes: number
 }
 
 export interface AwsEmulator {
@@ -311,7 +313,8 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
       action,
       params,
       status: 0,
-      durationMs: 0
+      durationMs: 0,
+      bytes: 0
     }
     calls.push(record)
     if (calls.length > maxCalls) calls.splice(0, calls.length - maxCalls)
@@ -320,6 +323,7 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
       record.status = status
       if (errorCode) record.errorCode = errorCode
       record.durationMs = now() - started
+      record.bytes = Buffer.byteLength(text)
       send(res, status, text, reqId)
     }
     const fail = (err: ApiError): void => finish(err.status, errorBody(service, err, reqId), err.code)
