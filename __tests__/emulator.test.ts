@@ -1032,7 +1032,7 @@ describe('fault switches', () => {
     emu.faults.dropConnections = { times: 1 }
     const e = await error(ec2.send(new DescribeImagesCommand({})))
     expect(e.name).not.toBe('DryRunOperation')
-    expect(emu.calls[0]).toMatchObject({ status: 0, errorCode: 'ConnectionDropped' })
+    expect(emu.calls[0]).toMatchObject({ status: 0, errorCode: 'ConnectionDropped', bytes: 0 })
     const ok = await ec2.send(new DescribeImagesCommand({}))
     expect(ok.Images).toEqual([])
   })

@@ -30,8 +30,8 @@ export interface Prepared {
 }
 
 /**
- * Finds the runner's node, writes the preload and an empty script, and compiles bench/naive.ts and bench/sdk-probe.ts to ESM (esbuild comes
- * with tsx).
+ * Finds the runner's node, writes the preload and an empty script, and compiles bench/naive.ts and
+ * bench/sdk-probe.ts to ESM (esbuild comes with tsx).
  */
 export async function prepare(log: (line: string) => void): Promise<Prepared> {
   mkdirSync(WORK_DIR, { recursive: true })

@@ -34,6 +34,8 @@ import {
   teardownMs,
   runScript,
   type Prepared,
+  type Probe,
+  type ScriptResult,
   type Span
 } from './measure.js'
 
@@ -77,6 +79,13 @@ function option(name: 'latency' | 'runs' | 'naive-concurrency', fallback: number
 const LATENCY = option('latency', 20)
 const RUNS = Math.max(1, Math.round(option('runs', 7)))
 const PROBES = Math.max(3, RUNS)
+/** the calls of the usage reports and image references (issue 13), one column of the calls table */
+const USAGE_REPORT_ACTIONS = [
+  'DescribeImageUsageReports',
+  'CreateImageUsageReport',
+  'DescribeImageUsageReportEntries',
+  'DescribeImageReferences'
+]
 const NAIVE = !flags['no-naive']
 const NAIVE_THROTTLED = NAIVE && !flags['no-naive-throttled']
 const NAIVE_CONCURRENCY = Math.max(1, Math.round(option('naive-concurrency', 8)))
@@ -204,19 +213,15 @@ function analyze(
   const aws = calls.filter((c) => c.status !== 0 || c.errorCode)
   const ec2 = aws.filter((c) => c.service === 'ec2')
   const regions = [...new Set(aws.map((c) => c.region))]
-  const byAction: Record<string, number> = {}
-  const bytesByAction: Record<string, number> = {}
-  for (const c of aws) {
-    const key = c.service === 'ec2' ? c.action : `${c.service}:${c.action}`
-    bytesByAction[key] = (bytesByAction[key] ?? 0) + c.bytes
-  }
-  const ec2PerRegion: Record<string, number> = {}
-  for (const c of ec2) {
-    byAction[c.action] = (byAction[c.action] ?? 0) + 1
-    ec2PerRegion[c.region] = (ec2PerRegion[c.region] ?? 0) + 1
-  }
+  // EC2's actions by name, the others' as `service:Action`
+  const actionOf = (c: CallRecord): string => (c.service === 'ec2' ? c.action : `${c.service}:${c.action}`)
   const asg = aws.filter((c) => c.service === 'autoscaling')
-  for (const c of asg) byAction[`autoscaling:${c.action}`] = (byAction[`autoscaling:${c.action}`] ?? 0) + 1
+  const byAction: Record<string, number> = {}
+  for (const c of [...ec2, ...asg]) byAction[actionOf(c)] = (byAction[actionOf(c)] ?? 0) + 1
+  const bytesByAction: Record<string, number> = {}
+  for (const c of aws) bytesByAction[actionOf(c)] = (bytesByAction[actionOf(c)] ?? 0) + c.bytes
+  const ec2PerRegion: Record<string, number> = {}
+  for (const c of ec2) ec2PerRegion[c.region] = (ec2PerRegion[c.region] ?? 0) + 1
   const throttled = aws.filter((c) => c.errorCode === 'RequestLimitExceeded' || c.errorCode === 'Throttling').length
   const failedCalls = aws.filter((c) => c.status !== 200 && c.errorCode !== 'DryRunOperation').length
   const okByClass: Record<string, Record<string, number>> = {}
@@ -550,11 +555,18 @@ async function runNaive(
   }
 }
 
-interface ProbeResult {
-  startMs: number
+/** What the preload measured of a probe's process. */
+interface ProcessFloor {
   peakRssMb: number
   /** from its `exit` event to its exit as the bench sees it (Node's teardown) */
   teardownMs: number
+}
+interface ProbeResult extends ProcessFloor {
+  startMs: number
+}
+
+function floorOf(measured: Probe | undefined, r: ScriptResult): ProcessFloor {
+  return { peakRssMb: (measured?.maxRssKb ?? NaN) / 1024, teardownMs: teardownMs(measured, r.spawnedAt, r.durationMs) }
 }
 
 /** The floor: node + the EC2 client from node_modules + one request. */
@@ -571,24 +583,15 @@ async function runSdkProbe(prepared: Prepared): Promise<ProbeResult> {
   const measured = readProbe(probe.file)
   const calls = endpoint.calls()
   if (r.exitCode !== 0 || calls.length === 0) throw new Error(`sdk probe failed: ${r.stderr.slice(0, 300)}`)
-  return {
-    startMs: calls[0]!.time - r.spawnedAt,
-    peakRssMb: (measured?.maxRssKb ?? NaN) / 1024,
-    teardownMs: teardownMs(measured, r.spawnedAt, r.durationMs)
-  }
+  return { startMs: calls[0]!.time - r.spawnedAt, ...floorOf(measured, r) }
 }
 
-/** The floor of any Node process: an empty script, its wall, peak memory and teardown. */
-async function runEmptyProbe(prepared: Prepared): Promise<{ wallMs: number; peakRssMb: number; teardownMs: number }> {
+/** The floor of any Node process: an empty script's peak memory and teardown. */
+async function runEmptyProbe(prepared: Prepared): Promise<ProcessFloor> {
   const probe = probeEnv(prepared, 'empty')
   const r = await runScript(prepared.node.path, prepared.emptyScript, probe.env, 60_000)
-  const measured = readProbe(probe.file)
   if (r.exitCode !== 0) throw new Error(`empty probe failed: ${r.stderr.slice(0, 300)}`)
-  return {
-    wallMs: r.durationMs,
-    peakRssMb: (measured?.maxRssKb ?? NaN) / 1024,
-    teardownMs: teardownMs(measured, r.spawnedAt, r.durationMs)
-  }
+  return floorOf(readProbe(probe.file), r)
 }
 
 // ---------------------------------------------------------------- scenarios
@@ -676,7 +679,7 @@ async function main(): Promise<void> {
 
   const probes: ProbeResult[] = []
   for (let i = 0; i < PROBES; i++) probes.push(await runSdkProbe(prepared))
-  const empties: Array<{ wallMs: number; peakRssMb: number; teardownMs: number }> = []
+  const empties: ProcessFloor[] = []
   for (let i = 0; i < PROBES; i++) empties.push(await runEmptyProbe(prepared))
   const sdkStart = median(probes.map((p) => p.startMs))
   log(
@@ -1033,13 +1036,7 @@ async function main(): Promise<void> {
     s.name,
     ...actions.map((x) => fmt(sum.get(s)!.rep.analysis.byAction[x] ?? 0)),
     // the usage reports' and image references' calls (issue 13), in one column
-    fmt(
-      sum.get(s)!.rep.analysis.ec2Calls -
-        actions.reduce(
-          (n, x) => n + (x.startsWith('autoscaling:') ? 0 : (sum.get(s)!.rep.analysis.byAction[x] ?? 0)),
-          0
-        )
-    ),
+    fmt(USAGE_REPORT_ACTIONS.reduce((n, x) => n + (sum.get(s)!.rep.analysis.byAction[x] ?? 0), 0)),
     fmt(sum.get(s)!.rep.analysis.throttled),
     fmt(sum.get(s)!.rep.analysis.answeredBytes / 1024)
   ])
@@ -1190,7 +1187,7 @@ async function main(): Promise<void> {
     }
     issue15.push(
       `**CPU**: start-up (the status run: Node, the bundle, one call) ${fmt(startCpu)} ms; then per call ${fmt(per(by(5000, 1)), 1)} ms at 5,000 templates, 1 region and ${fmt(per(by(5000, 3)), 1)} ms in 3 regions ((CPU of the run − start-up) / calls, EC2, Auto Scaling and GitHub). ` +
-        `\`npm run bench -- --cpu-prof DIR\` profiles each run and prints where it goes by origin and by function of src/ (bench/profile.ts): in a 5,000-template, 3-region run profiled on 2026-12-02 (on this machine, the profiler slowing it about twofold), Node's HTTP and stream internals, the SDK (signing, XML parsing, its schemas, middleware) and the garbage collector take most of it; the single largest function is the SDK's XML parser's \`parseTag\` (about 5% of the CPU), then its schema reader; the action's own code about a tenth, spread over rendering, usage matching and the pace, no function of it above 10 ms. ` +
+        `\`npm run bench -- --cpu-prof DIR\` profiles each run and prints where it goes by origin and by function of src/ (bench/profile.ts): in a 5,000-template, 3-region run profiled on 2026-12-02 (on the AMD EPYC, 2 cores, of that day's BENCHMARKS.md; the profiler adds about 15% to a run), Node's HTTP and stream internals, the SDK (signing, XML parsing, its schemas, middleware) and the garbage collector take most of it; the single largest function is the SDK's XML parser's \`parseTag\` (about 5% of the CPU), then its schema reader; the action's own code about a tenth, spread over rendering, usage matching and the pace, no function of it above 10 ms. ` +
         `What the profile showed was the action's own, and was cut: at every start Node parsed the whole bundle, 3.5 MB, of which 1.25 MB were the EC2 client's schemas for its ~750 commands; scripts/build.ts now drops what nothing uses (terser, \`compress: unused\` only), 2.2 MB, which took the status run from 241 ms of CPU and 220 ms to its first request to 171 ms and 162 ms on the machine of those days (an Intel Xeon, 2 cores: BENCHMARKS.md of 2026-11-25 and of 2026-12-02's first run); here it takes ${fmt(startCpu)} ms and ${fmt(sum.get(status)!.startMs)} ms.`
     )
   }
@@ -1332,7 +1329,9 @@ ${x.table(x.header, x.rows)}
 * **CPU ms**: user + system CPU time of the child. **peak RSS**: \`process.resourceUsage().maxRSS\` of the child, read by a preload (\`--import\`).
 
 EC2 and Auto Scaling calls by action (the median run of each scenario; **usage reports, image references**: the
-\`DescribeImageUsageReports\`, \`CreateImageUsageReport\`, \`DescribeImageUsageReportEntries\` and \`DescribeImageReferences\`
+${USAGE_REPORT_ACTIONS.map((a) => `\`${a}\``)
+  .join(', ')
+  .replace(/, ([^,]*)$/, ' and $1')}
 calls; **KB answered**: the bodies of every AWS answer, the XML the SDK parses):
 
 ${x.table(x.callHeader, x.callRows)}

@@ -75,13 +75,13 @@ export interface OctokitSettings {
 
 /**
  * The toolkit's transport (undici) parses HTTP with llhttp, compiled to WebAssembly at its first
- * connection. With V8's dynamic tiering (its default) the process then ends 70 to 110 ms after its
- * last line on a 2-core machine, against about 20 without: its main thread waits for a V8 worker
+ * connection. With V8's dynamic tiering (its default) the process then ended 35 to 110 ms after its
+ * last line on the bench's 2-core machines, against 10 to 20 without: its main thread waits for a V8 worker
  * thread still compiling that module (strace shows it), on a core the run needs. bench/run.ts
  * measures it ("Node's teardown"). Set before the first request, the flag applies to the modules
  * compiled after it; it touches nothing but WebAssembly.
  */
-export function withoutWasmDynamicTiering(): void {
+function withoutWasmDynamicTiering(): void {
   setFlagsFromString('--no-wasm-dynamic-tiering')
 }
 

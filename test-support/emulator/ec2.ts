@@ -225,13 +225,16 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
     return `00000000-0000-4000-8000-${hex}`
   }
 
-  function send(res: ServerResponse, status: number, body: string, reqId: string): void {
+  /** Sends the answer; returns its size in bytes (its content-length). */
+  function send(res: ServerResponse, status: number, body: string, reqId: string): number {
+    const bytes = Buffer.byteLength(body)
     res.writeHead(status, {
       'content-type': 'text/xml;charset=UTF-8',
-      'content-length': Buffer.byteLength(body),
+      'content-length': bytes,
       'x-amzn-requestid': reqId
     })
     res.end(body)
+    return bytes
   }
 
   function errorBody(service: ServiceName, err: ApiError, reqId: string): string {
@@ -323,8 +326,7 @@ export async function startAwsEmulator(options: EmulatorOptions = {}): Promise<A
       record.status = status
       if (errorCode) record.errorCode = errorCode
       record.durationMs = now() - started
-      record.bytes = Buffer.byteLength(text)
-      send(res, status, text, reqId)
+      record.bytes = send(res, status, text, reqId)
     }
     const fail = (err: ApiError): void => finish(err.status, errorBody(service, err, reqId), err.code)
 
