@@ -57,6 +57,7 @@ export default {
   reporters: ['clear-text', 'progress', 'json'],
   jsonReporter: { fileName: `reports/mutation/${process.env.STRYKER_NAME ?? 'mutation'}.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
-  // the score may not fall below what docs/TESTING.md records (`break` fails the run)
-  thresholds: { high: 97, low: 90, break: 90 }
+  // the score may not fall below what docs/TESTING.md records (`break` fails the run): 96 is under the lowest file
+  // (history.ts, 96.80) and above every group's target but the rules' 97, which the report script checks over the record
+  thresholds: { high: 97, low: 90, break: 96 }
 }
