@@ -955,7 +955,7 @@ async function main(): Promise<void> {
     measured:
       `${inFlight} image calls in flight at most, for ${images} images per region (${Math.ceil(images / Math.max(1, inFlight))} wave(s) of read sharing → CreateTags → DisableImage)` +
       (inFlightMulti < images
-        ? `; 3 regions: ${inFlightMulti} at least, the process busy sending the other regions' requests`
+        ? `; 3 regions: ${inFlightMulti} in the worst run, the process busy sending the other regions' requests`
         : ''),
     pass: inFlight >= images
   })
